@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Generate ai-routes-catalog/src/data.rs from data/bedrock-models.json.
+
+Usage (from anywhere):
+
+    python3 ai-routes-catalog/tools/gen_catalog.py          # rewrite src/data.rs
+    python3 ai-routes-catalog/tools/gen_catalog.py --check  # exit 1 if src/data.rs is stale
+
+Inputs
+------
+* ``data/bedrock-models.json`` -- the seed catalog (94 models); provenance is
+  described in shared/models/README.md and in each entry's ``sources``.
+* ``data/overrides.json`` -- curated corrections, each with its own source.
+  Every applied override is appended to the model's ``sources`` and
+  ``confidence_notes``.
+
+Mapping rules (seed JSON -> Rust ``Model``)
+-------------------------------------------
+* Nullable booleans (``converse``, ``system_prompt``, ``tool_use``,
+  ``streaming_tool_use``, ``document_chat``, ``vision``, ``guardrails``,
+  ``on_demand``): ``null`` -> ``false``. The seed uses ``null`` for "unknown";
+  mapping it to ``false`` is the conservative choice (the compile-time checks
+  then warn instead of silently allowing a feature). A confidence note
+  "`FIELD` unknown in seed data (null); mapped to false" is added.
+* ``converse`` / ``converse_stream`` value ``"limited"`` (Cohere Command /
+  Command Light) -> ``false`` with a note; both models are EOL anyway.
+* ``tool_choice: null`` -> empty slice (= never send ``toolChoice``), noted.
+* ``temperature_range: null`` -> ``None`` (sampling params not accepted).
+* ``top_p.supported`` -> ``top_p_supported``;
+  ``top_p.mutually_exclusive_with_temperature`` -> ``temperature_top_p_exclusive``.
+* ``lifecycle.status_as_of_2026_11_24``: active/eol/uncertain map 1:1,
+  ``eol_or_legacy`` -> ``Lifecycle::Legacy``.
+* ``price_*: null`` -> ``0.0`` with ``price_known = false`` and a note.
+* ``regions``/``inference_profile_only_regions: null`` -> empty slices with
+  ``region_data_known = false``.
+* ``friendly_names`` = Amplify ``friendly_name`` (``a.ai.model`` name, see
+  design/amplify-ai-kit-reference.md section 4) followed by the human ``name``,
+  deduplicated case-insensitively.
+
+Inference-profile source Regions
+--------------------------------
+The seed JSON lists profile IDs but not the Regions each profile can be
+called from. AWS documents these per profile (and they can differ per model
+and even per source Region), but the per-model tables were not readable in the
+stored copies. So this generator derives them:
+
+1. Each scope (the ID prefix) has a geography: the set of Region codes that
+   belong to it (GEOGRAPHY below). Sources:
+   - https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html
+     and .../geographic-cross-region-inference.html ("requests made within the
+     US are kept within the AWS Regions in the US", global = all commercial
+     Regions),
+   - https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
+     (source vs destination Region definitions; profiles can route differently
+     per source Region),
+   - AWS CDK ``CrossRegionInferenceProfileRegion`` (GLOBAL, US, US_GOV, EU,
+     APAC, JP, AU prefixes and example member Regions),
+   - https://docs.aws.amazon.com/bedrock/latest/userguide/bda-cris.html
+     (example US/EU/APAC source -> destination sets).
+2. If the model has Region data in the seed (``regions`` +
+   ``inference_profile_only_regions``, from AWS models-supported, where a ``*``
+   Region means "reachable only through cross-Region inference"), the
+   profile's source Regions are the model's Regions that fall inside the
+   profile's geography (for ``global.``: all its commercial Regions).
+3. Otherwise (no Region data, or no Region of the model inside the
+   geography), the whole geography is used and a confidence note says so.
+
+This is an approximation: confirm with ``ListInferenceProfiles`` /
+``GetInferenceProfile`` per Region before relying on it for hard errors.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CRATE = os.path.dirname(HERE)
+SEED = os.path.join(CRATE, "data", "bedrock-models.json")
+OVERRIDES = os.path.join(CRATE, "data", "overrides.json")
+OUT = os.path.join(CRATE, "src", "data.rs")
+
+CRIS_SOURCE = (
+    "inference profile source Regions: derived per geography by tools/gen_catalog.py from "
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, "
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and "
+    "the model's Region lists (models-supported.html)"
+)
+
+# Commercial Regions that appear anywhere in the seed data plus the documented
+# geography members (af-south-1 etc. are global-only sources).
+US = ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]
+US_GOV = ["us-gov-east-1", "us-gov-west-1"]
+EU = [
+    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2",
+    "eu-west-1", "eu-west-2", "eu-west-3",
+]
+APAC = [
+    "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+]
+JP = ["ap-northeast-1", "ap-northeast-3"]
+AU = ["ap-southeast-2", "ap-southeast-4"]
+CA = ["ca-central-1", "ca-west-1"]
+OTHER_COMMERCIAL = [
+    "af-south-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
+]
+GLOBAL = sorted(set(US + EU + APAC + CA + OTHER_COMMERCIAL))
+
+# prefix -> (Rust variant, geography)
+SCOPES = {
+    "us": ("Us", US),
+    "us-gov": ("UsGov", US_GOV),
+    "eu": ("Eu", EU),
+    "apac": ("Apac", APAC),
+    "jp": ("Jp", JP),
+    "au": ("Au", AU),
+    "ca": ("Ca", CA),
+    "global": ("Global", GLOBAL),
+}
+
+MODALITY = {
+    "text": "Text",
+    "image": "Image",
+    "document": "Document",
+    "video": "Video",
+    "audio": "Audio",
+}
+TOOL_CHOICE = {"auto": "Auto", "any": "Any", "tool": "Tool"}
+CONFIDENCE = {"high": "High", "medium-high": "MediumHigh", "medium": "Medium", "low": "Low"}
+LIFECYCLE = {"active": "Active", "eol": "Eol", "eol_or_legacy": "Legacy", "uncertain": "Uncertain"}
+
+BOOL_FIELDS = [
+    "converse", "converse_stream", "system_prompt", "tool_use", "streaming_tool_use",
+    "document_chat", "vision", "guardrails",
+]
+
+
+def rs_str(s):
+    out = ['"']
+    for ch in s:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ord(ch) < 0x20:
+            out.append("\\u{%x}" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def rs_strs(items):
+    return "&[" + ", ".join(rs_str(s) for s in items) + "]"
+
+
+def rs_f64(x):
+    r = repr(float(x))
+    if "inf" in r or "nan" in r:
+        raise SystemExit("non-finite number %r" % x)
+    return r
+
+
+def rs_f32(x):
+    return rs_f64(x)
+
+
+def scope_of(profile_id):
+    # longest prefix first so "us-gov." is not read as "us."
+    for prefix in sorted(SCOPES, key=len, reverse=True):
+        if profile_id.startswith(prefix + "."):
+            return prefix, profile_id[len(prefix) + 1:]
+    raise SystemExit("profile %r has no known scope prefix" % profile_id)
+
+
+def apply_overrides(models, overrides):
+    by_id = {m["id"]: m for m in models}
+    for ov in overrides:
+        m = by_id.get(ov["id"])
+        if m is None:
+            raise SystemExit("override for unknown model %r" % ov["id"])
+        if not ov.get("source"):
+            raise SystemExit("override for %r has no source" % ov["id"])
+        for k, v in ov["set"].items():
+            if k not in m:
+                raise SystemExit("override sets unknown field %r on %r" % (k, ov["id"]))
+            m[k] = v
+        m["sources"] = list(m["sources"]) + ["override: " + ov["source"]]
+        m["confidence_notes"] = list(m["confidence_notes"]) + [
+            "curated override of %s: %s" % (", ".join(sorted(ov["set"])), ov.get("note", ""))
+        ]
+
+
+def convert(m):
+    notes = list(m.get("confidence_notes") or [])
+    sources = list(m.get("sources") or [])
+
+    flags = {}
+    for f in BOOL_FIELDS:
+        v = m.get(f)
+        if v is None:
+            flags[f] = False
+            notes.append("`%s` unknown in seed data (null); mapped to false" % f)
+        elif v == "limited":
+            flags[f] = False
+            notes.append("`%s` is 'limited' in the AWS table; mapped to false" % f)
+        elif isinstance(v, bool):
+            flags[f] = v
+        else:
+            raise SystemExit("%s: unexpected %s=%r" % (m["id"], f, v))
+
+    on_demand = m.get("on_demand")
+    if on_demand is None:
+        notes.append("`on_demand` unknown in seed data (null); mapped to false")
+        on_demand = False
+
+    tool_choice = m.get("tool_choice")
+    if tool_choice is None:
+        notes.append("`tool_choice` unknown in seed data (null); mapped to [] (don't send toolChoice)")
+        tool_choice = []
+    for n in m.get("tool_choice_notes") or []:
+        notes.append("tool_choice: " + n)
+
+    regions = m.get("regions")
+    profile_only = m.get("inference_profile_only_regions")
+    region_data_known = regions is not None or profile_only is not None
+    regions = sorted(regions or [])
+    profile_only = sorted(profile_only or [])
+    if on_demand and not regions:
+        raise SystemExit("%s: on_demand but no regions" % m["id"])
+    if m.get("regions_source"):
+        sources.append("regions: " + m["regions_source"])
+
+    known_regions = set(regions) | set(profile_only)
+    profiles = []
+    fallback_scopes = []
+    for pid in m.get("inference_profiles") or []:
+        prefix, model_part = scope_of(pid)
+        if model_part != m["id"]:
+            raise SystemExit("profile %r does not wrap model %r" % (pid, m["id"]))
+        variant, geo = SCOPES[prefix]
+        src = sorted(r for r in known_regions if r in geo)
+        if not src:
+            src = list(geo)
+            fallback_scopes.append(prefix)
+        profiles.append((pid, variant, src))
+    if profiles:
+        sources.append(CRIS_SOURCE)
+        if fallback_scopes:
+            notes.append(
+                "inference profile source Regions for %s. are the whole geography "
+                "(no per-model Region data in the seed); verify with ListInferenceProfiles"
+                % "., ".join(fallback_scopes)
+            )
+        else:
+            notes.append(
+                "inference profile source Regions = the model's listed Regions inside each "
+                "profile's geography (approximation; AWS routing can differ per source Region)"
+            )
+
+    price_in = m.get("price_input_per_1k_usd")
+    price_out = m.get("price_output_per_1k_usd")
+    price_known = price_in is not None and price_out is not None
+    if not price_known:
+        notes.append("price unknown in seed data (null); cost_usd() returns 0 for this model")
+        price_in = price_in or 0.0
+        price_out = price_out or 0.0
+    if m.get("price_source"):
+        sources.append("price: " + m["price_source"])
+
+    lc = m["lifecycle"]
+    lifecycle = LIFECYCLE[lc["status_as_of_2026_11_24"]]
+    if lc.get("note"):
+        notes.append("lifecycle: " + lc["note"])
+    if lc.get("source"):
+        sources.append("lifecycle: " + lc["source"])
+    deprecated = bool(m.get("deprecated")) or lifecycle in ("Eol", "Legacy")
+
+    names = []
+    for n in [m.get("friendly_name"), m["name"]]:
+        if n and n.lower() not in [x.lower() for x in names]:
+            names.append(n)
+
+    tr = m.get("temperature_range")
+    top_p = m.get("top_p") or {}
+    top_p_range = top_p.get("range") if top_p.get("supported") else None
+
+    return {
+        "id": m["id"],
+        "provider": m["provider"],
+        "name": m["name"],
+        "friendly_names": names,
+        "amplify_name": m.get("friendly_name"),
+        "input": [MODALITY[x] for x in m["input_modalities"]],
+        "output": [MODALITY[x] for x in m["output_modalities"]],
+        "flags": flags,
+        "tool_choice": [TOOL_CHOICE[x] for x in tool_choice],
+        "features_confidence": CONFIDENCE[m["converse_features_confidence"]],
+        "context_window": int(m["context_window_tokens"]),
+        "max_output_tokens": int(m["max_output_tokens"]),
+        "temperature_range": tr,
+        "temperature_default": m.get("temperature_default"),
+        "top_p_supported": bool(top_p.get("supported")),
+        "top_p_range": top_p_range,
+        "top_p_default": top_p.get("default") if top_p.get("supported") else None,
+        "exclusive": bool(top_p.get("mutually_exclusive_with_temperature")),
+        "on_demand": bool(on_demand),
+        "regions": regions,
+        "profile_only": profile_only,
+        "region_data_known": region_data_known,
+        "profiles": profiles,
+        "price_in": price_in,
+        "price_out": price_out,
+        "price_known": price_known,
+        "deprecated": deprecated,
+        "lifecycle": lifecycle,
+        "legacy_date": lc.get("legacy_date"),
+        "eol_date": lc.get("eol_date"),
+        "sources": sources,
+        "notes": notes,
+    }
+
+
+def opt_str(s):
+    return "None" if s is None else "Some(%s)" % rs_str(s)
+
+
+def opt_pair(p):
+    if p is None:
+        return "None"
+    return "Some((%s, %s))" % (rs_f32(p[0]), rs_f32(p[1]))
+
+
+def opt_f32(x):
+    return "None" if x is None else "Some(%s)" % rs_f32(x)
+
+
+def emit(models):
+    out = []
+    w = out.append
+    w("// @generated by tools/gen_catalog.py, do not edit.")
+    w("// Source: data/bedrock-models.json (+ data/overrides.json).")
+    w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
+    w("")
+    w("use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode};")
+    w("")
+    w("/// Every model in the catalog, in seed-file order.")
+    w("pub(crate) static MODELS: &[Model] = &[")
+    for c in models:
+        f = c["flags"]
+        w("    Model {")
+        w("        id: %s," % rs_str(c["id"]))
+        w("        provider: %s," % rs_str(c["provider"]))
+        w("        name: %s," % rs_str(c["name"]))
+        w("        friendly_names: %s," % rs_strs(c["friendly_names"]))
+        w("        amplify_name: %s," % opt_str(c["amplify_name"]))
+        w("        input_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["input"]))
+        w("        output_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["output"]))
+        for k in BOOL_FIELDS:
+            w("        %s: %s," % (k, "true" if f[k] else "false"))
+        w("        tool_choice: &[%s]," % ", ".join("ToolChoiceMode::" + x for x in c["tool_choice"]))
+        w("        features_confidence: Confidence::%s," % c["features_confidence"])
+        w("        context_window: %d," % c["context_window"])
+        w("        max_output_tokens: %d," % c["max_output_tokens"])
+        w("        temperature_range: %s," % opt_pair(c["temperature_range"]))
+        w("        temperature_default: %s," % opt_f32(c["temperature_default"]))
+        w("        top_p_supported: %s," % ("true" if c["top_p_supported"] else "false"))
+        w("        top_p_range: %s," % opt_pair(c["top_p_range"]))
+        w("        top_p_default: %s," % opt_f32(c["top_p_default"]))
+        w("        temperature_top_p_exclusive: %s," % ("true" if c["exclusive"] else "false"))
+        w("        on_demand: %s," % ("true" if c["on_demand"] else "false"))
+        w("        regions: %s," % rs_strs(c["regions"]))
+        w("        profile_only_regions: %s," % rs_strs(c["profile_only"]))
+        w("        region_data_known: %s," % ("true" if c["region_data_known"] else "false"))
+        w("        inference_profiles: &[")
+        for pid, variant, src in c["profiles"]:
+            w("            InferenceProfile {")
+            w("                id: %s," % rs_str(pid))
+            w("                scope: ProfileScope::%s," % variant)
+            w("                model_id: %s," % rs_str(c["id"]))
+            w("                source_regions: %s," % rs_strs(src))
+            w("            },")
+        w("        ],")
+        w("        price_input_per_1k_usd: %s," % rs_f64(c["price_in"]))
+        w("        price_output_per_1k_usd: %s," % rs_f64(c["price_out"]))
+        w("        price_known: %s," % ("true" if c["price_known"] else "false"))
+        w("        deprecated: %s," % ("true" if c["deprecated"] else "false"))
+        w("        lifecycle: Lifecycle::%s," % c["lifecycle"])
+        w("        legacy_date: %s," % opt_str(c["legacy_date"]))
+        w("        eol_date: %s," % opt_str(c["eol_date"]))
+        w("        sources: &[")
+        for s in c["sources"]:
+            w("            %s," % rs_str(s))
+        w("        ],")
+        w("        confidence_notes: &[")
+        for s in c["notes"]:
+            w("            %s," % rs_str(s))
+        w("        ],")
+        w("    },")
+    w("];")
+    w("")
+    return "\n".join(out)
+
+
+def rustfmt(text):
+    try:
+        p = subprocess.run(
+            ["rustfmt", "--edition", "2021", "--emit", "stdout", "--quiet"],
+            input=text.encode(),
+            capture_output=True,
+            check=True,
+        )
+        return p.stdout.decode()
+    except (OSError, subprocess.CalledProcessError) as e:  # pragma: no cover
+        sys.stderr.write("warning: rustfmt unavailable (%s); writing unformatted\n" % e)
+        return text
+
+
+def main():
+    with open(SEED) as fh:
+        seed = json.load(fh)
+    with open(OVERRIDES) as fh:
+        overrides = json.load(fh).get("overrides", [])
+    apply_overrides(seed, overrides)
+    models = [convert(m) for m in seed]
+
+    ids = [m["id"] for m in models]
+    if len(ids) != len(set(ids)):
+        raise SystemExit("duplicate model ids")
+
+    text = rustfmt(emit(models))
+    if "--check" in sys.argv[1:]:
+        with open(OUT) as fh:
+            if fh.read() != text:
+                sys.stderr.write("src/data.rs is stale; run tools/gen_catalog.py\n")
+                sys.exit(1)
+        return
+    with open(OUT, "w") as fh:
+        fh.write(text)
+    print("wrote %s (%d models)" % (os.path.relpath(OUT), len(models)))
+
+
+if __name__ == "__main__":
+    main()
