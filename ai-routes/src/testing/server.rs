@@ -1,0 +1,253 @@
+//! The HTTP side of the stand-in: routes, request recording, faults, encoding.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::eventstream::{event_frame, exception_frame, reply_events};
+use super::faults::{Fault, FaultPlan, StreamBreak};
+use super::reply::{BedrockError, Reply, Response};
+use super::responder::{estimate_request_tokens, estimate_usage, RequestContext, Responder};
+use super::validate::{resolve_model, validate_request};
+use super::wire::ConverseRequest;
+
+/// Which API a request called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Operation {
+    Converse,
+    ConverseStream,
+}
+
+/// One request the stand-in received, as parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordedRequest {
+    pub operation: Operation,
+    /// The percent-decoded model id from the path (model id, profile id or ARN).
+    pub model_id: String,
+    /// The region from the SigV4 credential scope (the client's region).
+    pub region: Option<String>,
+    /// The SDK's attempt number (`amz-sdk-request: attempt=N`), 1 for the first try.
+    pub attempt: u32,
+    pub headers: Vec<(String, String)>,
+    /// The body as JSON (`Value::Null` when it was not JSON).
+    pub body: Value,
+    /// The body as a typed request, when it parsed.
+    #[serde(skip)]
+    pub request: Option<ConverseRequest>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) default_region: String,
+    pub(crate) strict: bool,
+    pub(crate) responder: RwLock<Arc<dyn Responder>>,
+    pub(crate) script: Mutex<VecDeque<Response>>,
+    pub(crate) faults: Mutex<FaultPlan>,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) served: AtomicU64,
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/model/{model_id}/converse", post(converse))
+        .route("/model/{model_id}/converse-stream", post(converse_stream))
+        .route("/__local/requests", get(list_requests))
+        .with_state(shared)
+}
+
+async fn converse(state: State<Arc<Shared>>, model_id: Path<String>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+    handle(state.0, model_id.0, headers, body, Operation::Converse).await
+}
+
+async fn converse_stream(
+    state: State<Arc<Shared>>,
+    model_id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResponse {
+    handle(state.0, model_id.0, headers, body, Operation::ConverseStream).await
+}
+
+async fn list_requests(State(shared): State<Arc<Shared>>) -> Json<Vec<RecordedRequest>> {
+    Json(shared.requests.lock().expect("requests lock").clone())
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    model_id: String,
+    headers: HeaderMap,
+    body: Bytes,
+    operation: Operation,
+) -> HttpResponse {
+    let started = Instant::now();
+    let request_id = format!("local-{:08}", shared.served.fetch_add(1, Ordering::Relaxed));
+    let region = signing_region(&headers);
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let parsed = serde_json::from_value::<ConverseRequest>(raw.clone());
+    shared.requests.lock().expect("requests lock").push(RecordedRequest {
+        operation,
+        model_id: model_id.clone(),
+        region: region.clone(),
+        attempt: attempt(&headers),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: raw,
+        request: parsed.as_ref().ok().cloned(),
+    });
+
+    let (fault, latency, chunk_latency) = {
+        let mut plan = shared.faults.lock().expect("faults lock");
+        (plan.next(), plan.latency, plan.chunk_latency)
+    };
+    let delay = latency + if let Some(Fault::Delay(d)) = &fault { *d } else { Duration::ZERO };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(Fault::Error(error)) = &fault {
+        return error_response(error, &request_id);
+    }
+
+    let request = match parsed {
+        Ok(request) => request,
+        Err(e) => return error_response(&BedrockError::validation(format!("Malformed input request: {e}")), &request_id),
+    };
+    let region = region.unwrap_or_else(|| shared.default_region.clone());
+    let stream = operation == Operation::ConverseStream;
+    let model = match resolve_model(&model_id, &region) {
+        Ok(model) => Some(model),
+        Err(error) if shared.strict => return error_response(&error, &request_id),
+        Err(_) => None,
+    };
+    if let (Some(model), true) = (model, shared.strict) {
+        if let Err(error) = validate_request(model, &request, stream) {
+            return error_response(&error, &request_id);
+        }
+        if estimate_request_tokens(&request) > model.context_window {
+            return error_response(&BedrockError::validation("Input is too long for requested model."), &request_id);
+        }
+    }
+
+    let scripted = shared.script.lock().expect("script lock").pop_front();
+    let response = scripted.unwrap_or_else(|| {
+        let responder = shared.responder.read().expect("responder lock").clone();
+        responder.respond(&RequestContext { model_id: &model_id, model, request: &request, stream })
+    });
+    let reply = match response {
+        Response::Reply(reply) => reply,
+        Response::Error(error) => return error_response(&error, &request_id),
+    };
+    let usage = reply.usage.unwrap_or_else(|| estimate_usage(&request, &reply));
+    let latency_ms = started.elapsed().as_millis() as u64;
+    if stream {
+        let stream_break = match fault {
+            Some(Fault::BreakStream { after_events, how }) => Some((after_events, how)),
+            _ => None,
+        };
+        stream_response(&reply, usage, latency_ms, stream_break, chunk_latency, &request_id)
+    } else {
+        json_response(&reply, usage, latency_ms, &request_id)
+    }
+}
+
+fn json_response(reply: &Reply, usage: super::wire::TokenUsage, latency_ms: u64, request_id: &str) -> HttpResponse {
+    let body = json!({
+        "output": {"message": {"role": "assistant", "content": reply.content}},
+        "stopReason": reply.stop_reason,
+        "usage": usage,
+        "metrics": {"latencyMs": latency_ms},
+    });
+    (StatusCode::OK, [("content-type", "application/json"), ("x-amzn-requestid", request_id)], body.to_string())
+        .into_response()
+}
+
+fn stream_response(
+    reply: &Reply,
+    usage: super::wire::TokenUsage,
+    latency_ms: u64,
+    stream_break: Option<(usize, StreamBreak)>,
+    chunk_latency: Duration,
+    request_id: &str,
+) -> HttpResponse {
+    let mut frames: Vec<Vec<u8>> =
+        reply_events(reply, usage, latency_ms).into_iter().map(|(kind, payload)| event_frame(kind, payload)).collect();
+    if let Some((after, how)) = stream_break {
+        let next = frames.get(after).cloned();
+        frames.truncate(after);
+        match how {
+            StreamBreak::Eof => {}
+            StreamBreak::Exception(kind) => {
+                let name = kind.stream_exception_name().unwrap_or("modelStreamErrorException");
+                frames.push(exception_frame(name, &BedrockError::of(kind)));
+            }
+            StreamBreak::CutMidFrame => {
+                if let Some(frame) = next {
+                    frames.push(frame[..frame.len() / 2].to_vec());
+                }
+            }
+        }
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        for frame in frames {
+            if !chunk_latency.is_zero() {
+                tokio::time::sleep(chunk_latency).await;
+            }
+            if tx.send(Ok(Bytes::from(frame))).await.is_err() {
+                return; // the client went away
+            }
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
+    HttpResponse::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/vnd.amazon.eventstream")
+        .header("x-amzn-requestid", request_id)
+        .body(body)
+        .expect("static response parts are valid")
+}
+
+/// Bedrock's error response: status, `x-amzn-errortype` (which the SDK uses to pick the
+/// typed variant) and a JSON `message`.
+fn error_response(error: &BedrockError, request_id: &str) -> HttpResponse {
+    let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let error_type = format!("{}:http://internal.amazon.com/coral/com.amazon.bedrock/", error.kind.code());
+    (
+        status,
+        [
+            ("content-type", "application/json".to_string()),
+            ("x-amzn-requestid", request_id.to_string()),
+            ("x-amzn-errortype", error_type),
+        ],
+        json!({"message": error.message}).to_string(),
+    )
+        .into_response()
+}
+
+/// The region of the SigV4 credential scope: `Credential=AKID/20261124/us-east-1/bedrock/aws4_request`.
+fn signing_region(headers: &HeaderMap) -> Option<String> {
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    let scope = auth.split("Credential=").nth(1)?;
+    scope.split('/').nth(2).map(str::to_string)
+}
+
+fn attempt(headers: &HeaderMap) -> u32 {
+    headers
+        .get("amz-sdk-request")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').find_map(|part| part.trim().strip_prefix("attempt=")))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+}

@@ -1,0 +1,245 @@
+//! Rejects what Bedrock would reject, with Bedrock's error types and comparable messages:
+//! the model (unknown, end of life, needs an inference profile, not in this region) and the
+//! request (roles, tool pairing, tool schemas, inference parameters, content the model cannot read).
+
+use std::collections::HashSet;
+
+use ai_routes_catalog::{Lifecycle, Modality, Model, ToolChoiceMode};
+
+use super::reply::{BedrockError, ErrorKind};
+use super::wire::{ContentBlock, ConverseRequest, Role, Tool, ToolChoice};
+
+/// The model a request addressed, once the id (or profile, or ARN) is resolved for the region.
+pub(crate) fn resolve_model(model_id: &str, region: &str) -> Result<&'static Model, BedrockError> {
+    let invalid = || BedrockError::validation("The provided model identifier is invalid.");
+    let id = strip_arn(model_id);
+    if let Some((profile, model)) = ai_routes_catalog::profile(id) {
+        if !profile.source_regions.is_empty() && !profile.source_regions.contains(&region) {
+            return Err(invalid());
+        }
+        return check_lifecycle(model);
+    }
+    let model = ai_routes_catalog::by_id(id).ok_or_else(invalid)?;
+    check_lifecycle(model)?;
+    if model.on_demand_in(region) {
+        return Ok(model);
+    }
+    if model.available_in(region) || !model.inference_profiles.is_empty() && !model.on_demand {
+        return Err(BedrockError::validation(format!(
+            "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with \
+             the ID or ARN of an inference profile that contains this model.",
+            model.id
+        )));
+    }
+    Err(invalid())
+}
+
+fn strip_arn(id: &str) -> &str {
+    if id.starts_with("arn:") {
+        id.rsplit_once('/').map(|(_, rest)| rest).unwrap_or(id)
+    } else {
+        id
+    }
+}
+
+fn check_lifecycle(model: &'static Model) -> Result<&'static Model, BedrockError> {
+    if model.lifecycle == Lifecycle::Eol {
+        return Err(BedrockError::new(
+            ErrorKind::ResourceNotFound,
+            "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
+        ));
+    }
+    Ok(model)
+}
+
+/// Validates a request body against the model's capabilities and Bedrock's own rules.
+pub(crate) fn validate_request(model: &Model, req: &ConverseRequest, stream: bool) -> Result<(), BedrockError> {
+    let v = |m: String| Err(BedrockError::validation(m));
+    if !model.converse || (stream && !model.converse_stream) {
+        return v("This action doesn't support the model that you provided. Try again with a supported text or chat model.".into());
+    }
+    validate_messages(model, req)?;
+    if !req.system.is_empty() && !model.system_prompt {
+        return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
+    }
+    validate_inference(model, req)?;
+    validate_tools(model, req, stream)
+}
+
+fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {
+    let v = |m: String| Err(BedrockError::validation(m));
+    if req.messages.is_empty() {
+        return v("A conversation must start with a user message. Try again with a conversation that starts with a user message.".into());
+    }
+    let mut open_tool_uses: HashSet<&str> = HashSet::new();
+    let mut expected = Role::User;
+    for (i, message) in req.messages.iter().enumerate() {
+        if message.role != expected {
+            return v(if i == 0 {
+                "A conversation must start with a user message. Try again with a conversation that starts with a user message.".into()
+            } else {
+                "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.".into()
+            });
+        }
+        if message.content.is_empty() {
+            return v(format!("The content field in the Message object at messages.{i} is empty. Add a ContentBlock object to the content field and try again."));
+        }
+        let mut results_here = HashSet::new();
+        for (j, block) in message.content.iter().enumerate() {
+            match block {
+                ContentBlock::Text(text) if text.trim().is_empty() => {
+                    return v(format!("The text field in the ContentBlock object at messages.{i}.content.{j} is blank. Add text to the text field, and try again."));
+                }
+                ContentBlock::Image(_) if !model.accepts_input(Modality::Image) => {
+                    return v("This model doesn't support the image content block that you provided. Try again with a model that supports image input.".into());
+                }
+                ContentBlock::Document(_) if !model.document_chat || !model.accepts_input(Modality::Document) => {
+                    return v("This model doesn't support documents. Try again without a document or use a model that supports documents.".into());
+                }
+                ContentBlock::Video(_) if !model.accepts_input(Modality::Video) => {
+                    return v("This model doesn't support the video content block that you provided.".into());
+                }
+                ContentBlock::ToolUse(_) if message.role == Role::User => {
+                    return v(format!("messages.{i}.content.{j}: toolUse blocks are only allowed in assistant messages."));
+                }
+                ContentBlock::ToolResult(result) => {
+                    if message.role == Role::Assistant {
+                        return v(format!("messages.{i}.content.{j}: toolResult blocks are only allowed in user messages."));
+                    }
+                    if !open_tool_uses.contains(result.tool_use_id.as_str()) {
+                        return v(format!(
+                            "The toolResult block at messages.{i}.content.{j} has toolUseId {} which does not match any toolUse block in the previous assistant message.",
+                            result.tool_use_id
+                        ));
+                    }
+                    results_here.insert(result.tool_use_id.as_str());
+                }
+                _ => {}
+            }
+        }
+        if message.role == Role::User {
+            if let Some(missing) = open_tool_uses.iter().find(|id| !results_here.contains(*id)) {
+                return v(format!(
+                    "Expected toolResult blocks at messages.{i}.content for the following Ids: {missing}"
+                ));
+            }
+            open_tool_uses.clear();
+        } else {
+            open_tool_uses = message
+                .content
+                .iter()
+                .filter_map(|b| match b {
+                    ContentBlock::ToolUse(t) => Some(t.tool_use_id.as_str()),
+                    _ => None,
+                })
+                .collect();
+        }
+        expected = if expected == Role::User { Role::Assistant } else { Role::User };
+    }
+    Ok(())
+}
+
+fn validate_inference(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {
+    let v = |m: String| Err(BedrockError::validation(m));
+    let Some(config) = &req.inference_config else { return Ok(()) };
+    if let Some(max) = config.max_tokens {
+        if max < 1 {
+            return v(format!("1 validation error detected: Value '{max}' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"));
+        }
+        if max > i64::from(model.max_output_tokens) {
+            let limit = model.max_output_tokens;
+            return v(format!("The maximum tokens you requested exceeds the model limit of {limit}. Try again with a maximum tokens value that is lower than {limit}."));
+        }
+    }
+    if let Some(t) = config.temperature {
+        match model.temperature_range {
+            None => return v(format!("temperature is not supported for {}. Remove it and try again.", model.name)),
+            Some((low, high)) if t < f64::from(low) - 1e-6 || t > f64::from(high) + 1e-6 => {
+                return v(format!("1 validation error detected: Value '{t}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value between {low} and {high}"));
+            }
+            _ => {}
+        }
+    }
+    if let Some(p) = config.top_p {
+        if !model.top_p_supported {
+            return v(format!("top_p is not supported for {}. Remove it and try again.", model.name));
+        }
+        if !(0.0..=1.0 + 1e-6).contains(&p) {
+            return v(format!("1 validation error detected: Value '{p}' at 'inferenceConfig.topP' failed to satisfy constraint: Member must have value less than or equal to 1"));
+        }
+        if config.temperature.is_some() && model.temperature_top_p_exclusive {
+            return v("`temperature` and `top_p` cannot both be specified for this model. Please use only one.".into());
+        }
+    }
+    Ok(())
+}
+
+fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<(), BedrockError> {
+    let v = |m: String| Err(BedrockError::validation(m));
+    let uses_tool_blocks = req
+        .messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .any(|b| matches!(b, ContentBlock::ToolUse(_) | ContentBlock::ToolResult(_)));
+    let Some(config) = &req.tool_config else {
+        if uses_tool_blocks {
+            return v("The toolConfig field must be defined when using toolUse and toolResult content blocks.".into());
+        }
+        return Ok(());
+    };
+    if !model.tool_use {
+        return v("This model doesn't support tool use.".into());
+    }
+    if stream && !model.streaming_tool_use {
+        return v("This model doesn't support tool use in streaming mode.".into());
+    }
+    let mut names = HashSet::new();
+    let specs: Vec<_> = config
+        .tools
+        .iter()
+        .filter_map(|t| match t {
+            Tool::ToolSpec(spec) => Some(spec),
+            Tool::CachePoint(_) => None,
+        })
+        .collect();
+    if specs.is_empty() {
+        return v("1 validation error detected: Value '[]' at 'toolConfig.tools' failed to satisfy constraint: Member must have length greater than or equal to 1".into());
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        if !valid_tool_name(&spec.name) {
+            return v(format!("1 validation error detected: Value '{}' at 'toolConfig.tools.{}.member.toolSpec.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+ and length less than or equal to 64", spec.name, i + 1));
+        }
+        if !names.insert(spec.name.as_str()) {
+            return v(format!("The toolConfig field contains duplicate tool names: {}. Make each tool name unique and try again.", spec.name));
+        }
+        if spec.input_schema.json.get("type").and_then(|t| t.as_str()) != Some("object") {
+            return v(format!("The value at toolConfig.tools.{i}.toolSpec.inputSchema.json.type must be one of the following: object."));
+        }
+    }
+    match &config.tool_choice {
+        Some(ToolChoice::Tool { name }) => {
+            if !model.supports_tool_choice(ToolChoiceMode::Tool) {
+                return v("This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.".into());
+            }
+            if !names.contains(name.as_str()) {
+                return v(format!("The tool {name} named in toolConfig.toolChoice.tool is not defined in toolConfig.tools."));
+            }
+        }
+        Some(ToolChoice::Any(_)) if !model.supports_tool_choice(ToolChoiceMode::Any) => {
+            return v("This model doesn't support the toolConfig.toolChoice.any field. Remove toolConfig.toolChoice.any and try again.".into());
+        }
+        Some(ToolChoice::Auto(_)) if !model.supports_tool_choice(ToolChoiceMode::Auto) && !model.tool_choice.is_empty() => {
+            return v("This model doesn't support the toolConfig.toolChoice.auto field. Remove toolConfig.toolChoice.auto and try again.".into());
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Bedrock's tool-name rule: `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`.
+pub fn valid_tool_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
