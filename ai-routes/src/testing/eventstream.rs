@@ -13,13 +13,20 @@ const TEXT_CHUNK: usize = 16;
 const TOOL_INPUT_CHUNK: usize = 24;
 
 /// The event payloads for a reply, in the order Bedrock sends them.
-pub(crate) fn reply_events(reply: &Reply, usage: TokenUsage, latency_ms: u64) -> Vec<(&'static str, Value)> {
+pub(crate) fn reply_events(
+    reply: &Reply,
+    usage: TokenUsage,
+    latency_ms: u64,
+) -> Vec<(&'static str, Value)> {
     let mut events = vec![("messageStart", json!({"role": "assistant"}))];
     for (index, block) in reply.content.iter().enumerate() {
         match block {
             ContentBlock::Text(text) => {
                 for piece in chunks(text, TEXT_CHUNK) {
-                    events.push(("contentBlockDelta", json!({"contentBlockIndex": index, "delta": {"text": piece}})));
+                    events.push((
+                        "contentBlockDelta",
+                        json!({"contentBlockIndex": index, "delta": {"text": piece}}),
+                    ));
                 }
             }
             ContentBlock::ToolUse(tool) => {
@@ -35,7 +42,10 @@ pub(crate) fn reply_events(reply: &Reply, usage: TokenUsage, latency_ms: u64) ->
                 }
             }
             ContentBlock::ReasoningContent(reasoning) => {
-                let text = reasoning.pointer("/reasoningText/text").and_then(Value::as_str).unwrap_or_default();
+                let text = reasoning
+                    .pointer("/reasoningText/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 events.push((
                     "contentBlockDelta",
                     json!({"contentBlockIndex": index, "delta": {"reasoningContent": {"text": text}}}),
@@ -46,7 +56,10 @@ pub(crate) fn reply_events(reply: &Reply, usage: TokenUsage, latency_ms: u64) ->
         events.push(("contentBlockStop", json!({"contentBlockIndex": index})));
     }
     events.push(("messageStop", json!({"stopReason": reply.stop_reason})));
-    events.push(("metadata", json!({"usage": usage, "metrics": {"latencyMs": latency_ms}})));
+    events.push((
+        "metadata",
+        json!({"usage": usage, "metrics": {"latencyMs": latency_ms}}),
+    ));
     events
 }
 
@@ -54,12 +67,26 @@ pub(crate) fn reply_events(reply: &Reply, usage: TokenUsage, latency_ms: u64) ->
 /// clients that choke on unknown fields fail here rather than in production.
 pub(crate) fn event_frame(event_type: &str, mut payload: Value) -> Vec<u8> {
     if let Value::Object(map) = &mut payload {
-        map.insert("p".into(), Value::String("abcdefghijklmnopqrstuvwxyz".chars().take(event_type.len()).collect()));
+        map.insert(
+            "p".into(),
+            Value::String(
+                "abcdefghijklmnopqrstuvwxyz"
+                    .chars()
+                    .take(event_type.len())
+                    .collect(),
+            ),
+        );
     }
     frame(
         vec![
-            Header::new(":event-type", HeaderValue::String(event_type.to_string().into())),
-            Header::new(":content-type", HeaderValue::String("application/json".into())),
+            Header::new(
+                ":event-type",
+                HeaderValue::String(event_type.to_string().into()),
+            ),
+            Header::new(
+                ":content-type",
+                HeaderValue::String("application/json".into()),
+            ),
             Header::new(":message-type", HeaderValue::String("event".into())),
         ],
         payload,
@@ -70,8 +97,14 @@ pub(crate) fn event_frame(event_type: &str, mut payload: Value) -> Vec<u8> {
 pub(crate) fn exception_frame(exception_name: &str, error: &BedrockError) -> Vec<u8> {
     frame(
         vec![
-            Header::new(":exception-type", HeaderValue::String(exception_name.to_string().into())),
-            Header::new(":content-type", HeaderValue::String("application/json".into())),
+            Header::new(
+                ":exception-type",
+                HeaderValue::String(exception_name.to_string().into()),
+            ),
+            Header::new(
+                ":content-type",
+                HeaderValue::String("application/json".into()),
+            ),
             Header::new(":message-type", HeaderValue::String("exception".into())),
         ],
         json!({"message": error.message}),
@@ -81,7 +114,8 @@ pub(crate) fn exception_frame(exception_name: &str, error: &BedrockError) -> Vec
 fn frame(headers: Vec<Header>, payload: Value) -> Vec<u8> {
     let message = Message::new_from_parts(headers, payload.to_string().into_bytes());
     let mut out = Vec::new();
-    write_message_to(&message, &mut out).expect("writing an event-stream frame to a Vec cannot fail");
+    write_message_to(&message, &mut out)
+        .expect("writing an event-stream frame to a Vec cannot fail");
     out
 }
 

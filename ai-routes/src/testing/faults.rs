@@ -23,7 +23,10 @@ pub enum Fault {
     /// Answer with this error instead of the reply.
     Error(BedrockError),
     /// Stream the reply but break it after `after_events` events (Converse is unaffected).
-    BreakStream { after_events: usize, how: StreamBreak },
+    BreakStream {
+        after_events: usize,
+        how: StreamBreak,
+    },
     /// Answer normally, after a delay.
     Delay(Duration),
 }

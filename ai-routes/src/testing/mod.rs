@@ -87,7 +87,12 @@ pub struct LocalBedrockBuilder {
 
 impl Default for LocalBedrockBuilder {
     fn default() -> Self {
-        Self { addr: SocketAddr::from(([127, 0, 0, 1], 0)), region: DEFAULT_REGION.into(), strict: true, seed: 7 }
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            region: DEFAULT_REGION.into(),
+            strict: true,
+            seed: 7,
+        }
     }
 }
 
@@ -174,12 +179,21 @@ impl LocalBedrock {
 
     /// The SDK configuration behind [`LocalBedrock::client_in`], to adjust before building.
     pub fn sdk_config(&self, region: &str) -> aws_sdk_bedrockruntime::config::Builder {
-        let partition = format!("local-bedrock-{}", CLIENT_SEQ.fetch_add(1, Ordering::Relaxed));
+        let partition = format!(
+            "local-bedrock-{}",
+            CLIENT_SEQ.fetch_add(1, Ordering::Relaxed)
+        );
         aws_sdk_bedrockruntime::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
             .endpoint_url(self.endpoint())
-            .credentials_provider(Credentials::new("AKIDLOCALBEDROCK", "local-bedrock-secret", None, None, "local"))
+            .credentials_provider(Credentials::new(
+                "AKIDLOCALBEDROCK",
+                "local-bedrock-secret",
+                None,
+                None,
+                "local",
+            ))
             .retry_config(
                 RetryConfig::standard()
                     .with_max_attempts(3)
@@ -197,7 +211,11 @@ impl LocalBedrock {
 
     /// Queues a reply; queued replies answer requests in order, before the responder.
     pub fn push_reply(&self, reply: impl Into<Response>) {
-        self.shared.script.lock().expect("script lock").push_back(reply.into());
+        self.shared
+            .script
+            .lock()
+            .expect("script lock")
+            .push_back(reply.into());
     }
 
     /// Queues several replies.
@@ -241,7 +259,11 @@ impl LocalBedrock {
 
     /// Applies `fault` to a random `fraction` (0–1) of requests, reproducibly for a seed.
     pub fn inject_fraction(&self, fraction: f64, fault: Fault) {
-        self.shared.faults.lock().expect("faults lock").at_random(fraction, fault);
+        self.shared
+            .faults
+            .lock()
+            .expect("faults lock")
+            .at_random(fraction, fault);
     }
 
     /// Throttles a random `fraction` of requests.
@@ -256,7 +278,11 @@ impl LocalBedrock {
 
     /// Adds latency before every streamed frame.
     pub fn set_chunk_latency(&self, latency: Duration) {
-        self.shared.faults.lock().expect("faults lock").chunk_latency = latency;
+        self.shared
+            .faults
+            .lock()
+            .expect("faults lock")
+            .chunk_latency = latency;
     }
 
     /// Removes every queued and random fault and all latency.
@@ -276,7 +302,12 @@ impl LocalBedrock {
 
     /// The most recent request.
     pub fn last_request(&self) -> Option<RecordedRequest> {
-        self.shared.requests.lock().expect("requests lock").last().cloned()
+        self.shared
+            .requests
+            .lock()
+            .expect("requests lock")
+            .last()
+            .cloned()
     }
 
     pub fn clear_requests(&self) {
@@ -298,6 +329,8 @@ impl Drop for LocalBedrock {
 
 impl std::fmt::Debug for LocalBedrock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalBedrock").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("LocalBedrock")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }

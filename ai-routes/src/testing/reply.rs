@@ -16,7 +16,11 @@ pub struct Reply {
 impl Reply {
     /// A text answer that ends the turn.
     pub fn text(text: impl Into<String>) -> Self {
-        Self { content: vec![ContentBlock::Text(text.into())], stop_reason: "end_turn".into(), usage: None }
+        Self {
+            content: vec![ContentBlock::Text(text.into())],
+            stop_reason: "end_turn".into(),
+            usage: None,
+        }
     }
 
     /// A single tool call. The id is derived from the tool name; use [`Reply::tool_use_with_id`]
@@ -30,7 +34,11 @@ impl Reply {
     /// A single tool call with an explicit `toolUseId`.
     pub fn tool_use_with_id(id: impl Into<String>, name: impl Into<String>, input: Value) -> Self {
         Self {
-            content: vec![ContentBlock::ToolUse(ToolUseBlock { tool_use_id: id.into(), name: name.into(), input })],
+            content: vec![ContentBlock::ToolUse(ToolUseBlock {
+                tool_use_id: id.into(),
+                name: name.into(),
+                input,
+            })],
             stop_reason: "tool_use".into(),
             usage: None,
         }
@@ -38,7 +46,11 @@ impl Reply {
 
     /// A reply made of arbitrary content blocks (several tool calls, text then a tool call, …).
     pub fn blocks(content: Vec<ContentBlock>, stop_reason: impl Into<String>) -> Self {
-        Self { content, stop_reason: stop_reason.into(), usage: None }
+        Self {
+            content,
+            stop_reason: stop_reason.into(),
+            usage: None,
+        }
     }
 
     /// Prepends a text block, as models often do before calling a tool.
@@ -135,7 +147,10 @@ impl ErrorKind {
     pub fn is_retried_by_sdk(self) -> bool {
         matches!(
             self,
-            ErrorKind::Throttling | ErrorKind::ServiceUnavailable | ErrorKind::InternalServer | ErrorKind::ModelNotReady
+            ErrorKind::Throttling
+                | ErrorKind::ServiceUnavailable
+                | ErrorKind::InternalServer
+                | ErrorKind::ModelNotReady
         )
     }
 
@@ -143,14 +158,24 @@ impl ErrorKind {
         match self {
             ErrorKind::Validation => "The request is invalid.",
             ErrorKind::Throttling => "Too many requests, please wait before trying again.",
-            ErrorKind::AccessDenied => "You don't have access to the model with the specified model ID.",
+            ErrorKind::AccessDenied => {
+                "You don't have access to the model with the specified model ID."
+            }
             ErrorKind::ResourceNotFound => "The specified resource could not be found.",
-            ErrorKind::ModelTimeout => "Model has timed out in processing the request. Try your request again.",
-            ErrorKind::ModelNotReady => "Model is not ready to serve inference requests. Try again later.",
+            ErrorKind::ModelTimeout => {
+                "Model has timed out in processing the request. Try your request again."
+            }
+            ErrorKind::ModelNotReady => {
+                "Model is not ready to serve inference requests. Try again later."
+            }
             ErrorKind::ModelError => "The model encountered an error processing the request.",
-            ErrorKind::ServiceUnavailable => "The service is currently unavailable. Try again later.",
+            ErrorKind::ServiceUnavailable => {
+                "The service is currently unavailable. Try again later."
+            }
             ErrorKind::InternalServer => "An internal server error occurred. Retry your request.",
-            ErrorKind::ModelStreamError => "An error occurred while streaming the response. Retry your request.",
+            ErrorKind::ModelStreamError => {
+                "An error occurred while streaming the response. Retry your request."
+            }
         }
     }
 }
@@ -164,7 +189,10 @@ pub struct BedrockError {
 
 impl BedrockError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// The error with the wording Bedrock uses by default for its type.

@@ -49,7 +49,10 @@ impl Responder for DeterministicResponder {
         let req = ctx.request;
         let last = req.messages.last();
         let answering_tool_results = last.is_some_and(|m| {
-            m.role == Role::User && m.content.iter().any(|b| matches!(b, ContentBlock::ToolResult(_)))
+            m.role == Role::User
+                && m.content
+                    .iter()
+                    .any(|b| matches!(b, ContentBlock::ToolResult(_)))
         });
         let tools: Vec<&ToolSpec> = req
             .tool_config
@@ -61,7 +64,10 @@ impl Responder for DeterministicResponder {
             })
             .collect();
         let prompt = req.last_user_text();
-        let choice = req.tool_config.as_ref().and_then(|c| c.tool_choice.as_ref());
+        let choice = req
+            .tool_config
+            .as_ref()
+            .and_then(|c| c.tool_choice.as_ref());
         let forced = match choice {
             Some(ToolChoice::Tool { name }) => tools.iter().find(|t| &t.name == name).copied(),
             Some(ToolChoice::Any(_)) => mentioned_tool(&tools, &prompt).or(tools.first().copied()),
@@ -95,7 +101,11 @@ fn mentioned_tool<'t>(tools: &[&'t ToolSpec], prompt: &str) -> Option<&'t ToolSp
 
 fn call(tool: &ToolSpec, prompt: &str, turn: usize) -> Reply {
     let input = synthesize(&tool.input_schema.json, prompt);
-    Reply::tool_use_with_id(format!("tooluse_{}_{turn}", tool.name), tool.name.clone(), input)
+    Reply::tool_use_with_id(
+        format!("tooluse_{}_{turn}", tool.name),
+        tool.name.clone(),
+        input,
+    )
 }
 
 fn summarize_tool_results(message: &super::wire::Message) -> String {
@@ -114,7 +124,11 @@ fn summarize_tool_results(message: &super::wire::Message) -> String {
                     })
                     .collect();
                 let status = result.status.as_deref().unwrap_or("success");
-                Some(format!("{} ({status}): {}", result.tool_use_id, body.join(" ")))
+                Some(format!(
+                    "{} ({status}): {}",
+                    result.tool_use_id,
+                    body.join(" ")
+                ))
             }
             _ => None,
         })
@@ -128,7 +142,9 @@ fn echo_answer(prompt: &str) -> String {
         return "Hello! How can I help?".to_string();
     }
     let excerpt: String = prompt.chars().take(200).collect();
-    format!("You asked: \"{excerpt}\". This is a deterministic answer from the local Bedrock stand-in.")
+    format!(
+        "You asked: \"{excerpt}\". This is a deterministic answer from the local Bedrock stand-in."
+    )
 }
 
 /// Token estimate used when a reply does not set its usage: one token per 4 characters of
@@ -143,7 +159,12 @@ pub fn estimate_usage(req: &ConverseRequest, reply: &Reply) -> TokenUsage {
 
 pub fn estimate_request_tokens(req: &ConverseRequest) -> u32 {
     let system = chars_to_tokens(req.system_text().len());
-    let messages: usize = req.messages.iter().flat_map(|m| &m.content).map(block_tokens).sum();
+    let messages: usize = req
+        .messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .map(block_tokens)
+        .sum();
     let tools = req
         .tool_config
         .as_ref()

@@ -64,7 +64,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn converse(state: State<Arc<Shared>>, model_id: Path<String>, headers: HeaderMap, body: Bytes) -> HttpResponse {
+async fn converse(
+    state: State<Arc<Shared>>,
+    model_id: Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResponse {
     handle(state.0, model_id.0, headers, body, Operation::Converse).await
 }
 
@@ -74,7 +79,14 @@ async fn converse_stream(
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResponse {
-    handle(state.0, model_id.0, headers, body, Operation::ConverseStream).await
+    handle(
+        state.0,
+        model_id.0,
+        headers,
+        body,
+        Operation::ConverseStream,
+    )
+    .await
 }
 
 async fn list_requests(State(shared): State<Arc<Shared>>) -> Json<Vec<RecordedRequest>> {
@@ -93,24 +105,38 @@ async fn handle(
     let region = signing_region(&headers);
     let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let parsed = serde_json::from_value::<ConverseRequest>(raw.clone());
-    shared.requests.lock().expect("requests lock").push(RecordedRequest {
-        operation,
-        model_id: model_id.clone(),
-        region: region.clone(),
-        attempt: attempt(&headers),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
-        body: raw,
-        request: parsed.as_ref().ok().cloned(),
-    });
+    shared
+        .requests
+        .lock()
+        .expect("requests lock")
+        .push(RecordedRequest {
+            operation,
+            model_id: model_id.clone(),
+            region: region.clone(),
+            attempt: attempt(&headers),
+            headers: headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: raw,
+            request: parsed.as_ref().ok().cloned(),
+        });
 
     let (fault, latency, chunk_latency) = {
         let mut plan = shared.faults.lock().expect("faults lock");
         (plan.next(), plan.latency, plan.chunk_latency)
     };
-    let delay = latency + if let Some(Fault::Delay(d)) = &fault { *d } else { Duration::ZERO };
+    let delay = latency
+        + if let Some(Fault::Delay(d)) = &fault {
+            *d
+        } else {
+            Duration::ZERO
+        };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -120,7 +146,12 @@ async fn handle(
 
     let request = match parsed {
         Ok(request) => request,
-        Err(e) => return error_response(&BedrockError::validation(format!("Malformed input request: {e}")), &request_id),
+        Err(e) => {
+            return error_response(
+                &BedrockError::validation(format!("Malformed input request: {e}")),
+                &request_id,
+            )
+        }
     };
     let region = region.unwrap_or_else(|| shared.default_region.clone());
     let stream = operation == Operation::ConverseStream;
@@ -134,40 +165,69 @@ async fn handle(
             return error_response(&error, &request_id);
         }
         if estimate_request_tokens(&request) > model.context_window {
-            return error_response(&BedrockError::validation("Input is too long for requested model."), &request_id);
+            return error_response(
+                &BedrockError::validation("Input is too long for requested model."),
+                &request_id,
+            );
         }
     }
 
     let scripted = shared.script.lock().expect("script lock").pop_front();
     let response = scripted.unwrap_or_else(|| {
         let responder = shared.responder.read().expect("responder lock").clone();
-        responder.respond(&RequestContext { model_id: &model_id, model, request: &request, stream })
+        responder.respond(&RequestContext {
+            model_id: &model_id,
+            model,
+            request: &request,
+            stream,
+        })
     });
     let reply = match response {
         Response::Reply(reply) => reply,
         Response::Error(error) => return error_response(&error, &request_id),
     };
-    let usage = reply.usage.unwrap_or_else(|| estimate_usage(&request, &reply));
+    let usage = reply
+        .usage
+        .unwrap_or_else(|| estimate_usage(&request, &reply));
     let latency_ms = started.elapsed().as_millis() as u64;
     if stream {
         let stream_break = match fault {
             Some(Fault::BreakStream { after_events, how }) => Some((after_events, how)),
             _ => None,
         };
-        stream_response(&reply, usage, latency_ms, stream_break, chunk_latency, &request_id)
+        stream_response(
+            &reply,
+            usage,
+            latency_ms,
+            stream_break,
+            chunk_latency,
+            &request_id,
+        )
     } else {
         json_response(&reply, usage, latency_ms, &request_id)
     }
 }
 
-fn json_response(reply: &Reply, usage: super::wire::TokenUsage, latency_ms: u64, request_id: &str) -> HttpResponse {
+fn json_response(
+    reply: &Reply,
+    usage: super::wire::TokenUsage,
+    latency_ms: u64,
+    request_id: &str,
+) -> HttpResponse {
     let body = json!({
         "output": {"message": {"role": "assistant", "content": reply.content}},
         "stopReason": reply.stop_reason,
         "usage": usage,
         "metrics": {"latencyMs": latency_ms},
     });
-    (StatusCode::OK, [("content-type", "application/json"), ("x-amzn-requestid", request_id)], body.to_string())
+    (
+        StatusCode::OK,
+        [
+            ("content-type", "application/json"),
+            ("x-amzn-requestid", request_id),
+        ],
+        body.to_string(),
+    )
         .into_response()
 }
 
@@ -179,15 +239,19 @@ fn stream_response(
     chunk_latency: Duration,
     request_id: &str,
 ) -> HttpResponse {
-    let mut frames: Vec<Vec<u8>> =
-        reply_events(reply, usage, latency_ms).into_iter().map(|(kind, payload)| event_frame(kind, payload)).collect();
+    let mut frames: Vec<Vec<u8>> = reply_events(reply, usage, latency_ms)
+        .into_iter()
+        .map(|(kind, payload)| event_frame(kind, payload))
+        .collect();
     if let Some((after, how)) = stream_break {
         let next = frames.get(after).cloned();
         frames.truncate(after);
         match how {
             StreamBreak::Eof => {}
             StreamBreak::Exception(kind) => {
-                let name = kind.stream_exception_name().unwrap_or("modelStreamErrorException");
+                let name = kind
+                    .stream_exception_name()
+                    .unwrap_or("modelStreamErrorException");
                 frames.push(exception_frame(name, &BedrockError::of(kind)));
             }
             StreamBreak::CutMidFrame => {
@@ -223,7 +287,10 @@ fn stream_response(
 /// typed variant) and a JSON `message`.
 fn error_response(error: &BedrockError, request_id: &str) -> HttpResponse {
     let status = StatusCode::from_u16(error.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let error_type = format!("{}:http://internal.amazon.com/coral/com.amazon.bedrock/", error.kind.code());
+    let error_type = format!(
+        "{}:http://internal.amazon.com/coral/com.amazon.bedrock/",
+        error.kind.code()
+    );
     (
         status,
         [
@@ -247,7 +314,10 @@ fn attempt(headers: &HeaderMap) -> u32 {
     headers
         .get("amz-sdk-request")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').find_map(|part| part.trim().strip_prefix("attempt=")))
+        .and_then(|v| {
+            v.split(';')
+                .find_map(|part| part.trim().strip_prefix("attempt="))
+        })
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
 }

@@ -25,8 +25,12 @@ impl Synth<'_> {
     fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
         let mut current = schema;
         for _ in 0..32 {
-            let Some(reference) = current.get("$ref").and_then(Value::as_str) else { break };
-            let Some(pointer) = reference.strip_prefix('#') else { break };
+            let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
+                break;
+            };
+            let Some(pointer) = reference.strip_prefix('#') else {
+                break;
+            };
             match self.root.pointer(pointer) {
                 Some(target) => current = target,
                 None => break,
@@ -44,7 +48,11 @@ impl Synth<'_> {
         if let Some(constant) = schema.get("const") {
             return constant.clone();
         }
-        if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|v| v.first()) {
+        if let Some(first) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|v| v.first())
+        {
             return first.clone();
         }
         for key in ["oneOf", "anyOf"] {
@@ -52,7 +60,9 @@ impl Synth<'_> {
                 // Prefer a non-null branch so Option<T> gets a real value near the top.
                 let pick = options
                     .iter()
-                    .find(|o| self.resolve(o).get("type") != Some(&json!("null")) || depth >= MAX_DEPTH)
+                    .find(|o| {
+                        self.resolve(o).get("type") != Some(&json!("null")) || depth >= MAX_DEPTH
+                    })
                     .or_else(|| options.first());
                 if let Some(option) = pick {
                     return self.value(option, depth + 1, name);
@@ -136,13 +146,29 @@ impl Synth<'_> {
 
     fn array(&self, schema: &Value, depth: usize, name: &str) -> Value {
         let min = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = schema.get("maxItems").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
-        let wanted = if depth >= MAX_DEPTH { min } else { min.max(2).min(max) };
+        let max = schema
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize)
+            .unwrap_or(usize::MAX);
+        let wanted = if depth >= MAX_DEPTH {
+            min
+        } else {
+            min.max(2).min(max)
+        };
         if let Some(prefix) = schema.get("prefixItems").and_then(Value::as_array) {
-            return Value::Array(prefix.iter().map(|item| self.value(item, depth + 1, name)).collect());
+            return Value::Array(
+                prefix
+                    .iter()
+                    .map(|item| self.value(item, depth + 1, name))
+                    .collect(),
+            );
         }
         let items = schema.get("items").cloned().unwrap_or(Value::Bool(true));
-        let unique = schema.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false);
+        let unique = schema
+            .get("uniqueItems")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let mut out: Vec<Value> = Vec::with_capacity(wanted);
         for i in 0..wanted {
             let value = self.value(&items, depth + 1, &format!("{name}{}", i + 1));
@@ -167,7 +193,11 @@ impl Synth<'_> {
             _ => self.text_for(name),
         };
         let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = schema.get("maxLength").and_then(Value::as_u64).map(|m| m as usize).unwrap_or(usize::MAX);
+        let max = schema
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize)
+            .unwrap_or(usize::MAX);
         let mut text: String = text.chars().take(max).collect();
         while text.chars().count() < min {
             text.push('x');
@@ -176,7 +206,12 @@ impl Synth<'_> {
     }
 
     fn text_for(&self, name: &str) -> String {
-        let words: Vec<&str> = self.seed.split_whitespace().filter(|w| w.len() > 3).take(3).collect();
+        let words: Vec<&str> = self
+            .seed
+            .split_whitespace()
+            .filter(|w| w.len() > 3)
+            .take(3)
+            .collect();
         if words.is_empty() {
             format!("sample {name}")
         } else {

@@ -53,7 +53,11 @@ fn check_lifecycle(model: &'static Model) -> Result<&'static Model, BedrockError
 }
 
 /// Validates a request body against the model's capabilities and Bedrock's own rules.
-pub(crate) fn validate_request(model: &Model, req: &ConverseRequest, stream: bool) -> Result<(), BedrockError> {
+pub(crate) fn validate_request(
+    model: &Model,
+    req: &ConverseRequest,
+    stream: bool,
+) -> Result<(), BedrockError> {
     let v = |m: String| Err(BedrockError::validation(m));
     if !model.converse || (stream && !model.converse_stream) {
         return v("This action doesn't support the model that you provided. Try again with a supported text or chat model.".into());
@@ -93,11 +97,16 @@ fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), Bedrock
                 ContentBlock::Image(_) if !model.accepts_input(Modality::Image) => {
                     return v("This model doesn't support the image content block that you provided. Try again with a model that supports image input.".into());
                 }
-                ContentBlock::Document(_) if !model.document_chat || !model.accepts_input(Modality::Document) => {
+                ContentBlock::Document(_)
+                    if !model.document_chat || !model.accepts_input(Modality::Document) =>
+                {
                     return v("This model doesn't support documents. Try again without a document or use a model that supports documents.".into());
                 }
                 ContentBlock::Video(_) if !model.accepts_input(Modality::Video) => {
-                    return v("This model doesn't support the video content block that you provided.".into());
+                    return v(
+                        "This model doesn't support the video content block that you provided."
+                            .into(),
+                    );
                 }
                 ContentBlock::ToolUse(_) if message.role == Role::User => {
                     return v(format!("messages.{i}.content.{j}: toolUse blocks are only allowed in assistant messages."));
@@ -134,14 +143,20 @@ fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), Bedrock
                 })
                 .collect();
         }
-        expected = if expected == Role::User { Role::Assistant } else { Role::User };
+        expected = if expected == Role::User {
+            Role::Assistant
+        } else {
+            Role::User
+        };
     }
     Ok(())
 }
 
 fn validate_inference(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {
     let v = |m: String| Err(BedrockError::validation(m));
-    let Some(config) = &req.inference_config else { return Ok(()) };
+    let Some(config) = &req.inference_config else {
+        return Ok(());
+    };
     if let Some(max) = config.max_tokens {
         if max < 1 {
             return v(format!("1 validation error detected: Value '{max}' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"));
@@ -153,7 +168,12 @@ fn validate_inference(model: &Model, req: &ConverseRequest) -> Result<(), Bedroc
     }
     if let Some(t) = config.temperature {
         match model.temperature_range {
-            None => return v(format!("temperature is not supported for {}. Remove it and try again.", model.name)),
+            None => {
+                return v(format!(
+                    "temperature is not supported for {}. Remove it and try again.",
+                    model.name
+                ))
+            }
             Some((low, high)) if t < f64::from(low) - 1e-6 || t > f64::from(high) + 1e-6 => {
                 return v(format!("1 validation error detected: Value '{t}' at 'inferenceConfig.temperature' failed to satisfy constraint: Member must have value between {low} and {high}"));
             }
@@ -162,7 +182,10 @@ fn validate_inference(model: &Model, req: &ConverseRequest) -> Result<(), Bedroc
     }
     if let Some(p) = config.top_p {
         if !model.top_p_supported {
-            return v(format!("top_p is not supported for {}. Remove it and try again.", model.name));
+            return v(format!(
+                "top_p is not supported for {}. Remove it and try again.",
+                model.name
+            ));
         }
         if !(0.0..=1.0 + 1e-6).contains(&p) {
             return v(format!("1 validation error detected: Value '{p}' at 'inferenceConfig.topP' failed to satisfy constraint: Member must have value less than or equal to 1"));
@@ -228,7 +251,10 @@ fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<
         Some(ToolChoice::Any(_)) if !model.supports_tool_choice(ToolChoiceMode::Any) => {
             return v("This model doesn't support the toolConfig.toolChoice.any field. Remove toolConfig.toolChoice.any and try again.".into());
         }
-        Some(ToolChoice::Auto(_)) if !model.supports_tool_choice(ToolChoiceMode::Auto) && !model.tool_choice.is_empty() => {
+        Some(ToolChoice::Auto(_))
+            if !model.supports_tool_choice(ToolChoiceMode::Auto)
+                && !model.tool_choice.is_empty() =>
+        {
             return v("This model doesn't support the toolConfig.toolChoice.auto field. Remove toolConfig.toolChoice.auto and try again.".into());
         }
         _ => {}

@@ -193,6 +193,10 @@ pub struct TokenUsage {
 
 impl TokenUsage {
     pub fn new(input_tokens: u32, output_tokens: u32) -> Self {
-        Self { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens }
+        Self {
+            input_tokens,
+            output_tokens,
+            total_tokens: input_tokens + output_tokens,
+        }
     }
 }
