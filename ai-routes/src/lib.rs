@@ -1,4 +1,38 @@
-//! ai-routes: declare Amazon Bedrock AI routes as Rust items.
+//! ai-routes: declare Amazon Bedrock AI routes as Rust items, checked at compile time.
+
+mod client;
+mod document;
+mod error;
+pub mod generation;
+mod media;
+pub mod schema;
+mod usage;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use ai_routes_catalog as catalog;
+pub use client::Client;
+pub use error::{Error, Result};
+pub use generation::{Generated, GenerationRoute, RouteDescriptor};
+pub use media::{Document, DocumentFormat, Image, ImageFormat};
+pub use usage::Usage;
+
+/// Everything a user needs in scope.
+pub mod prelude {
+    pub use crate::{
+        Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result, Usage,
+    };
+}
+
+/// Paths the macros' generated code uses; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::generation::{
+        GenerationRoute, GenerationSpec, PromptArg, ToolChoiceStrategy, UserInput,
+    };
+    pub use crate::schema::schema_of;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+}

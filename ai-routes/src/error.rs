@@ -1,0 +1,224 @@
+//! One error type for the crate, with messages that say what to do.
+
+use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a route call can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(
+        "access to model `{model_id}` is not granted in {region}: enable it under Model access in the Amazon Bedrock \
+         console for {region}, and allow bedrock:InvokeModel (and bedrock:InvokeModelWithResponseStream for streaming) \
+         on it in the caller's IAM policy (Bedrock said: {message})"
+    )]
+    ModelAccessDenied {
+        model_id: String,
+        region: String,
+        message: String,
+    },
+
+    #[error("model `{model_id}` is not offered in {region}. {hint}")]
+    ModelNotInRegion {
+        model_id: String,
+        region: String,
+        hint: String,
+    },
+
+    #[error(
+        "model `{model_id}` cannot be invoked on demand in {region}; call it through an inference profile instead: {}",
+        if profiles.is_empty() { "none serves this region, pick another region".to_string() } else { profiles.join(", ") }
+    )]
+    NeedsInferenceProfile {
+        model_id: String,
+        region: String,
+        profiles: Vec<String>,
+    },
+
+    #[error("model `{model_id}` has reached its end of life on Bedrock; move the route to a current model (`ai-routes models --active` lists them)")]
+    ModelEndOfLife { model_id: String },
+
+    #[error("model `{model_id}` is unknown to Bedrock in {region}: {message}")]
+    UnknownModel {
+        model_id: String,
+        region: String,
+        message: String,
+    },
+
+    #[error(
+        "Bedrock throttled the call to `{model_id}` and retries did not get through: lower the request rate, raise the \
+         on-demand quota (Service Quotas) or use a cross-region inference profile (Bedrock said: {message})"
+    )]
+    Throttled { model_id: String, message: String },
+
+    #[error("the input is too long for `{model_id}` (context window {context_window} tokens): shorten it or pick a model with a larger context window (Bedrock said: {message})")]
+    InputTooLong {
+        model_id: String,
+        context_window: u32,
+        message: String,
+    },
+
+    #[error("the call to `{model_id}` timed out: {message}")]
+    Timeout { model_id: String, message: String },
+
+    #[error("Bedrock rejected the request to `{model_id}`: {message}")]
+    Validation { model_id: String, message: String },
+
+    #[error("Bedrock failed with {code} on `{model_id}`: {message}")]
+    Service {
+        model_id: String,
+        code: String,
+        message: String,
+    },
+
+    #[error("could not reach Bedrock: {0}")]
+    Transport(String),
+
+    #[error("the response stream broke: {0}")]
+    Stream(String),
+
+    #[error("route `{route}`: the model's output is not a valid result after {attempts} attempt(s): {reason}")]
+    InvalidOutput {
+        route: String,
+        reason: String,
+        /// The model's last raw output (tool input JSON or text), for logging and debugging.
+        raw: String,
+        attempts: u32,
+    },
+
+    #[error("route `{route}`: the model stopped at the max_tokens limit ({max_tokens:?}) before finishing its answer; raise max_tokens")]
+    OutputTruncated {
+        route: String,
+        max_tokens: Option<i32>,
+        raw: String,
+    },
+
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    #[error("could not serialize the route's arguments: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+impl Error {
+    /// Whether retrying the same call later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::Throttled { .. }
+                | Error::Timeout { .. }
+                | Error::Transport(_)
+                | Error::Stream(_)
+        ) || matches!(self, Error::Service { code, .. } if matches!(code.as_str(),
+                "ServiceUnavailableException" | "InternalServerException" | "ModelNotReadyException"))
+    }
+}
+
+/// Where a call went, to turn Bedrock's terse errors into actionable ones.
+pub(crate) struct CallTarget<'a> {
+    pub model_id: &'a str,
+    pub region: &'a str,
+    pub model: Option<&'static ai_routes_catalog::Model>,
+}
+
+impl CallTarget<'_> {
+    pub(crate) fn map_sdk_error<E, R>(&self, err: SdkError<E, R>) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        match err {
+            SdkError::TimeoutError(_) => Error::Timeout {
+                model_id: self.model_id.into(),
+                message: "no answer within the attempt timeout; raise it with Client::builder().attempt_timeout(..)".into(),
+            },
+            SdkError::DispatchFailure(e) => Error::Transport(format!("{e:?}")),
+            SdkError::ResponseError(e) => Error::Transport(format!("unreadable response: {e:?}")),
+            SdkError::ServiceError(e) => {
+                let err = e.into_err();
+                self.map_service(err.code().unwrap_or("Unknown"), err.message().unwrap_or_default())
+            }
+            other => Error::Transport(other.to_string()),
+        }
+    }
+
+    /// Maps a Bedrock error code and message (HTTP error or in-stream exception).
+    pub(crate) fn map_service(&self, code: &str, message: &str) -> Error {
+        let model_id = self.model_id.to_string();
+        let region = self.region.to_string();
+        let message = message.to_string();
+        match code {
+            "AccessDeniedException" => Error::ModelAccessDenied {
+                model_id,
+                region,
+                message,
+            },
+            "ThrottlingException" => Error::Throttled { model_id, message },
+            "ModelTimeoutException" => Error::Timeout { model_id, message },
+            "ResourceNotFoundException" if message.contains("end of its life") => {
+                Error::ModelEndOfLife { model_id }
+            }
+            "ValidationException" if message.contains("on-demand throughput") => {
+                Error::NeedsInferenceProfile {
+                    profiles: self.profiles(),
+                    model_id,
+                    region,
+                }
+            }
+            "ValidationException" if message.contains("model identifier is invalid") => {
+                self.not_in_region(message)
+            }
+            "ValidationException" if message.contains("too long") => Error::InputTooLong {
+                context_window: self.model.map(|m| m.context_window).unwrap_or(0),
+                model_id,
+                message,
+            },
+            "ValidationException" => Error::Validation { model_id, message },
+            _ => Error::Service {
+                model_id,
+                code: code.to_string(),
+                message,
+            },
+        }
+    }
+
+    fn profiles(&self) -> Vec<String> {
+        self.model
+            .map(|m| {
+                m.profiles_for_region(self.region)
+                    .iter()
+                    .map(|p| p.id.to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn not_in_region(&self, message: String) -> Error {
+        let Some(model) = self.model else {
+            return Error::UnknownModel {
+                model_id: self.model_id.into(),
+                region: self.region.into(),
+                message,
+            };
+        };
+        let profiles = self.profiles();
+        let hint = if !profiles.is_empty() && !profiles.iter().any(|p| p == self.model_id) {
+            format!(
+                "From {} call it through an inference profile: {}.",
+                self.region,
+                profiles.join(", ")
+            )
+        } else if model.regions.is_empty() {
+            "No region offers it on demand; use one of its inference profiles from a source region it serves.".to_string()
+        } else {
+            format!("It is offered on demand in: {}.", model.regions.join(", "))
+        };
+        Error::ModelNotInRegion {
+            model_id: self.model_id.into(),
+            region: self.region.into(),
+            hint,
+        }
+    }
+}

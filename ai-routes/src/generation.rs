@@ -1,0 +1,425 @@
+//! Generation routes: one structured-output Converse call whose answer is a typed value.
+//!
+//! The `#[generation]` macro expands a declaration into a static [`GenerationRoute`] and a
+//! function that calls [`GenerationRoute::generate`]. The result type's JSON schema becomes a
+//! tool the model is made to call (with the strongest tool choice the model accepts, decided
+//! at compile time); the tool input is validated and deserialized into the result type, and
+//! an invalid answer is sent back to the model as an error tool result, up to `retries` times.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aws_sdk_bedrockruntime::types::{
+    AnyToolChoice, AutoToolChoice, ContentBlock, ConversationRole, InferenceConfiguration, Message,
+    SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema,
+    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::document::{to_document, to_json};
+use crate::error::{CallTarget, Error, Result};
+use crate::media::Media;
+use crate::schema::{schema_of, OutputSchema};
+use crate::usage::Usage;
+use crate::{Client, Document, Image};
+
+/// The name of the tool that carries a generation route's result.
+pub const RESULT_TOOL: &str = "return_result";
+const RESULT_TOOL_DESCRIPTION: &str =
+    "Return the final result. Call this tool exactly once, with the complete answer as its input.";
+
+/// How the model is made to call the result tool; the macro picks the strongest one the
+/// model accepts from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolChoiceStrategy {
+    /// `toolChoice.tool`: the model must call this tool.
+    Tool,
+    /// `toolChoice.any`: the model must call a tool, and there is only one.
+    Any,
+    /// `toolChoice.auto` plus an instruction in the prompt to call the tool.
+    AutoWithInstruction,
+}
+
+/// Everything a generation route declares, as constants.
+#[derive(Debug, Clone, Copy)]
+pub struct GenerationSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
+    /// The model as written in the declaration (friendly name, id, profile id or ARN).
+    pub model: &'static str,
+    /// The id sent to Bedrock.
+    pub invoke_id: &'static str,
+    /// The catalog model, for prices and error hints; `None` for the unchecked `model_id`.
+    pub catalog_id: Option<&'static str>,
+    pub system_prompt: Option<&'static str>,
+    pub max_tokens: Option<i32>,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub stop_sequences: &'static [&'static str],
+    pub region: Option<&'static str>,
+    /// How many times an invalid answer is sent back for correction.
+    pub retries: u32,
+    pub tool_choice: ToolChoiceStrategy,
+    /// The JSON schema of the route's arguments (media arguments excluded).
+    pub input_schema: fn() -> Value,
+}
+
+/// A generation route: its spec plus the schemas computed once, on first use.
+#[derive(Debug)]
+pub struct GenerationRoute {
+    spec: GenerationSpec,
+    output: OnceLock<OutputSchema>,
+    descriptor: OnceLock<RouteDescriptor>,
+}
+
+/// What a route is, for listing, serving over HTTP and documentation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteDescriptor {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub model: &'static str,
+    pub model_id: &'static str,
+    pub input_schema: Value,
+    pub output_schema: Value,
+}
+
+/// A generation result with its metering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated<T> {
+    pub value: T,
+    /// Tokens and cost of every model call the route made (retries included).
+    pub usage: Usage,
+    /// Bedrock's stop reason of the last call (`tool_use`, `end_turn`, …).
+    pub stop_reason: String,
+    pub latency: Duration,
+    /// Model calls made: 1 plus the corrections.
+    pub attempts: u32,
+    pub model_id: String,
+}
+
+/// The user message of one call: text plus media blocks.
+pub struct UserInput<'a> {
+    pub text: String,
+    pub(crate) media: Vec<Media<'a>>,
+}
+
+impl<'a> UserInput<'a> {
+    pub fn text(text: String) -> Self {
+        Self {
+            text,
+            media: Vec::new(),
+        }
+    }
+
+    pub fn image(mut self, image: &'a Image) -> Self {
+        self.media.push(Media::Image(image));
+        self
+    }
+
+    pub fn document(mut self, document: &'a Document) -> Self {
+        self.media.push(Media::Document(document));
+        self
+    }
+}
+
+struct Rejected {
+    reason: String,
+    raw: String,
+    tool_use_id: Option<String>,
+}
+
+impl GenerationRoute {
+    pub const fn new(spec: GenerationSpec) -> Self {
+        Self {
+            spec,
+            output: OnceLock::new(),
+            descriptor: OnceLock::new(),
+        }
+    }
+
+    pub fn spec(&self) -> &GenerationSpec {
+        &self.spec
+    }
+
+    fn output_schema<T: JsonSchema>(&self) -> &OutputSchema {
+        self.output
+            .get_or_init(|| OutputSchema::new(schema_of::<T>()))
+    }
+
+    /// The route's descriptor; `T` is the route's result type.
+    pub fn descriptor<T: JsonSchema>(&self) -> &RouteDescriptor {
+        self.descriptor.get_or_init(|| RouteDescriptor {
+            name: self.spec.name,
+            doc: self.spec.doc,
+            model: self.spec.model,
+            model_id: self.spec.invoke_id,
+            input_schema: (self.spec.input_schema)(),
+            output_schema: self.output_schema::<T>().result.clone(),
+        })
+    }
+
+    /// Calls the model and returns the typed, validated result.
+    pub async fn generate<T>(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>>
+    where
+        T: JsonSchema + DeserializeOwned,
+    {
+        let spec = &self.spec;
+        let span = tracing::info_span!(
+            "generation",
+            "ai_routes.route" = spec.name,
+            "gen_ai.operation.name" = "chat",
+            "gen_ai.request.model" = spec.invoke_id,
+            "gen_ai.usage.input_tokens" = tracing::field::Empty,
+            "gen_ai.usage.output_tokens" = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let schema = self.output_schema::<T>();
+        let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
+        let (sdk, region) = client.sdk_for(spec.region);
+        let target = CallTarget {
+            model_id: spec.invoke_id,
+            region: &region,
+            model,
+        };
+
+        let mut messages = vec![self.user_message(input)?];
+        let tool_config = self.tool_config(schema)?;
+        let system: Vec<SystemContentBlock> = spec
+            .system_prompt
+            .map(|s| SystemContentBlock::Text(s.to_string()))
+            .into_iter()
+            .collect();
+        let inference = self.inference_config();
+
+        let started = Instant::now();
+        let mut usage = Usage::default();
+        let mut last_rejection = None;
+        for attempt in 1..=spec.retries + 1 {
+            let output = sdk
+                .converse()
+                .model_id(spec.invoke_id)
+                .set_system((!system.is_empty()).then(|| system.clone()))
+                .set_messages(Some(messages.clone()))
+                .tool_config(tool_config.clone())
+                .set_inference_config(inference.clone())
+                .send()
+                .await
+                .map_err(|e| target.map_sdk_error(e))?;
+            usage += Usage::from_sdk(output.usage(), model);
+            span.record("gen_ai.usage.input_tokens", usage.input_tokens);
+            span.record("gen_ai.usage.output_tokens", usage.output_tokens);
+            let stop_reason = output.stop_reason().as_str().to_string();
+            let content: Vec<ContentBlock> = match output.output {
+                Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
+                _ => Vec::new(),
+            };
+            match self.extract::<T>(schema, &content) {
+                Ok(value) => {
+                    return Ok(Generated {
+                        value,
+                        usage,
+                        stop_reason,
+                        latency: started.elapsed(),
+                        attempts: attempt,
+                        model_id: spec.invoke_id.to_string(),
+                    })
+                }
+                Err(rejected) if stop_reason == "max_tokens" => {
+                    return Err(Error::OutputTruncated {
+                        route: spec.name.into(),
+                        max_tokens: spec.max_tokens,
+                        raw: rejected.raw,
+                    })
+                }
+                Err(rejected) => {
+                    tracing::warn!(route = spec.name, attempt, reason = %rejected.reason, "invalid model output");
+                    messages.push(assistant_echo(content));
+                    messages.push(correction(&rejected)?);
+                    last_rejection = Some(rejected);
+                }
+            }
+        }
+        let rejected = last_rejection.expect("the loop ran at least once");
+        Err(Error::InvalidOutput {
+            route: spec.name.into(),
+            reason: rejected.reason,
+            raw: rejected.raw,
+            attempts: spec.retries + 1,
+        })
+    }
+
+    fn user_message(&self, input: UserInput<'_>) -> Result<Message> {
+        let mut text = input.text;
+        if self.spec.tool_choice == ToolChoiceStrategy::AutoWithInstruction {
+            text.push_str(&format!(
+                "\n\nAnswer only by calling the {RESULT_TOOL} tool with the complete result as its input."
+            ));
+        }
+        let mut builder = Message::builder().role(ConversationRole::User);
+        for media in &input.media {
+            builder = builder.content(match media {
+                Media::Image(image) => image.to_block()?,
+                Media::Document(document) => document.to_block()?,
+            });
+        }
+        builder
+            .content(ContentBlock::Text(text))
+            .build()
+            .map_err(|e| Error::InvalidInput(e.to_string()))
+    }
+
+    fn tool_config(&self, schema: &OutputSchema) -> Result<ToolConfiguration> {
+        let spec = ToolSpecification::builder()
+            .name(RESULT_TOOL)
+            .description(RESULT_TOOL_DESCRIPTION)
+            .input_schema(ToolInputSchema::Json(to_document(&schema.tool_input)))
+            .build()
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let choice = match self.spec.tool_choice {
+            ToolChoiceStrategy::Tool => ToolChoice::Tool(
+                SpecificToolChoice::builder()
+                    .name(RESULT_TOOL)
+                    .build()
+                    .map_err(|e| Error::InvalidInput(e.to_string()))?,
+            ),
+            ToolChoiceStrategy::Any => ToolChoice::Any(AnyToolChoice::builder().build()),
+            ToolChoiceStrategy::AutoWithInstruction => {
+                ToolChoice::Auto(AutoToolChoice::builder().build())
+            }
+        };
+        ToolConfiguration::builder()
+            .tools(Tool::ToolSpec(spec))
+            .tool_choice(choice)
+            .build()
+            .map_err(|e| Error::InvalidInput(e.to_string()))
+    }
+
+    fn inference_config(&self) -> Option<InferenceConfiguration> {
+        let spec = &self.spec;
+        let empty = spec.max_tokens.is_none()
+            && spec.temperature.is_none()
+            && spec.top_p.is_none()
+            && spec.stop_sequences.is_empty();
+        (!empty).then(|| {
+            InferenceConfiguration::builder()
+                .set_max_tokens(spec.max_tokens)
+                .set_temperature(spec.temperature)
+                .set_top_p(spec.top_p)
+                .set_stop_sequences(
+                    (!spec.stop_sequences.is_empty())
+                        .then(|| spec.stop_sequences.iter().map(|s| s.to_string()).collect()),
+                )
+                .build()
+        })
+    }
+
+    /// Reads the result from whichever block holds the result tool call; tolerates a
+    /// stringified value; validates against the schema, then deserializes.
+    fn extract<T: DeserializeOwned>(
+        &self,
+        schema: &OutputSchema,
+        content: &[ContentBlock],
+    ) -> Result<T, Rejected> {
+        let Some(call) = content
+            .iter()
+            .find_map(|b| b.as_tool_use().ok().filter(|t| t.name() == RESULT_TOOL))
+        else {
+            let text: Vec<&str> = content
+                .iter()
+                .filter_map(|b| b.as_text().ok().map(String::as_str))
+                .collect();
+            return Err(Rejected {
+                reason: format!("the model did not call the {RESULT_TOOL} tool"),
+                raw: text.join("\n"),
+                tool_use_id: None,
+            });
+        };
+        let mut input = to_json(call.input());
+        let raw = input.to_string();
+        let reject = |reason: String| Rejected {
+            reason,
+            raw: raw.clone(),
+            tool_use_id: Some(call.tool_use_id().to_string()),
+        };
+        if let Value::String(s) = &input {
+            if let Ok(parsed) = serde_json::from_str::<Value>(s) {
+                input = parsed;
+            }
+        }
+        if schema.boxed {
+            let Some(value) = input.get_mut("value") else {
+                return Err(reject("the input has no `value` property".into()));
+            };
+            if let (Value::String(s), false) = (&*value, schema.accepts_string) {
+                if let Ok(parsed) = serde_json::from_str::<Value>(s) {
+                    *value = parsed;
+                }
+            }
+        }
+        schema
+            .validate(&input)
+            .map_err(|e| reject(format!("the input does not match the schema: {e}")))?;
+        let value = if schema.boxed {
+            input["value"].take()
+        } else {
+            input
+        };
+        serde_json::from_value(value)
+            .map_err(|e| reject(format!("the input does not deserialize: {e}")))
+    }
+}
+
+fn assistant_echo(content: Vec<ContentBlock>) -> Message {
+    let content = if content.is_empty() {
+        vec![ContentBlock::Text("(no answer)".into())]
+    } else {
+        content
+    };
+    Message::builder()
+        .role(ConversationRole::Assistant)
+        .set_content(Some(content))
+        .build()
+        .expect("role and content are set")
+}
+
+/// The follow-up that asks the model to fix its answer: an error tool result when it
+/// called the tool, a plain instruction when it did not.
+fn correction(rejected: &Rejected) -> Result<Message> {
+    let fix = format!(
+        "{}. Call the {RESULT_TOOL} tool again with a corrected, complete input.",
+        rejected.reason
+    );
+    let block = match &rejected.tool_use_id {
+        Some(id) => ContentBlock::ToolResult(
+            ToolResultBlock::builder()
+                .tool_use_id(id)
+                .content(ToolResultContentBlock::Text(fix))
+                .status(ToolResultStatus::Error)
+                .build()
+                .map_err(|e| Error::InvalidInput(e.to_string()))?,
+        ),
+        None => ContentBlock::Text(fix),
+    };
+    Message::builder()
+        .role(ConversationRole::User)
+        .content(block)
+        .build()
+        .map_err(|e| Error::InvalidInput(e.to_string()))
+}
+
+/// Formats a route argument inside a prompt template: strings as they are, anything else
+/// as compact JSON.
+pub struct PromptArg<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Serialize + ?Sized> std::fmt::Display for PromptArg<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_value(self.0) {
+            Ok(Value::String(s)) => f.write_str(&s),
+            Ok(other) => write!(f, "{other}"),
+            Err(_) => Err(std::fmt::Error),
+        }
+    }
+}

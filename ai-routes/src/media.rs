@@ -1,0 +1,181 @@
+//! Images and documents passed to a route become Converse image/document content blocks.
+
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, DocumentBlock, DocumentFormat as SdkDocumentFormat, DocumentSource, ImageBlock,
+    ImageFormat as SdkImageFormat, ImageSource,
+};
+
+use crate::error::{Error, Result};
+
+/// Image formats Bedrock accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+}
+
+/// An image argument: becomes an `image` content block of the user message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub format: ImageFormat,
+    pub bytes: Vec<u8>,
+}
+
+impl Image {
+    pub fn new(format: ImageFormat, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            format,
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Detects the format from the file's magic bytes.
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self> {
+        let bytes = bytes.into();
+        let format = match bytes.as_slice() {
+            [0x89, b'P', b'N', b'G', ..] => ImageFormat::Png,
+            [0xFF, 0xD8, 0xFF, ..] => ImageFormat::Jpeg,
+            [b'G', b'I', b'F', b'8', ..] => ImageFormat::Gif,
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => ImageFormat::Webp,
+            _ => {
+                return Err(Error::InvalidInput(
+                    "not a PNG, JPEG, GIF or WebP image".into(),
+                ))
+            }
+        };
+        Ok(Self { format, bytes })
+    }
+
+    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+        if self.bytes.is_empty() {
+            return Err(Error::InvalidInput("the image is empty".into()));
+        }
+        let format = match self.format {
+            ImageFormat::Png => SdkImageFormat::Png,
+            ImageFormat::Jpeg => SdkImageFormat::Jpeg,
+            ImageFormat::Gif => SdkImageFormat::Gif,
+            ImageFormat::Webp => SdkImageFormat::Webp,
+        };
+        let block = ImageBlock::builder()
+            .format(format)
+            .source(ImageSource::Bytes(Blob::new(self.bytes.clone())))
+            .build()
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        Ok(ContentBlock::Image(block))
+    }
+}
+
+/// Document formats Bedrock accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Pdf,
+    Csv,
+    Doc,
+    Docx,
+    Xls,
+    Xlsx,
+    Html,
+    Txt,
+    Md,
+}
+
+/// A document argument: becomes a `document` content block of the user message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub format: DocumentFormat,
+    /// Shown to the model; Bedrock allows letters, digits, spaces, hyphens, parentheses and
+    /// square brackets, so other characters are replaced by spaces when sent.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Document {
+    pub fn new(format: DocumentFormat, name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            format,
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+        if self.bytes.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "the document `{}` is empty",
+                self.name
+            )));
+        }
+        let format = match self.format {
+            DocumentFormat::Pdf => SdkDocumentFormat::Pdf,
+            DocumentFormat::Csv => SdkDocumentFormat::Csv,
+            DocumentFormat::Doc => SdkDocumentFormat::Doc,
+            DocumentFormat::Docx => SdkDocumentFormat::Docx,
+            DocumentFormat::Xls => SdkDocumentFormat::Xls,
+            DocumentFormat::Xlsx => SdkDocumentFormat::Xlsx,
+            DocumentFormat::Html => SdkDocumentFormat::Html,
+            DocumentFormat::Txt => SdkDocumentFormat::Txt,
+            DocumentFormat::Md => SdkDocumentFormat::Md,
+        };
+        let block = DocumentBlock::builder()
+            .format(format)
+            .name(sanitize_name(&self.name))
+            .source(DocumentSource::Bytes(Blob::new(self.bytes.clone())))
+            .build()
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        Ok(ContentBlock::Document(block))
+    }
+}
+
+fn sanitize_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " -()[]".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        "document".into()
+    } else {
+        collapsed
+    }
+}
+
+/// What a route argument contributes to the user message: media become content blocks.
+pub(crate) enum Media<'a> {
+    Image(&'a Image),
+    Document(&'a Document),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_image_formats_and_rejects_garbage() {
+        assert_eq!(
+            Image::from_bytes(vec![0x89, b'P', b'N', b'G', 1])
+                .unwrap()
+                .format,
+            ImageFormat::Png
+        );
+        assert_eq!(
+            Image::from_bytes(vec![0xFF, 0xD8, 0xFF, 0]).unwrap().format,
+            ImageFormat::Jpeg
+        );
+        assert!(Image::from_bytes(b"hello".to_vec()).is_err());
+    }
+
+    #[test]
+    fn document_names_are_made_acceptable() {
+        assert_eq!(sanitize_name("report_2024.pdf"), "report 2024 pdf");
+        assert_eq!(sanitize_name("***"), "document");
+    }
+}
