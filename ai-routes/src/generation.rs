@@ -6,11 +6,12 @@
 //! at compile time); the tool input is validated and deserialized into the result type, and
 //! an invalid answer is sent back to the model as an error tool result, up to `retries` times.
 
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, AutoToolChoice, ContentBlock, ConversationRole, InferenceConfiguration, Message,
+    AnyToolChoice, ContentBlock, ConversationRole, InferenceConfiguration, Message,
     SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema,
     ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
@@ -67,12 +68,14 @@ pub struct GenerationSpec {
     pub input_schema: fn() -> Value,
 }
 
-/// A generation route: its spec plus the schemas computed once, on first use.
+/// A generation route returning `T`: its spec plus the schemas, computed once on first use
+/// and never per call.
 #[derive(Debug)]
-pub struct GenerationRoute {
+pub struct GenerationRoute<T> {
     spec: GenerationSpec,
     output: OnceLock<OutputSchema>,
     descriptor: OnceLock<RouteDescriptor>,
+    result: PhantomData<fn() -> T>,
 }
 
 /// What a route is, for listing, serving over HTTP and documentation.
@@ -131,12 +134,13 @@ struct Rejected {
     tool_use_id: Option<String>,
 }
 
-impl GenerationRoute {
+impl<T: JsonSchema + DeserializeOwned> GenerationRoute<T> {
     pub const fn new(spec: GenerationSpec) -> Self {
         Self {
             spec,
             output: OnceLock::new(),
             descriptor: OnceLock::new(),
+            result: PhantomData,
         }
     }
 
@@ -144,28 +148,25 @@ impl GenerationRoute {
         &self.spec
     }
 
-    fn output_schema<T: JsonSchema>(&self) -> &OutputSchema {
+    fn output_schema(&self) -> &OutputSchema {
         self.output
             .get_or_init(|| OutputSchema::new(schema_of::<T>()))
     }
 
-    /// The route's descriptor; `T` is the route's result type.
-    pub fn descriptor<T: JsonSchema>(&self) -> &RouteDescriptor {
+    /// The route's name, documentation, model and schemas.
+    pub fn descriptor(&self) -> &RouteDescriptor {
         self.descriptor.get_or_init(|| RouteDescriptor {
             name: self.spec.name,
             doc: self.spec.doc,
             model: self.spec.model,
             model_id: self.spec.invoke_id,
             input_schema: (self.spec.input_schema)(),
-            output_schema: self.output_schema::<T>().result.clone(),
+            output_schema: self.output_schema().result.clone(),
         })
     }
 
     /// Calls the model and returns the typed, validated result.
-    pub async fn generate<T>(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>>
-    where
-        T: JsonSchema + DeserializeOwned,
-    {
+    pub async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>> {
         let spec = &self.spec;
         let span = tracing::info_span!(
             "generation",
@@ -176,7 +177,7 @@ impl GenerationRoute {
             "gen_ai.usage.output_tokens" = tracing::field::Empty,
         );
         let _entered = span.enter();
-        let schema = self.output_schema::<T>();
+        let schema = self.output_schema();
         let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
         let (sdk, region) = client.sdk_for(spec.region);
         let target = CallTarget {
@@ -216,7 +217,7 @@ impl GenerationRoute {
                 Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
                 _ => Vec::new(),
             };
-            match self.extract::<T>(schema, &content) {
+            match self.extract(schema, &content) {
                 Ok(value) => {
                     return Ok(Generated {
                         value,
@@ -279,20 +280,19 @@ impl GenerationRoute {
             .build()
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
         let choice = match self.spec.tool_choice {
-            ToolChoiceStrategy::Tool => ToolChoice::Tool(
+            ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
                 SpecificToolChoice::builder()
                     .name(RESULT_TOOL)
                     .build()
                     .map_err(|e| Error::InvalidInput(e.to_string()))?,
-            ),
-            ToolChoiceStrategy::Any => ToolChoice::Any(AnyToolChoice::builder().build()),
-            ToolChoiceStrategy::AutoWithInstruction => {
-                ToolChoice::Auto(AutoToolChoice::builder().build())
-            }
+            )),
+            ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
+            // `auto` is the default; some models reject an explicit toolChoice altogether.
+            ToolChoiceStrategy::AutoWithInstruction => None,
         };
         ToolConfiguration::builder()
             .tools(Tool::ToolSpec(spec))
-            .tool_choice(choice)
+            .set_tool_choice(choice)
             .build()
             .map_err(|e| Error::InvalidInput(e.to_string()))
     }
@@ -318,11 +318,7 @@ impl GenerationRoute {
 
     /// Reads the result from whichever block holds the result tool call; tolerates a
     /// stringified value; validates against the schema, then deserializes.
-    fn extract<T: DeserializeOwned>(
-        &self,
-        schema: &OutputSchema,
-        content: &[ContentBlock],
-    ) -> Result<T, Rejected> {
+    fn extract(&self, schema: &OutputSchema, content: &[ContentBlock]) -> Result<T, Rejected> {
         let Some(call) = content
             .iter()
             .find_map(|b| b.as_tool_use().ok().filter(|t| t.name() == RESULT_TOOL))
@@ -422,4 +418,34 @@ impl<T: Serialize + ?Sized> std::fmt::Display for PromptArg<'_, T> {
             Err(_) => Err(std::fmt::Error),
         }
     }
+}
+
+/// What a generation route's result type must be. A separate trait so a type that is not
+/// one gets a readable error instead of a wall of trait noise.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the result of a generation route",
+    label = "this result type needs `schemars::JsonSchema` and `serde::Deserialize`",
+    note = "add `#[derive(serde::Deserialize, schemars::JsonSchema)]` to `{Self}`"
+)]
+pub trait GenerationOutput: JsonSchema + DeserializeOwned {}
+impl<T: JsonSchema + DeserializeOwned> GenerationOutput for T {}
+
+/// What a route argument must be.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a route argument",
+    label = "route arguments need `serde::Serialize` and `schemars::JsonSchema`",
+    note = "add `#[derive(serde::Serialize, schemars::JsonSchema)]` to `{Self}`, or pass it as `ai_routes::Image` / `ai_routes::Document`"
+)]
+pub trait RouteArgument: Serialize + JsonSchema {}
+impl<T: Serialize + JsonSchema + ?Sized> RouteArgument for T {}
+
+#[doc(hidden)]
+pub fn assert_output<T: GenerationOutput>() {}
+#[doc(hidden)]
+pub fn assert_argument<T: RouteArgument + ?Sized>() {}
+
+/// The default user message: the named arguments as one compact JSON object.
+#[doc(hidden)]
+pub fn args_text<A: Serialize>(args: &A) -> Result<String> {
+    Ok(serde_json::to_string(args)?)
 }

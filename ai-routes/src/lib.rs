@@ -12,6 +12,7 @@ mod usage;
 pub mod testing;
 
 pub use ai_routes_catalog as catalog;
+pub use ai_routes_macros::generation;
 pub use client::Client;
 pub use error::{Error, Result};
 pub use generation::{Generated, GenerationRoute, RouteDescriptor};
@@ -21,7 +22,8 @@ pub use usage::Usage;
 /// Everything a user needs in scope.
 pub mod prelude {
     pub use crate::{
-        Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result, Usage,
+        generation, Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result,
+        Usage,
     };
 }
 
@@ -29,9 +31,11 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::generation::{
-        GenerationRoute, GenerationSpec, PromptArg, ToolChoiceStrategy, UserInput,
+        args_text, assert_argument, assert_output, GenerationRoute, GenerationSpec, PromptArg,
+        ToolChoiceStrategy, UserInput,
     };
     pub use crate::schema::schema_of;
+    pub use core::marker::PhantomData;
     pub use schemars;
     pub use serde;
     pub use serde_json;

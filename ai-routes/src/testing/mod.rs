@@ -171,6 +171,16 @@ impl LocalBedrock {
         self.client_in(DEFAULT_REGION)
     }
 
+    /// An [`ai_routes::Client`](crate::Client) on this stand-in in `us-east-1`, for routes.
+    pub fn ai_client(&self) -> crate::Client {
+        crate::Client::new(self.client())
+    }
+
+    /// An [`ai_routes::Client`](crate::Client) on this stand-in signing for `region`.
+    pub fn ai_client_in(&self, region: &str) -> crate::Client {
+        crate::Client::new(self.client_in(region))
+    }
+
     /// Like [`LocalBedrock::client`], signing for `region` (the stand-in applies that
     /// region's availability rules).
     pub fn client_in(&self, region: &str) -> aws_sdk_bedrockruntime::Client {

@@ -1,0 +1,196 @@
+//! Parses `key = value, ...` attribute arguments into spanned, typed values.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned as _;
+use syn::{Expr, ExprLit, Ident, Lit, Token};
+
+use crate::diagnostics::{closest, Errors};
+
+/// One `key = value` (or bare `key`) argument.
+pub struct Arg {
+    pub key: Ident,
+    pub value: Option<Expr>,
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(Arg { key, value })
+    }
+}
+
+pub struct Args(pub Vec<Arg>);
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let list = Punctuated::<Arg, Token![,]>::parse_terminated(input)?;
+        Ok(Args(list.into_iter().collect()))
+    }
+}
+
+/// A value with the span of the expression it came from.
+#[derive(Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl Args {
+    /// Checks every key is known and appears once; reports the rest with "did you mean".
+    pub fn check_keys(&self, known: &[&str], what: &str, errors: &mut Errors) {
+        let mut seen: Vec<String> = Vec::new();
+        for arg in &self.0 {
+            let key = arg.key.to_string();
+            if !known.contains(&key.as_str()) {
+                let hint = closest(&key, known)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                errors.error(
+                    arg.key.span(),
+                    format!(
+                        "unknown {what} option `{key}`{hint} (known: {})",
+                        known.join(", ")
+                    ),
+                );
+            } else if seen.contains(&key) {
+                errors.error(arg.key.span(), format!("`{key}` is set twice"));
+            }
+            seen.push(key);
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Arg> {
+        self.0.iter().find(|a| a.key == key)
+    }
+
+    fn value_of<'a>(&'a self, key: &str, errors: &mut Errors) -> Option<&'a Expr> {
+        let arg = self.get(key)?;
+        match &arg.value {
+            Some(expr) => Some(expr),
+            None => {
+                errors.error(
+                    arg.key.span(),
+                    format!("`{key}` needs a value: `{key} = ...`"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn string(&self, key: &str, errors: &mut Errors) -> Option<Spanned<String>> {
+        let expr = self.value_of(key, errors)?;
+        match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Some(Spanned {
+                value: s.value(),
+                span: s.span(),
+            }),
+            other => {
+                errors.error_at(other, format!("`{key}` must be a string literal"));
+                None
+            }
+        }
+    }
+
+    pub fn int(&self, key: &str, errors: &mut Errors) -> Option<Spanned<i64>> {
+        let expr = self.value_of(key, errors)?;
+        match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(i), ..
+            }) => match i.base10_parse::<i64>() {
+                Ok(value) => Some(Spanned {
+                    value,
+                    span: i.span(),
+                }),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match &*u.expr {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(i), ..
+                }) => match i.base10_parse::<i64>() {
+                    Ok(value) => Some(Spanned {
+                        value: -value,
+                        span: expr.span(),
+                    }),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                },
+                _ => {
+                    errors.error_at(expr, format!("`{key}` must be an integer literal"));
+                    None
+                }
+            },
+            other => {
+                errors.error_at(other, format!("`{key}` must be an integer literal"));
+                None
+            }
+        }
+    }
+
+    pub fn float(&self, key: &str, errors: &mut Errors) -> Option<Spanned<f64>> {
+        let expr = self.value_of(key, errors)?;
+        let (negative, inner) = match expr {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, &*u.expr),
+            other => (false, other),
+        };
+        let parsed = match inner {
+            Expr::Lit(ExprLit {
+                lit: Lit::Float(f), ..
+            }) => f.base10_parse::<f64>().ok(),
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(i), ..
+            }) => i.base10_parse::<f64>().ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(v) => Some(Spanned {
+                value: if negative { -v } else { v },
+                span: expr.span(),
+            }),
+            None => {
+                errors.error_at(expr, format!("`{key}` must be a number literal"));
+                None
+            }
+        }
+    }
+
+    pub fn strings(&self, key: &str, errors: &mut Errors) -> Option<Spanned<Vec<String>>> {
+        let expr = self.value_of(key, errors)?;
+        let Expr::Array(array) = expr else {
+            errors.error_at(
+                expr,
+                format!("`{key}` must be an array of string literals: `{key} = [\"...\"]`"),
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for element in &array.elems {
+            match element {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => out.push(s.value()),
+                other => {
+                    errors.error_at(other, format!("`{key}` must contain string literals only"))
+                }
+            }
+        }
+        Some(Spanned {
+            value: out,
+            span: expr.span(),
+        })
+    }
+}

@@ -1,0 +1,247 @@
+//! Resolves a route's model against the catalog at compile time and checks what every
+//! route kind needs: the model exists, is not past end of life, and is callable in the
+//! declared region (directly or through the named inference profile).
+
+use ai_routes_catalog::{Lifecycle, Model, ResolvedVia};
+use proc_macro2::Span;
+
+use crate::attrs::{Args, Spanned};
+use crate::diagnostics::{closest, Errors};
+
+/// The model a route calls.
+pub struct RouteModel {
+    /// As written by the user.
+    pub written: String,
+    /// The id sent to Bedrock.
+    pub invoke_id: String,
+    /// The catalog entry; `None` for an unknown `model_id`.
+    pub model: Option<&'static Model>,
+    /// `false` for the `model_id` escape hatch: no capability checks.
+    pub checked: bool,
+    pub span: Span,
+}
+
+pub fn resolve_model(
+    args: &Args,
+    region: Option<&Spanned<String>>,
+    errors: &mut Errors,
+) -> Option<RouteModel> {
+    let model = args.string("model", errors);
+    let model_id = args.string("model_id", errors);
+    match (model, model_id) {
+        (Some(_), Some(id)) => {
+            errors.error(id.span, "set either `model` (checked against the catalog) or `model_id` (unchecked), not both");
+            None
+        }
+        (None, Some(id)) => {
+            if id.value.trim().is_empty() {
+                errors.error(id.span, "`model_id` is empty");
+                return None;
+            }
+            // Unchecked by design; the catalog entry, if any, still gives prices and hints.
+            let model = ai_routes_catalog::resolve(&id.value).map(|r| r.model);
+            Some(RouteModel {
+                written: id.value.clone(),
+                invoke_id: id.value,
+                model,
+                checked: false,
+                span: id.span,
+            })
+        }
+        (Some(name), None) => check_catalog_model(name, region, errors),
+        (None, None) => {
+            errors.error(
+                Span::call_site(),
+                "missing `model = \"...\"`: name a model from the catalog (list them with `ai-routes models`), \
+                 or use `model_id = \"...\"` for a model the catalog does not know yet (unchecked)",
+            );
+            None
+        }
+    }
+}
+
+fn check_catalog_model(
+    name: Spanned<String>,
+    region: Option<&Spanned<String>>,
+    errors: &mut Errors,
+) -> Option<RouteModel> {
+    let Some(resolved) = ai_routes_catalog::resolve(&name.value) else {
+        let suggestions = ai_routes_catalog::suggest(&name.value, 3);
+        let hint = if suggestions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; did you mean {}?",
+                suggestions
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        errors.error(
+            name.span,
+            format!(
+                "unknown model `{}`{hint}\n  = help: `ai-routes models` lists every model; use `model_id = \"...\"` for a model the catalog does not know yet",
+                name.value
+            ),
+        );
+        return None;
+    };
+    let model = resolved.model;
+    match model.lifecycle {
+        Lifecycle::Eol => {
+            let date = model
+                .eol_date
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            errors.error(
+                name.span,
+                format!(
+                    "model `{}` ({}) reached end of life on Bedrock{date}: calls to it fail. Current {} models: {}",
+                    model.name,
+                    model.id,
+                    model.provider,
+                    current_alternatives(model)
+                ),
+            );
+            return None;
+        }
+        Lifecycle::Legacy => errors.warn(
+            name.span,
+            format!(
+                "model `{}` is legacy on Bedrock{}: plan a move to a current model ({})",
+                model.name,
+                model
+                    .eol_date
+                    .map(|d| format!(" (end of life {d})"))
+                    .unwrap_or_default(),
+                current_alternatives(model)
+            ),
+        ),
+        Lifecycle::Active | Lifecycle::Uncertain => {}
+    }
+
+    // A friendly name may resolve to a profile (Amplify maps Claude 4.5+ names to `global.`).
+    let profile = match resolved.via {
+        ResolvedVia::InferenceProfile(profile) => Some(profile),
+        _ => ai_routes_catalog::profile(resolved.invoke_id).map(|(p, _)| p),
+    };
+    match (profile, region) {
+        (Some(profile), Some(region)) => {
+            if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) {
+                let others = profile_ids(model, &region.value);
+                errors.error(
+                    region.span,
+                    format!(
+                        "inference profile `{}` cannot be called from {}; it serves: {}.{}",
+                        profile.id,
+                        region.value,
+                        profile.source_regions.join(", "),
+                        if others.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" From {} use: {others}", region.value)
+                        }
+                    ),
+                );
+            }
+        }
+        (Some(_), None) => {}
+        (_, Some(region)) if model.region_data_known && !model.on_demand_in(&region.value) => {
+            let profiles = profile_ids(model, &region.value);
+            let on_demand = if model.regions.is_empty() || !model.on_demand {
+                "it has no on-demand region".to_string()
+            } else {
+                format!("on demand it is offered in: {}", model.regions.join(", "))
+            };
+            let fix = if profiles.is_empty() {
+                "no inference profile serves this region either; pick another region or model"
+                    .to_string()
+            } else {
+                format!(
+                    "use the inference profile {profiles} instead (`model = \"{}\"`)",
+                    first_profile(model, &region.value)
+                )
+            };
+            errors.error(
+                name.span,
+                format!(
+                    "model `{}` is not offered on demand in {} ({on_demand}); {fix}",
+                    model.name, region.value
+                ),
+            );
+        }
+        (_, None) if !model.on_demand && model.region_data_known => {
+            let all: Vec<&str> = model.inference_profiles.iter().map(|p| p.id).collect();
+            errors.error(
+                name.span,
+                format!(
+                    "model `{}` can only be invoked through an inference profile, not by its bare id `{}`; use one of: {}",
+                    model.name,
+                    model.id,
+                    if all.is_empty() { "(none known)".to_string() } else { all.join(", ") }
+                ),
+            );
+        }
+        _ => {}
+    }
+    let invoke_id = resolved.invoke_id.to_string();
+    Some(RouteModel {
+        written: name.value,
+        invoke_id,
+        model: Some(model),
+        checked: true,
+        span: name.span,
+    })
+}
+
+fn profile_ids(model: &Model, region: &str) -> String {
+    model
+        .profiles_for_region(region)
+        .iter()
+        .map(|p| format!("`{}`", p.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_profile(model: &Model, region: &str) -> &'static str {
+    model
+        .profiles_for_region(region)
+        .first()
+        .map(|p| p.id)
+        .unwrap_or("")
+}
+
+fn current_alternatives(model: &Model) -> String {
+    let names: Vec<&str> = ai_routes_catalog::models()
+        .iter()
+        .filter(|m| m.provider == model.provider && m.lifecycle == Lifecycle::Active && m.tool_use)
+        .map(|m| m.name)
+        .take(4)
+        .collect();
+    if names.is_empty() {
+        "see `ai-routes models --active`".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Checks a region name against every region the catalog knows.
+pub fn check_region(region: &Spanned<String>, errors: &mut Errors) {
+    let mut known: Vec<&str> = ai_routes_catalog::models()
+        .iter()
+        .flat_map(|m| m.regions.iter().chain(m.profile_only_regions).copied())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    if !known.contains(&region.value.as_str()) {
+        let hint = closest(&region.value, &known)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        errors.error(
+            region.span,
+            format!("unknown AWS region `{}`{hint}", region.value),
+        );
+    }
+}
