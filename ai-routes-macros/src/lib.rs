@@ -11,6 +11,7 @@ mod docs;
 mod generation;
 mod model_check;
 mod route_fn;
+mod tool;
 
 use proc_macro::TokenStream;
 
@@ -24,4 +25,29 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn generation(attr: TokenStream, item: TokenStream) -> TokenStream {
     generation::expand(attr.into(), item.into()).into()
+}
+
+/// Declares a tool the model can call: the doc comment is its description, parameter doc
+/// comments describe its input properties, and a reference parameter is the application
+/// state injected at call time (excluded from the input schema).
+///
+/// ```ignore
+/// /// Current weather for a city.
+/// #[tool]
+/// async fn get_weather(state: &AppState, /** City name, e.g. "Seattle" */ city: String, days: Option<u8>) -> Result<Weather, ToolError>;
+/// ```
+///
+/// The fn stays callable as written; a struct named like the fn is its input and tool type
+/// (`ToolSet::builder().tool::<get_weather>()`). `#[tool(name = "weather")]` renames the tool.
+#[proc_macro_attribute]
+pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tool::expand_fn(attr.into(), item.into()).into()
+}
+
+/// Makes a struct (that derives `Deserialize` and `JsonSchema`) a tool input: its doc comment
+/// is the description, its name in snake_case the tool name (or `#[tool(name = "...")]`).
+/// Implement `ToolHandler<State>` for it to say what the tool does.
+#[proc_macro_derive(Tool, attributes(tool))]
+pub fn derive_tool(input: TokenStream) -> TokenStream {
+    tool::expand_derive(input.into()).into()
 }

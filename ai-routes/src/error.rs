@@ -100,6 +100,9 @@ pub enum Error {
 
     #[error("could not serialize the route's arguments: {0}")]
     Serialize(#[from] serde_json::Error),
+
+    #[error("tool `{name}` is registered twice in the tool set; tool names must be unique (rename one with `#[tool(name = \"...\")]`)")]
+    DuplicateTool { name: String },
 }
 
 impl Error {

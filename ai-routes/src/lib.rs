@@ -6,6 +6,7 @@ mod error;
 pub mod generation;
 mod media;
 pub mod schema;
+mod tool;
 mod usage;
 
 #[cfg(feature = "testing")]
@@ -13,10 +14,15 @@ pub mod testing;
 
 pub use ai_routes_catalog as catalog;
 pub use ai_routes_macros::generation;
+pub use ai_routes_macros::{tool, Tool};
 pub use client::Client;
 pub use error::{Error, Result};
 pub use generation::{Generated, GenerationRoute, RouteDescriptor};
 pub use media::{Document, DocumentFormat, Image, ImageFormat};
+pub use tool::{
+    valid_tool_name, DynTool, ToolDefinition, ToolError, ToolErrorKind, ToolHandler, ToolInfo,
+    ToolOutput, ToolSet, ToolSetBuilder,
+};
 pub use usage::Usage;
 
 /// Everything a user needs in scope.
@@ -25,6 +31,8 @@ pub mod prelude {
         generation, Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result,
         Usage,
     };
+    pub use crate::{ToolError, ToolHandler, ToolOutput, ToolSet};
+    pub use ai_routes_macros::{tool, Tool};
 }
 
 /// Paths the macros' generated code uses; not a public API.
@@ -35,6 +43,10 @@ pub mod __private {
         ToolChoiceStrategy, UserInput,
     };
     pub use crate::schema::schema_of;
+    pub use crate::tool::{
+        assert_tool_argument, assert_tool_output, tool_error, tool_input_schema, ToolDefinition,
+        ToolError, ToolHandler, ToolInfo,
+    };
     pub use core::marker::PhantomData;
     pub use schemars;
     pub use serde;

@@ -1,0 +1,81 @@
+//! `#[tool]` on an `async fn` and `#[derive(Tool)]` on an input struct: parse into a typed
+//! model, validate (collecting every error at its span), then generate the `ToolInfo` (and,
+//! for fns, the input struct and `ToolHandler`) impls.
+
+mod derive;
+mod func;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::attrs::{Args, Spanned};
+use crate::diagnostics::Errors;
+
+pub use derive::expand as expand_derive;
+pub use func::expand as expand_fn;
+
+const OPTIONS: &[&str] = &["name"];
+
+/// The tool name: `name = "..."` when given, else `default`; checked against Bedrock's
+/// pattern either way.
+fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors) -> String {
+    let name = args.string("name", errors).unwrap_or(Spanned {
+        value: default.to_string(),
+        span: default_span,
+    });
+    if !valid_tool_name(&name.value) {
+        errors.error(
+            name.span,
+            format!(
+                "`{}` is not a valid Bedrock tool name: it must start with a letter and contain only letters, digits, `_` and `-`, at most 64 characters (^[a-zA-Z][a-zA-Z0-9_-]{{0,63}}$){}",
+                name.value,
+                if args.0.iter().any(|a| a.key == "name") { "" } else { "; set another with `#[tool(name = \"...\")]`" }
+            ),
+        );
+    }
+    name.value
+}
+
+/// Bedrock's tool name rule: `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`.
+fn valid_tool_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The tool description (the doc comment), required: it is how the model knows when to call
+/// the tool.
+fn description(doc: String, span: Span, what: &str, errors: &mut Errors) -> String {
+    if doc.is_empty() {
+        errors.error(
+            span,
+            format!(
+                "{what} needs a doc comment: it is the tool's description, which tells the model what the tool does and when to call it (`/// Current weather for a city.`)"
+            ),
+        );
+    }
+    doc
+}
+
+/// `impl ToolInfo for #ty`.
+fn tool_info(
+    ty: &syn::Ident,
+    generics: &syn::Generics,
+    name: &str,
+    description: &str,
+    input_span: Span,
+) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let schema = quote_spanned! {input_span=> ::ai_routes::__private::tool_input_schema::<Self> };
+    quote! {
+        impl #impl_generics ::ai_routes::__private::ToolInfo for #ty #ty_generics #where_clause {
+            const DEFINITION: ::ai_routes::__private::ToolDefinition =
+                ::ai_routes::__private::ToolDefinition {
+                    name: #name,
+                    description: #description,
+                    input_schema: #schema,
+                };
+        }
+    }
+}
