@@ -227,8 +227,8 @@ fn current_alternatives(model: &Model) -> String {
     }
 }
 
-/// Checks a region name against every region the catalog knows.
-pub fn check_region(region: &Spanned<String>, errors: &mut Errors) {
+/// Checks a region name against every region the catalog knows; `true` when known.
+pub fn check_region(region: &Spanned<String>, errors: &mut Errors) -> bool {
     let mut known: Vec<&str> = ai_routes_catalog::models()
         .iter()
         .flat_map(|m| m.regions.iter().chain(m.profile_only_regions).copied())
@@ -243,5 +243,7 @@ pub fn check_region(region: &Spanned<String>, errors: &mut Errors) {
             region.span,
             format!("unknown AWS region `{}`{hint}", region.value),
         );
+        return false;
     }
+    true
 }

@@ -134,7 +134,7 @@ struct Rejected {
     tool_use_id: Option<String>,
 }
 
-impl<T: JsonSchema + DeserializeOwned> GenerationRoute<T> {
+impl<T> GenerationRoute<T> {
     pub const fn new(spec: GenerationSpec) -> Self {
         Self {
             spec,
@@ -147,7 +147,9 @@ impl<T: JsonSchema + DeserializeOwned> GenerationRoute<T> {
     pub fn spec(&self) -> &GenerationSpec {
         &self.spec
     }
+}
 
+impl<T: GenerationOutput> GenerationRoute<T> {
     fn output_schema(&self) -> &OutputSchema {
         self.output
             .get_or_init(|| OutputSchema::new(schema_of::<T>()))

@@ -71,7 +71,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             out.extend(expand::generate(&generation));
             out
         }
-        _ => errors.to_compile_errors(),
+        _ => {
+            let mut out = errors.to_warnings();
+            out.extend(errors.to_compile_errors());
+            out
+        }
     }
 }
 
@@ -82,10 +86,8 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     let ret = item.return_shape(errors);
 
     let region = args.string("region", errors);
-    if let Some(region) = &region {
-        check_region(region, errors);
-    }
-    let model = resolve_model(&args, region.as_ref(), errors);
+    let known_region = region.as_ref().filter(|r| check_region(r, errors));
+    let model = resolve_model(&args, known_region, errors);
     let system_prompt = args.string("system_prompt", errors);
     let max_tokens = args.int("max_tokens", errors);
     let temperature = args.float("temperature", errors);

@@ -1,0 +1,9 @@
+use ai_routes::prelude::*;
+
+/// Current weather for a city.
+#[tool(nam = "weather")]
+async fn get_weather(city: String) -> String {
+    city
+}
+
+fn main() {}
