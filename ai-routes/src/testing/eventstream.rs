@@ -126,3 +126,107 @@ fn chunks(text: &str, size: usize) -> Vec<String> {
     }
     chars.chunks(size).map(|c| c.iter().collect()).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Checks the frames with a decoder written from the wire format, not the SDK's.
+    use super::*;
+    use crate::testing::reply::ErrorKind;
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// Returns the string headers and the JSON payload of one frame.
+    fn decode(frame: &[u8]) -> (Vec<(String, String)>, Value) {
+        let be = |at: usize| u32::from_be_bytes(frame[at..at + 4].try_into().unwrap());
+        let total = be(0) as usize;
+        let headers_len = be(4) as usize;
+        assert_eq!(total, frame.len(), "total length");
+        assert_eq!(be(8), crc32(&frame[..8]), "prelude CRC");
+        assert_eq!(be(total - 4), crc32(&frame[..total - 4]), "message CRC");
+        let mut headers = Vec::new();
+        let mut at = 12;
+        while at < 12 + headers_len {
+            let name_len = frame[at] as usize;
+            let name = String::from_utf8(frame[at + 1..at + 1 + name_len].to_vec()).unwrap();
+            at += 1 + name_len;
+            assert_eq!(frame[at], 7, "string header type");
+            let value_len = u16::from_be_bytes([frame[at + 1], frame[at + 2]]) as usize;
+            let value = String::from_utf8(frame[at + 3..at + 3 + value_len].to_vec()).unwrap();
+            at += 3 + value_len;
+            headers.push((name, value));
+        }
+        let payload = serde_json::from_slice(&frame[12 + headers_len..total - 4]).unwrap();
+        (headers, payload)
+    }
+
+    fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+        &headers.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    #[test]
+    fn event_frames_match_the_wire_format() {
+        let reply =
+            Reply::tool_use("get_weather", json!({"city": "Paris"})).with_preamble("Checking");
+        let events = reply_events(&reply, super::super::wire::TokenUsage::new(3, 4), 9);
+        let decoded: Vec<_> = events
+            .into_iter()
+            .map(|(kind, payload)| decode(&event_frame(kind, payload)))
+            .collect();
+        let kinds: Vec<&str> = decoded
+            .iter()
+            .map(|(h, _)| header(h, ":event-type"))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "messageStart",
+                "contentBlockDelta",
+                "contentBlockStop",
+                "contentBlockStart",
+                "contentBlockDelta",
+                "contentBlockStop",
+                "messageStop",
+                "metadata"
+            ]
+        );
+        for (headers, payload) in &decoded {
+            assert_eq!(header(headers, ":message-type"), "event");
+            assert_eq!(header(headers, ":content-type"), "application/json");
+            assert!(payload.get("p").is_some(), "padding like real Bedrock");
+        }
+        assert_eq!(decoded[3].1["start"]["toolUse"]["name"], "get_weather");
+        assert_eq!(
+            decoded[4].1["delta"]["toolUse"]["input"],
+            r#"{"city":"Paris"}"#
+        );
+        assert_eq!(decoded[6].1["stopReason"], "tool_use");
+        assert_eq!(decoded[7].1["usage"]["totalTokens"], 7);
+    }
+
+    #[test]
+    fn exception_frames_match_the_wire_format() {
+        let (headers, payload) = decode(&exception_frame(
+            "throttlingException",
+            &BedrockError::of(ErrorKind::Throttling),
+        ));
+        assert_eq!(header(&headers, ":message-type"), "exception");
+        assert_eq!(header(&headers, ":exception-type"), "throttlingException");
+        assert!(payload["message"]
+            .as_str()
+            .unwrap()
+            .contains("Too many requests"));
+    }
+}
