@@ -2,7 +2,6 @@
 //! input; the user implements `ToolHandler` for it.
 
 use proc_macro2::TokenStream;
-use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 use super::{description, tool_info, tool_name, OPTIONS};
@@ -27,16 +26,16 @@ pub fn expand(input: TokenStream) -> TokenStream {
 
     match &input.data {
         Data::Struct(s) if matches!(s.fields, Fields::Named(_)) => {}
-        Data::Struct(s) => errors.error(
-            s.fields.span().join(input.ident.span()).unwrap_or(input.ident.span()),
+        Data::Struct(_) => errors.error(
+            input.ident.span(),
             "`#[derive(Tool)]` needs a struct with named fields: Bedrock tool inputs are JSON objects",
         ),
-        Data::Enum(e) => errors.error(
-            e.enum_token.span,
+        Data::Enum(_) => errors.error(
+            input.ident.span(),
             "`#[derive(Tool)]` needs a struct with named fields, not an enum: Bedrock tool inputs are JSON objects",
         ),
-        Data::Union(u) => errors.error(
-            u.union_token.span,
+        Data::Union(_) => errors.error(
+            input.ident.span(),
             "`#[derive(Tool)]` needs a struct with named fields: Bedrock tool inputs are JSON objects",
         ),
     }

@@ -134,7 +134,7 @@ fn parse(
     }
 
     let mut params = Vec::new();
-    let mut state_span: Option<Span> = None;
+    let mut state_ty: Option<&Type> = None;
     for (input, attrs) in sig.inputs.iter().zip(moved) {
         let t = match input {
             FnArg::Receiver(r) => {
@@ -162,15 +162,18 @@ fn parse(
                     &t.ty,
                     "the state parameter is a shared reference (`state: &AppState`); tools run concurrently, so use interior mutability (a Mutex, atomics) for state they change",
                 );
-            } else if let Some(first) = state_span {
+            } else if let Some(first) = state_ty {
                 let mut error = syn::Error::new_spanned(
                     &t.ty,
                     "a #[tool] fn has at most one state parameter (a reference, `state: &AppState`); input parameters are owned values, deserialized from the model's JSON",
                 );
-                error.combine(syn::Error::new(first, "the state parameter is this one"));
+                error.combine(syn::Error::new_spanned(
+                    first,
+                    "the first state parameter is here; to share several things, put them in one state struct",
+                ));
                 errors.push(error);
             } else {
-                state_span = Some(t.ty.span());
+                state_ty = Some(&t.ty);
                 params.push(Param::State((*r.elem).clone()));
             }
             continue;
@@ -186,7 +189,7 @@ fn parse(
             }
         };
         if let Some(problem) = borrowed_or_generic(&t.ty) {
-            errors.error(problem.0, problem.1);
+            errors.push(problem);
             continue;
         }
         params.push(Param::Input {
@@ -213,27 +216,26 @@ fn parse(
     })
 }
 
-/// A reference or `impl Trait` inside an input parameter's type.
-fn borrowed_or_generic(ty: &Type) -> Option<(Span, &'static str)> {
-    struct Find(Option<(Span, &'static str)>);
+/// A reference, lifetime or `impl Trait` inside an input parameter's type.
+fn borrowed_or_generic(ty: &Type) -> Option<syn::Error> {
+    const BORROWED: &str = "tool parameters are owned values deserialized from the model's JSON: use owned types (`String`, `Vec<T>`) instead of references";
+    struct Find(Option<syn::Error>);
     impl VisitMut for Find {
         fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
-            self.0.get_or_insert((
-                r.span(),
-                "tool parameters are owned values deserialized from the model's JSON: use owned types (`String`, `Vec<T>`) instead of references",
-            ));
+            self.0
+                .get_or_insert_with(|| syn::Error::new_spanned(&*r, BORROWED));
         }
         fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
-            self.0.get_or_insert((
-                t.span(),
-                "a #[tool] fn cannot be generic: its input is deserialized from the model's JSON into concrete types",
-            ));
+            self.0.get_or_insert_with(|| {
+                syn::Error::new_spanned(
+                    &*t,
+                    "a #[tool] fn cannot be generic: its input is deserialized from the model's JSON into concrete types",
+                )
+            });
         }
         fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
-            self.0.get_or_insert((
-                l.span(),
-                "tool parameters are owned values deserialized from the model's JSON: they cannot borrow",
-            ));
+            self.0
+                .get_or_insert_with(|| syn::Error::new_spanned(&*l, BORROWED));
         }
     }
     // `syn` is built without its `visit` feature; a mutable visit of a copy does the same.
@@ -309,6 +311,8 @@ fn generate(tool: &ToolFn, item: RouteFn) -> TokenStream {
     let fields = inputs.iter().map(|(ident, ty, attrs)| {
         quote! { #(#attrs)* #vis #ident: #ty, }
     });
+    // Unsuitable parameter and output types get a readable error at their span (next to
+    // the derives' own).
     let argument_checks = inputs.iter().map(|(_, ty, _)| {
         quote_spanned! {ty.span()=> ::ai_routes::__private::assert_tool_argument::<#ty>(); }
     });
