@@ -194,3 +194,56 @@ impl Args {
         })
     }
 }
+
+impl Args {
+    pub fn boolean(&self, key: &str, errors: &mut Errors) -> Option<Spanned<bool>> {
+        let expr = self.value_of(key, errors)?;
+        match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            }) => Some(Spanned {
+                value: b.value,
+                span: b.span,
+            }),
+            other => {
+                errors.error_at(other, format!("`{key}` must be `true` or `false`"));
+                None
+            }
+        }
+    }
+
+    /// A list of paths, e.g. `tools = [get_weather, SearchProducts]`.
+    pub fn paths(&self, key: &str, errors: &mut Errors) -> Option<Spanned<Vec<syn::Path>>> {
+        let expr = self.value_of(key, errors)?;
+        let Expr::Array(array) = expr else {
+            errors.error_at(expr, format!("`{key}` must be a list: `{key} = [a, b]`"));
+            return None;
+        };
+        let mut out = Vec::new();
+        for element in &array.elems {
+            match element {
+                Expr::Path(p) => out.push(p.path.clone()),
+                other => errors.error_at(other, format!("`{key}` must list tools by path (a `#[tool]` fn or a `#[derive(Tool)]` type)")),
+            }
+        }
+        Some(Spanned {
+            value: out,
+            span: expr.span(),
+        })
+    }
+
+    /// A type, e.g. `state = AppState` (written as a path expression).
+    pub fn type_path(&self, key: &str, errors: &mut Errors) -> Option<syn::Type> {
+        let expr = self.value_of(key, errors)?;
+        match expr {
+            Expr::Path(p) => Some(syn::Type::Path(syn::TypePath {
+                qself: p.qself.clone(),
+                path: p.path.clone(),
+            })),
+            other => {
+                errors.error_at(other, format!("`{key}` must be a type path such as `AppState` (use a type alias for generic types)"));
+                None
+            }
+        }
+    }
+}

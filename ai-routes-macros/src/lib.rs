@@ -6,6 +6,8 @@
 //! model catalog (collecting every error, each at its span), then generates code.
 
 mod attrs;
+mod checks;
+mod conversation;
 mod diagnostics;
 mod docs;
 mod generation;
@@ -50,4 +52,18 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Tool, attributes(tool))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {
     tool::expand_derive(input.into()).into()
+}
+
+/// Declares a conversation route: a multi-turn chat with tools, streaming and persisted,
+/// owner-scoped history.
+///
+/// ```ignore
+/// /// Answers questions about orders and the weather.
+/// #[conversation(model = "Claude Sonnet 4.5", system_prompt = "You are a helpful shop assistant.",
+///                tools = [get_weather, SearchProducts], state = AppState, max_steps = 8)]
+/// struct ShopAssistant;
+/// ```
+#[proc_macro_attribute]
+pub fn conversation(attr: TokenStream, item: TokenStream) -> TokenStream {
+    conversation::expand(attr.into(), item.into()).into()
 }

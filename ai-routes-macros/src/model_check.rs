@@ -128,24 +128,24 @@ fn check_catalog_model(
         _ => ai_routes_catalog::profile(resolved.invoke_id).map(|(p, _)| p),
     };
     match (profile, region) {
-        (Some(profile), Some(region)) => {
-            if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) {
-                let others = profile_ids(model, &region.value);
-                errors.error(
-                    region.span,
-                    format!(
-                        "inference profile `{}` cannot be called from {}; it serves: {}.{}",
-                        profile.id,
-                        region.value,
-                        profile.source_regions.join(", "),
-                        if others.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" From {} use: {others}", region.value)
-                        }
-                    ),
-                );
-            }
+        (Some(profile), Some(region))
+            if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) =>
+        {
+            let others = profile_ids(model, &region.value);
+            errors.error(
+                region.span,
+                format!(
+                    "inference profile `{}` cannot be called from {}; it serves: {}.{}",
+                    profile.id,
+                    region.value,
+                    profile.source_regions.join(", "),
+                    if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" From {} use: {others}", region.value)
+                    }
+                ),
+            );
         }
         (Some(_), None) => {}
         (_, Some(region)) if model.region_data_known && !model.on_demand_in(&region.value) => {

@@ -98,6 +98,24 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    #[error("conversation `{0}` not found")]
+    ConversationNotFound(String),
+
+    #[error("conversation `{0}` is busy with another message; wait for its turn to finish, then send again")]
+    ConversationBusy(String),
+
+    #[error("the message is too large: about {estimated_tokens} tokens, and the model's context leaves room for {limit_tokens}")]
+    MessageTooLarge {
+        estimated_tokens: u64,
+        limit_tokens: u64,
+    },
+
+    #[error("the last answer called client-side tools; send their results first (tool use ids: {})", tool_use_ids.join(", "))]
+    ToolResultsExpected { tool_use_ids: Vec<String> },
+
+    #[error(transparent)]
+    Store(crate::store::StoreError),
+
     #[error("could not serialize the route's arguments: {0}")]
     Serialize(#[from] serde_json::Error),
 

@@ -1,11 +1,14 @@
 //! ai-routes: declare Amazon Bedrock AI routes as Rust items, checked at compile time.
 
 mod client;
+pub mod conversation;
 mod document;
 mod error;
 pub mod generation;
+mod inference;
 mod media;
 pub mod schema;
+pub mod store;
 mod tool;
 mod usage;
 
@@ -13,9 +16,13 @@ mod usage;
 pub mod testing;
 
 pub use ai_routes_catalog as catalog;
-pub use ai_routes_macros::generation;
+pub use ai_routes_macros::{conversation, generation};
 pub use ai_routes_macros::{tool, Tool};
 pub use client::Client;
+pub use conversation::{
+    ClientTool, Conversation, ConversationRoute, CreateConversation, TurnEvent, TurnReply,
+    TurnStream, UserMessage,
+};
 pub use error::{Error, Result};
 pub use generation::{Generated, GenerationRoute, RouteDescriptor};
 pub use media::{Document, DocumentFormat, Image, ImageFormat};
@@ -28,6 +35,9 @@ pub use usage::Usage;
 /// Everything a user needs in scope.
 pub mod prelude {
     pub use crate::{
+        conversation, ClientTool, CreateConversation, TurnEvent, TurnReply, TurnStream, UserMessage,
+    };
+    pub use crate::{
         generation, Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result,
         Usage,
     };
@@ -38,6 +48,7 @@ pub mod prelude {
 /// Paths the macros' generated code uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
         args_text, assert_argument, assert_output, GenerationRoute, GenerationSpec, PromptArg,
         ToolChoiceStrategy, UserInput,

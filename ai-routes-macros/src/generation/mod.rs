@@ -8,6 +8,7 @@ use ai_routes_catalog::{Modality, ToolChoiceMode};
 use proc_macro2::TokenStream;
 
 use crate::attrs::{Args, Spanned};
+use crate::checks::{check_inference, check_system_prompt};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::{check_region, resolve_model, RouteModel};
@@ -107,14 +108,6 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
         Some(r) => r.value as u32,
         None => 1,
     };
-    if let Some(s) = &system_prompt {
-        if s.value.trim().is_empty() {
-            errors.error(
-                s.span,
-                "`system_prompt` is empty; remove it or say something",
-            );
-        }
-    }
     if let Some(stops) = &stop_sequences {
         if stops.value.iter().any(|s| s.is_empty()) {
             errors.error(
@@ -128,8 +121,9 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     if let Some(model) = &model {
         strategy = choose_strategy(model, tool_choice.as_ref(), errors);
         if let Some(catalog) = model.model.filter(|_| model.checked) {
-            check_capabilities(catalog, model, &route_args, system_prompt.as_ref(), errors);
+            check_capabilities(catalog, model, &route_args, errors);
         }
+        check_system_prompt(model, system_prompt.as_ref(), errors);
         check_inference(
             model,
             max_tokens.as_ref(),
@@ -205,7 +199,6 @@ fn check_capabilities(
     catalog: &ai_routes_catalog::Model,
     model: &RouteModel,
     args: &[RouteArg],
-    system_prompt: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) {
     if !catalog.tool_use {
@@ -224,14 +217,6 @@ fn check_capabilities(
             ),
         );
     }
-    if let Some(system) = system_prompt {
-        if !catalog.system_prompt {
-            errors.error(
-                system.span,
-                format!("model `{}` does not accept a system prompt; move the instructions into `prompt`", catalog.name),
-            );
-        }
-    }
     for arg in args {
         match arg.kind {
             ArgKind::Image if !catalog.vision || !catalog.accepts_input(Modality::Image) => errors.error(
@@ -243,76 +228,6 @@ fn check_capabilities(
                 format!("model `{}` does not accept document input; pick a model with document chat", catalog.name),
             ),
             _ => {}
-        }
-    }
-}
-
-fn check_inference(
-    model: &RouteModel,
-    max_tokens: Option<&Spanned<i64>>,
-    temperature: Option<&Spanned<f64>>,
-    top_p: Option<&Spanned<f64>>,
-    errors: &mut Errors,
-) {
-    let catalog = model.model.filter(|_| model.checked);
-    if let Some(max) = max_tokens {
-        if max.value < 1 {
-            errors.error(max.span, "`max_tokens` must be at least 1");
-        } else if let Some(limit) = catalog
-            .map(|m| m.max_output_tokens)
-            .filter(|l| max.value > i64::from(*l))
-        {
-            errors.error(
-                max.span,
-                format!(
-                    "`max_tokens = {}` is over the maximum output of `{}`: {limit} tokens",
-                    max.value, model.written
-                ),
-            );
-        } else if max.value > i64::from(i32::MAX) {
-            errors.error(max.span, "`max_tokens` is too large");
-        }
-    }
-    if let Some(t) = temperature {
-        match catalog.map(|m| m.temperature_range) {
-            Some(None) => errors.error(
-                t.span,
-                format!("model `{}` does not accept `temperature` (its sampling parameters are fixed); remove it", model.written),
-            ),
-            Some(Some((low, high))) if t.value < f64::from(low) || t.value > f64::from(high) => errors.error(
-                t.span,
-                format!("`temperature = {}` is out of range for `{}`: {low}..={high}", t.value, model.written),
-            ),
-            None if !(0.0..=1.0).contains(&t.value) => {
-                errors.error(t.span, format!("`temperature = {}` is out of Bedrock's range 0..=1", t.value))
-            }
-            _ => {}
-        }
-    }
-    if let Some(p) = top_p {
-        if !(0.0..=1.0).contains(&p.value) {
-            errors.error(
-                p.span,
-                format!("`top_p = {}` is out of range 0..=1", p.value),
-            );
-        } else if let Some(catalog) = catalog {
-            if !catalog.top_p_supported {
-                errors.error(
-                    p.span,
-                    format!(
-                        "model `{}` does not accept `top_p`; remove it",
-                        model.written
-                    ),
-                );
-            } else if temperature.is_some() && catalog.temperature_top_p_exclusive {
-                errors.error(
-                    p.span,
-                    format!(
-                        "model `{}` rejects `temperature` and `top_p` together; keep only one",
-                        model.written
-                    ),
-                );
-            }
         }
     }
 }

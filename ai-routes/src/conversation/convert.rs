@@ -1,0 +1,151 @@
+//! Stored message parts to and from the SDK's content blocks.
+
+use aws_sdk_bedrockruntime::primitives::Blob;
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, DocumentBlock, DocumentFormat, DocumentSource, ImageBlock, ImageFormat,
+    ImageSource, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
+};
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::message::{ContentPart, ToolStatus};
+use crate::document::{to_document, to_json};
+use crate::error::{Error, Result};
+use crate::media::{Document, Image};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+pub(crate) fn image_part(image: &Image) -> ContentPart {
+    let format = match image.format {
+        crate::ImageFormat::Png => "png",
+        crate::ImageFormat::Jpeg => "jpeg",
+        crate::ImageFormat::Gif => "gif",
+        crate::ImageFormat::Webp => "webp",
+    };
+    ContentPart::Image {
+        format: format.into(),
+        data: B64.encode(&image.bytes),
+    }
+}
+
+pub(crate) fn document_part(document: &Document) -> Result<ContentPart> {
+    let ContentBlock::Document(block) = document.to_block()? else {
+        return Err(Error::InvalidInput("not a document".into()));
+    };
+    Ok(ContentPart::Document {
+        format: block.format().as_str().to_string(),
+        name: block.name().to_string(),
+        data: B64.encode(&document.bytes),
+    })
+}
+
+pub(crate) fn tool_result_part(block: &ToolResultBlock) -> ContentPart {
+    let content = block
+        .content()
+        .first()
+        .map(|c| match c {
+            ToolResultContentBlock::Json(doc) => to_json(doc),
+            ToolResultContentBlock::Text(text) => Value::String(text.clone()),
+            _ => Value::Null,
+        })
+        .unwrap_or(Value::Null);
+    let status = match block.status() {
+        Some(ToolResultStatus::Error) => ToolStatus::Error,
+        _ => ToolStatus::Success,
+    };
+    ContentPart::ToolResult {
+        tool_use_id: block.tool_use_id().to_string(),
+        status,
+        content,
+    }
+}
+
+/// The SDK block for a stored part.
+pub(crate) fn to_block(part: &ContentPart) -> Result<ContentBlock> {
+    let invalid = |e: &dyn std::fmt::Display| Error::InvalidInput(e.to_string());
+    Ok(match part {
+        ContentPart::Text { text } => ContentBlock::Text(text.clone()),
+        ContentPart::Image { format, data } => ContentBlock::Image(
+            ImageBlock::builder()
+                .format(ImageFormat::from(format.as_str()))
+                .source(ImageSource::Bytes(Blob::new(
+                    B64.decode(data).map_err(|e| invalid(&e))?,
+                )))
+                .build()
+                .map_err(|e| invalid(&e))?,
+        ),
+        ContentPart::Document { format, name, data } => ContentBlock::Document(
+            DocumentBlock::builder()
+                .format(DocumentFormat::from(format.as_str()))
+                .name(name)
+                .source(DocumentSource::Bytes(Blob::new(
+                    B64.decode(data).map_err(|e| invalid(&e))?,
+                )))
+                .build()
+                .map_err(|e| invalid(&e))?,
+        ),
+        ContentPart::ToolUse { id, name, input } => ContentBlock::ToolUse(
+            ToolUseBlock::builder()
+                .tool_use_id(id)
+                .name(name)
+                .input(to_document(input))
+                .build()
+                .map_err(|e| invalid(&e))?,
+        ),
+        ContentPart::ToolResult {
+            tool_use_id,
+            status,
+            content,
+        } => {
+            let block = match content {
+                Value::String(text) => ToolResultContentBlock::Text(text.clone()),
+                Value::Object(_) => ToolResultContentBlock::Json(to_document(content)),
+                other => ToolResultContentBlock::Json(to_document(
+                    &serde_json::json!({ "value": other }),
+                )),
+            };
+            ContentBlock::ToolResult(
+                ToolResultBlock::builder()
+                    .tool_use_id(tool_use_id)
+                    .content(block)
+                    .status(match status {
+                        ToolStatus::Success => ToolResultStatus::Success,
+                        ToolStatus::Error => ToolResultStatus::Error,
+                    })
+                    .build()
+                    .map_err(|e| invalid(&e))?,
+            )
+        }
+    })
+}
+
+/// A tool block as plain text, for history whose tool is no longer declared.
+pub(crate) fn tool_part_as_text(part: &ContentPart) -> Option<ContentPart> {
+    match part {
+        ContentPart::ToolUse { name, input, .. } => Some(ContentPart::text(format!(
+            "[called tool {name} with {input}]"
+        ))),
+        ContentPart::ToolResult {
+            status, content, ..
+        } => Some(ContentPart::text(format!(
+            "[tool result ({status:?}): {content}]"
+        ))),
+        _ => None,
+    }
+}
+
+/// Rough token count of a part: 4 characters per token, 1,600 per image, 1,000 per document.
+pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>) -> u32 {
+    let chars: usize = parts
+        .iter()
+        .map(|p| match p {
+            ContentPart::Text { text } => text.len(),
+            ContentPart::Image { .. } => 6_400,
+            ContentPart::Document { .. } => 4_000,
+            ContentPart::ToolUse { name, input, .. } => name.len() + input.to_string().len(),
+            ContentPart::ToolResult { content, .. } => content.to_string().len(),
+        })
+        .sum::<usize>()
+        + ai_context.map(|c| c.to_string().len()).unwrap_or(0);
+    (chars.div_ceil(4) as u32).max(1)
+}
