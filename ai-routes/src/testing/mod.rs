@@ -37,6 +37,7 @@
 //! images or documents the model cannot read, `maxTokens` over the model's limit, sampling
 //! parameters out of range, broken role alternation and unpaired `toolResult` blocks.
 
+pub mod conformance;
 mod eventstream;
 mod faults;
 mod reply;
