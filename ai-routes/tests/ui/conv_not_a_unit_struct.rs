@@ -1,0 +1,7 @@
+use ai_routes::prelude::*;
+#[conversation(model = "Nova Lite")]
+struct Chat {
+    history: Vec<String>,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use ai_routes::prelude::*;
+/// Looks up the weather.
+#[tool]
+async fn get_weather(city: String) -> Result<String, ToolError> {
+    Ok(city)
+}
+
+#[conversation(model = "Llama 3 8B Instruct", tools = [get_weather])]
+struct Chat;
+
+fn main() {}
