@@ -507,3 +507,99 @@ impl ConversationStore for SqliteStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(store: &SqliteStore, sql: &str) -> i64 {
+        let conn = store.conn.lock().unwrap();
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn delete_removes_message_rows() {
+        let store = SqliteStore::in_memory().unwrap();
+        let new = |owner: &str| NewConversation {
+            owner: owner.into(),
+            route: "r".into(),
+            name: None,
+            metadata: None,
+        };
+        let doomed = store.create_conversation(new("a")).await.unwrap();
+        let kept = store.create_conversation(new("a")).await.unwrap();
+        let message = NewMessage {
+            role: Role::User,
+            content: vec![crate::conversation::ContentPart::text("hi")],
+            ai_context: None,
+            stop_reason: None,
+            usage: None,
+            model_id: None,
+            incomplete: false,
+            estimated_tokens: 1,
+        };
+        store
+            .append_messages("a", &doomed.id, 0, vec![message.clone(), message.clone()])
+            .await
+            .unwrap();
+        store
+            .append_messages("a", &kept.id, 0, vec![message])
+            .await
+            .unwrap();
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM messages"), 3);
+        store.delete_conversation("a", &doomed.id).await.unwrap();
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM messages"), 1);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM conversations"), 1);
+    }
+
+    #[test]
+    fn file_store_uses_wal() {
+        let dir = std::env::temp_dir().join(format!("ai-routes-wal-{}", new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = SqliteStore::open(dir.join("wal.db")).unwrap();
+        let mode: String = store
+            .conn
+            .lock()
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        let foreign_keys = count(&store, "PRAGMA foreign_keys");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(mode, "wal");
+        assert_eq!(foreign_keys, 1);
+    }
+
+    #[test]
+    fn pages_use_the_indexes() {
+        let store = SqliteStore::in_memory().unwrap();
+        let plan = |sql: &str| -> String {
+            let conn = store.conn.lock().unwrap();
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt
+                .query_map([], |row| row.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>();
+            rows.join("; ")
+        };
+        let conversations = plan(
+            "SELECT id FROM conversations WHERE owner = 'o' AND route = 'r' \
+             AND updated_at <= 5 AND (updated_at < 5 OR id > 'x') \
+             ORDER BY updated_at DESC, id ASC LIMIT 3",
+        );
+        assert!(
+            conversations.contains("conversations_by_owner_route")
+                && !conversations.contains("TEMP B-TREE"),
+            "{conversations}"
+        );
+        let messages = plan(
+            "SELECT id FROM messages WHERE conversation_id = 'c' AND seq < 100 \
+             ORDER BY seq DESC LIMIT 50",
+        );
+        assert!(
+            messages.contains("PRIMARY KEY") && !messages.contains("TEMP B-TREE"),
+            "{messages}"
+        );
+    }
+}
