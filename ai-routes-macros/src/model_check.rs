@@ -147,7 +147,8 @@ fn check_catalog_model(
                 ),
             );
         }
-        (Some(_), None) => {}
+        // A profile that serves the region, or no region to check it against.
+        (Some(_), _) => {}
         (_, Some(region)) if model.region_data_known && !model.on_demand_in(&region.value) => {
             let profiles = profile_ids(model, &region.value);
             let on_demand = if model.regions.is_empty() || !model.on_demand {
