@@ -1,4 +1,5 @@
-//! The quick start: a generation route with a typed result.
+//! The quick start: a generation route with a typed result, then a conversation route with a
+//! tool, streaming, and history in SQLite (`ai-routes-quickstart.db`, kept across runs).
 //!
 //! ```text
 //! cargo run -p ai-routes --features testing --example quickstart
@@ -7,9 +8,10 @@
 //! in-process and says so; with credentials (or `--bedrock`) it calls Amazon Bedrock.
 
 use ai_routes::prelude::*;
+use ai_routes::store::SqliteStore;
 use ai_routes::testing::LocalBedrock;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct Recipe {
@@ -36,6 +38,43 @@ struct Ingredient {
     prompt = "Plan {servings} servings of: {description}"
 )]
 async fn plan_recipe(ai: &Client, description: String, servings: u8) -> Result<Generated<Recipe>>;
+
+/// What the tools of this app can reach.
+struct AppState {
+    forecasts: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct Weather {
+    city: String,
+    forecast: String,
+}
+
+/// Looks up the current weather for a city.
+#[tool]
+async fn get_weather(
+    state: &AppState,
+    /** City name, e.g. "Seattle" */
+    city: String,
+) -> Result<Weather, ToolError> {
+    let forecast = state
+        .forecasts
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(&city))
+        .map(|(_, forecast)| forecast.to_string())
+        .ok_or_else(|| ToolError::new(format!("no forecast for {city}")))?;
+    Ok(Weather { city, forecast })
+}
+
+/// Answers questions about the weather.
+#[conversation(
+    model = "Amazon Nova Lite",
+    system_prompt = "You are a friendly assistant. Use get_weather for weather questions.",
+    tools = [get_weather],
+    state = AppState,
+    max_steps = 4
+)]
+struct WeatherChat;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -76,6 +115,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         generated.latency,
         generated.attempts
     );
+
+    // A conversation: the history lives in SQLite and survives restarts.
+    let store = SqliteStore::open("ai-routes-quickstart.db")?;
+    let state = AppState {
+        forecasts: vec![("Seattle", "rain, 12°C"), ("Paris", "sunny, 21°C")],
+    };
+    let chat = WeatherChat::new(ai.clone(), store, state);
+    let owner = "quickstart-user";
+    let conversation = match chat.list(owner, 1, None).await?.items.first() {
+        Some(existing) => chat.conversation(existing.id.clone()),
+        None => {
+            chat.create(
+                owner,
+                CreateConversation {
+                    name: Some("Weather".into()),
+                    metadata: None,
+                },
+            )
+            .await?
+        }
+    };
+    let earlier = chat.get(owner, conversation.id()).await?.message_count;
+    println!(
+        "\nConversation {} ({earlier} stored messages)",
+        conversation.id()
+    );
+    println!("> Is it raining in Seattle? Please check get_weather.");
+    let mut events = conversation
+        .send(owner, "Is it raining in Seattle? Please check get_weather.")
+        .await?;
+    while let Some(event) = events.next_event().await {
+        match event {
+            TurnEvent::TextDelta { text } => print!("{text}"),
+            TurnEvent::ToolUse { name, input, .. } => println!("[calling {name} with {input}]"),
+            TurnEvent::ToolResult {
+                name,
+                status,
+                content,
+                ..
+            } => println!("[{name} → {status:?}: {content}]"),
+            TurnEvent::TurnDone { usage, steps, .. } => {
+                println!(
+                    "\n[{steps} model calls, {} tokens, ${:.6}]",
+                    usage.total_tokens(),
+                    usage.cost_usd
+                )
+            }
+            TurnEvent::Error(error) => println!("\n[error: {error}]"),
+        }
+    }
     Ok(())
 }
 

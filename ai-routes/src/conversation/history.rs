@@ -49,12 +49,40 @@ pub(crate) async fn load_window(
             None => break,
         }
     }
+    calibrate(&mut newest_first, used, budget_tokens);
     newest_first.reverse();
     let start = newest_first
         .iter()
         .position(opens_turn)
         .unwrap_or(newest_first.len());
     Ok(newest_first.split_off(start))
+}
+
+/// Corrects the estimate with what the model really counted: the newest answer's reported
+/// input tokens against the estimate of the messages it saw. When the model counts more
+/// than estimated, the oldest messages are dropped until the scaled size fits.
+fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens: u64) {
+    let Some(at) = newest_first
+        .iter()
+        .position(|m| m.role == Role::Assistant && m.usage.is_some_and(|u| u.input_tokens > 0))
+    else {
+        return;
+    };
+    let seen: u64 = newest_first[at + 1..]
+        .iter()
+        .map(|m| u64::from(m.estimated_tokens))
+        .sum();
+    let reported = newest_first[at].usage.map(|u| u.input_tokens).unwrap_or(0);
+    if seen == 0 {
+        return;
+    }
+    let ratio = (reported as f64 / seen as f64).clamp(1.0, 4.0);
+    while used as f64 * ratio > budget_tokens as f64 {
+        match newest_first.pop() {
+            Some(oldest) => used -= u64::from(oldest.estimated_tokens),
+            None => break,
+        }
+    }
 }
 
 /// A user message that is not only tool results starts a turn.
@@ -150,4 +178,130 @@ pub(crate) fn normalise(
         .count();
     merged.drain(..leading_assistant);
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::conversation::message::ToolStatus;
+    use crate::usage::Usage;
+
+    fn message(seq: u64, role: Role, content: Vec<ContentPart>) -> StoredMessage {
+        StoredMessage {
+            id: format!("m{seq}"),
+            conversation_id: "c".into(),
+            seq,
+            role,
+            content,
+            ai_context: None,
+            stop_reason: None,
+            usage: None,
+            model_id: None,
+            incomplete: false,
+            estimated_tokens: 10,
+            created_at: 0,
+        }
+    }
+
+    fn tool_use(id: &str, name: &str) -> ContentPart {
+        ContentPart::ToolUse {
+            id: id.into(),
+            name: name.into(),
+            input: json!({}),
+        }
+    }
+
+    fn result(id: &str) -> ContentPart {
+        ContentPart::ToolResult {
+            tool_use_id: id.into(),
+            status: ToolStatus::Success,
+            content: json!("ok"),
+        }
+    }
+
+    #[test]
+    fn keeps_declared_pairs_and_turns_the_rest_into_text() {
+        let declared: HashSet<String> = ["weather".to_string()].into();
+        let window = vec![
+            message(1, Role::User, vec![ContentPart::text("hi")]),
+            message(
+                2,
+                Role::Assistant,
+                vec![tool_use("a", "weather"), tool_use("b", "retired_tool")],
+            ),
+            message(3, Role::User, vec![result("a"), result("b")]),
+            message(4, Role::Assistant, vec![tool_use("c", "weather")]), // never answered
+            message(5, Role::User, vec![ContentPart::text("next")]),
+        ];
+        let out = normalise(&window, &declared);
+        assert_eq!(out.len(), 5);
+        assert!(matches!(&out[1].1[0], ContentPart::ToolUse { id, .. } if id == "a"));
+        assert!(
+            matches!(&out[1].1[1], ContentPart::Text { text } if text.contains("retired_tool"))
+        );
+        assert!(
+            matches!(&out[2].1[0], ContentPart::ToolResult { tool_use_id, .. } if tool_use_id == "a")
+        );
+        assert!(matches!(&out[2].1[1], ContentPart::Text { .. }));
+        assert!(
+            matches!(&out[3].1[0], ContentPart::Text { text } if text.contains("called tool weather"))
+        );
+    }
+
+    #[test]
+    fn merges_roles_drops_incomplete_answers_and_puts_results_first() {
+        let declared: HashSet<String> = ["weather".to_string()].into();
+        let mut cut = message(3, Role::Assistant, vec![ContentPart::text("partial")]);
+        cut.incomplete = true;
+        let window = vec![
+            message(1, Role::Assistant, vec![ContentPart::text("orphan answer")]),
+            message(2, Role::User, vec![ContentPart::text("one")]),
+            cut,
+            message(4, Role::User, vec![ContentPart::text("two")]),
+            message(5, Role::Assistant, vec![tool_use("a", "weather")]),
+            message(6, Role::User, vec![result("a")]),
+            message(7, Role::User, vec![ContentPart::text("three"), result("z")]),
+        ];
+        let out = normalise(&window, &declared);
+        let roles: Vec<Role> = out.iter().map(|(r, _)| *r).collect();
+        assert_eq!(roles, [Role::User, Role::Assistant, Role::User]);
+        assert_eq!(
+            out[0].1.len(),
+            2,
+            "`one` and `two` merged, the incomplete answer left out"
+        );
+        assert!(
+            matches!(&out[2].1[0], ContentPart::ToolResult { tool_use_id, .. } if tool_use_id == "a")
+        );
+        assert!(matches!(&out[2].1[1], ContentPart::Text { text } if text == "three"));
+        assert!(matches!(&out[2].1[2], ContentPart::Text { text } if text.contains("tool result")));
+    }
+
+    #[test]
+    fn reported_usage_shrinks_the_window_when_the_estimate_was_low() {
+        let mut answer = message(4, Role::Assistant, vec![ContentPart::text("a")]);
+        answer.usage = Some(Usage {
+            input_tokens: 60,
+            ..Usage::default()
+        });
+        // Newest first: the answer saw 3 older messages estimated at 30 tokens but counted 60.
+        let mut newest_first = vec![
+            message(5, Role::User, vec![ContentPart::text("q")]),
+            answer,
+            message(3, Role::User, vec![ContentPart::text("x")]),
+            message(2, Role::Assistant, vec![ContentPart::text("y")]),
+            message(1, Role::User, vec![ContentPart::text("z")]),
+        ];
+        calibrate(&mut newest_first, 50, 60);
+        assert_eq!(
+            newest_first.len(),
+            3,
+            "50 estimated × 2 = 100 > 60: two oldest dropped"
+        );
+        let mut unchanged = newest_first.clone();
+        calibrate(&mut unchanged, 30, 1000);
+        assert_eq!(unchanged.len(), 3);
+    }
 }

@@ -205,7 +205,13 @@ impl Synth<'_> {
         Value::String(text)
     }
 
+    /// A string for property `name`: the prompt's first proper noun (a capitalised word
+    /// that does not start a sentence), which is what a model would pick for a `city` or a
+    /// `name`; else the property name with a few words of the prompt.
     fn text_for(&self, name: &str) -> String {
+        if let Some(noun) = proper_noun(self.seed) {
+            return noun;
+        }
         let words: Vec<&str> = self
             .seed
             .split_whitespace()
@@ -245,6 +251,22 @@ impl Synth<'_> {
     }
 }
 
+fn proper_noun(text: &str) -> Option<String> {
+    let mut sentence_start = true;
+    for word in text.split_whitespace() {
+        let clean: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '-')
+            .collect();
+        let capitalised = clean.chars().next().is_some_and(char::is_uppercase);
+        if capitalised && !sentence_start && clean.len() > 1 {
+            return Some(clean);
+        }
+        sentence_start = word.ends_with(['.', '?', '!', ':']);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +292,19 @@ mod tests {
         assert_eq!(value["tags"].as_array().unwrap().len(), 3);
         assert!(value["tags"][0].as_str().unwrap().len() >= 20);
         assert!(value["maybe"].is_string());
+    }
+
+    #[test]
+    fn strings_use_the_prompts_proper_noun() {
+        let schema = json!({"type": "object", "required": ["city"], "properties": {"city": {"type": "string"}}});
+        assert_eq!(
+            synthesize(&schema, "Is it raining in Seattle? Please check.")["city"],
+            "Seattle"
+        );
+        assert_eq!(
+            synthesize(&schema, "Weather please. Thanks")["city"],
+            "city: Weather please. Thanks"
+        );
     }
 
     #[test]
