@@ -4,6 +4,8 @@
 //! [`SqliteStore`] implement it, and `ai_routes::testing::conformance` checks any
 //! implementation against the same suite.
 
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -11,6 +13,11 @@ mod sqlite;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::{
+    DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES, MAX_METADATA_BYTES,
+    MAX_NAME_BYTES,
+};
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
