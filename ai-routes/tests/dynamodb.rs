@@ -28,15 +28,18 @@ fn endpoint() -> Option<String> {
              (.ci/run starts moto_server and sets it)"
         ),
         _ => {
-            eprintln!(
-                "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                 !!! SKIPPED: DynamoDB store test, {ENDPOINT_VAR} is not set.\n\
-                 !!! Start a server (python3 -m venv .venv && .venv/bin/pip install \
-                 'moto[dynamodb]==5.2.5' flask flask-cors;\n\
-                 !!! .venv/bin/moto_server -H 127.0.0.1 -p 5123) and set \
-                 {ENDPOINT_VAR}=http://127.0.0.1:5123, or run bash .ci/run.\n\
-                 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-            );
+            // Straight to the process's stderr (libtest captures `eprintln!`), once.
+            static LOUD: std::sync::Once = std::sync::Once::new();
+            LOUD.call_once(|| {
+                use std::io::Write;
+                let bar = "!".repeat(78);
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n{bar}\n!!! SKIPPED: the DynamoDB store tests, {ENDPOINT_VAR} is not set.\n\
+                     !!! bash .ci/run installs and starts moto_server and runs them; to run \
+                     only these,\n!!! see \"Testing\" in docs/dynamodb.md.\n{bar}\n"
+                );
+            });
             None
         }
     }

@@ -93,12 +93,15 @@ const INCOMPLETE: &str = "incomplete";
 const ESTIMATED_TOKENS: &str = "estimated_tokens";
 const STAGED_BY: &str = "staged_by";
 
-/// Error codes that mean "slow down": retried with exponential backoff and jitter.
+/// Error codes that mean "slow down" or "busy, try again": retried with exponential backoff
+/// and jitter. `TransactionConflictException` is what a plain write gets while an append's
+/// transaction holds the same conversation item.
 const THROTTLING_CODES: &[&str] = &[
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
     "RequestLimitExceeded",
     "TransactionInProgressException",
+    "TransactionConflictException",
 ];
 
 /// The two tables of a [`DynamoDbStore`].
