@@ -66,6 +66,8 @@ pub struct GenerationSpec {
     pub tool_choice: ToolChoiceStrategy,
     /// The JSON schema of the route's arguments (media arguments excluded).
     pub input_schema: fn() -> Value,
+    /// Calls the route with its arguments as JSON.
+    pub invoke_json: InvokeJson,
 }
 
 /// A generation route returning `T`: its spec plus the schemas, computed once on first use
@@ -101,7 +103,29 @@ pub struct Generated<T> {
     /// Model calls made: 1 plus the corrections.
     pub attempts: u32,
     pub model_id: String,
+    /// The result as the model produced it (validated JSON), e.g. to return it over HTTP.
+    pub json: Value,
 }
+
+impl<T> Generated<T> {
+    /// The same result with the validated JSON as its value.
+    pub fn into_json(self) -> Generated<Value> {
+        Generated {
+            value: self.json.clone(),
+            usage: self.usage,
+            stop_reason: self.stop_reason,
+            latency: self.latency,
+            attempts: self.attempts,
+            model_id: self.model_id,
+            json: self.json,
+        }
+    }
+}
+
+/// Calls a route with its arguments as one JSON object (generated for every route, used to
+/// serve routes over HTTP).
+pub type InvokeJson =
+    for<'a> fn(&'a Client, Value) -> futures_util::future::BoxFuture<'a, Result<Generated<Value>>>;
 
 /// The user message of one call: text plus media blocks.
 pub struct UserInput<'a> {
@@ -220,7 +244,7 @@ impl<T: GenerationOutput> GenerationRoute<T> {
                 _ => Vec::new(),
             };
             match self.extract(schema, &content) {
-                Ok(value) => {
+                Ok((value, json)) => {
                     return Ok(Generated {
                         value,
                         usage,
@@ -228,6 +252,7 @@ impl<T: GenerationOutput> GenerationRoute<T> {
                         latency: started.elapsed(),
                         attempts: attempt,
                         model_id: spec.invoke_id.to_string(),
+                        json,
                     })
                 }
                 Err(rejected) if stop_reason == "max_tokens" => {
@@ -320,7 +345,11 @@ impl<T: GenerationOutput> GenerationRoute<T> {
 
     /// Reads the result from whichever block holds the result tool call; tolerates a
     /// stringified value; validates against the schema, then deserializes.
-    fn extract(&self, schema: &OutputSchema, content: &[ContentBlock]) -> Result<T, Rejected> {
+    fn extract(
+        &self,
+        schema: &OutputSchema,
+        content: &[ContentBlock],
+    ) -> Result<(T, Value), Rejected> {
         let Some(call) = content
             .iter()
             .find_map(|b| b.as_tool_use().ok().filter(|t| t.name() == RESULT_TOOL))
@@ -365,8 +394,9 @@ impl<T: GenerationOutput> GenerationRoute<T> {
         } else {
             input
         };
-        serde_json::from_value(value)
-            .map_err(|e| reject(format!("the input does not deserialize: {e}")))
+        let typed = T::deserialize(&value)
+            .map_err(|e| reject(format!("the input does not deserialize: {e}")))?;
+        Ok((typed, value))
     }
 }
 
@@ -435,16 +465,23 @@ impl<T: JsonSchema + DeserializeOwned> GenerationOutput for T {}
 /// What a route argument must be.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a route argument",
-    label = "route arguments need `serde::Serialize` and `schemars::JsonSchema`",
-    note = "add `#[derive(serde::Serialize, schemars::JsonSchema)]` to `{Self}`, or pass it as `ai_routes::Image` / `ai_routes::Document`"
+    label = "route arguments need `serde::Serialize`, `serde::Deserialize` and `schemars::JsonSchema`",
+    note = "add `#[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]` to `{Self}` (arguments are also read from JSON when the route is served over HTTP), or pass it as `ai_routes::Image` / `ai_routes::Document`"
 )]
-pub trait RouteArgument: Serialize + JsonSchema {}
-impl<T: Serialize + JsonSchema + ?Sized> RouteArgument for T {}
+pub trait RouteArgument: Serialize + DeserializeOwned + JsonSchema {}
+impl<T: Serialize + DeserializeOwned + JsonSchema> RouteArgument for T {}
 
 #[doc(hidden)]
 pub fn assert_output<T: GenerationOutput>() {}
 #[doc(hidden)]
-pub fn assert_argument<T: RouteArgument + ?Sized>() {}
+pub fn assert_argument<T: RouteArgument>() {}
+
+/// Reads a route's arguments from JSON, with an error that names the route.
+#[doc(hidden)]
+pub fn read_args<A: DeserializeOwned>(route: &str, args: Value) -> Result<A> {
+    serde_json::from_value(args)
+        .map_err(|e| Error::InvalidInput(format!("arguments of route `{route}`: {e}")))
+}
 
 /// The default user message: the named arguments as one compact JSON object.
 #[doc(hidden)]

@@ -50,8 +50,8 @@ pub mod prelude {
 pub mod __private {
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        args_text, assert_argument, assert_output, GenerationRoute, GenerationSpec, PromptArg,
-        ToolChoiceStrategy, UserInput,
+        args_text, assert_argument, assert_output, read_args, GenerationRoute, GenerationSpec,
+        PromptArg, ToolChoiceStrategy, UserInput,
     };
     pub use crate::schema::schema_of;
     pub use crate::tool::{
@@ -59,6 +59,7 @@ pub mod __private {
         ToolError, ToolHandler, ToolInfo,
     };
     pub use core::marker::PhantomData;
+    pub use futures_util::future::BoxFuture;
     pub use schemars;
     pub use serde;
     pub use serde_json;

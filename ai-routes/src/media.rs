@@ -6,10 +6,30 @@ use aws_sdk_bedrockruntime::types::{
     ImageFormat as SdkImageFormat, ImageSource,
 };
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| serde::de::Error::custom(format!("`data` is not valid base64: {e}")))
+    }
+}
+
 /// Image formats Bedrock accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
     Png,
     Jpeg,
@@ -17,10 +37,17 @@ pub enum ImageFormat {
     Webp,
 }
 
-/// An image argument: becomes an `image` content block of the user message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An image argument: becomes an `image` content block of the user message. In JSON (over
+/// HTTP) it is `{"format": "png", "data": "<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Image {
     pub format: ImageFormat,
+    #[serde(rename = "data", with = "base64_bytes")]
+    #[schemars(
+        rename = "data",
+        with = "String",
+        description = "The image bytes, base64-encoded."
+    )]
     pub bytes: Vec<u8>,
 }
 
@@ -69,7 +96,8 @@ impl Image {
 }
 
 /// Document formats Bedrock accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum DocumentFormat {
     Pdf,
     Csv,
@@ -82,13 +110,20 @@ pub enum DocumentFormat {
     Md,
 }
 
-/// A document argument: becomes a `document` content block of the user message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A document argument: becomes a `document` content block of the user message. In JSON
+/// (over HTTP) it is `{"format": "pdf", "name": "contract", "data": "<base64>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Document {
     pub format: DocumentFormat,
     /// Shown to the model; Bedrock allows letters, digits, spaces, hyphens, parentheses and
     /// square brackets, so other characters are replaced by spaces when sent.
     pub name: String,
+    #[serde(rename = "data", with = "base64_bytes")]
+    #[schemars(
+        rename = "data",
+        with = "String",
+        description = "The document bytes, base64-encoded."
+    )]
     pub bytes: Vec<u8>,
 }
 

@@ -18,14 +18,33 @@ pub fn generate(g: &Generation) -> TokenStream {
     let output = &g.ret.output;
     let route_static = format_ident!("{}_ROUTE", name.to_uppercase());
     let args_struct = format_ident!("__ai_routes_{}_args", name);
+    let input_struct = format_ident!("__ai_routes_{}_input", name);
+    let prompt_fn = format_ident!("__ai_routes_{}_prompt", name);
+    let invoke_fn = format_ident!("__ai_routes_{}_invoke", name);
     let client = client_ident(g);
 
     let values: Vec<_> = g.args.iter().filter(|a| a.kind == ArgKind::Value).collect();
     let value_idents: Vec<_> = values.iter().map(|a| &a.ident).collect();
     let value_types: Vec<_> = values.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
-    let argument_checks = values.iter().zip(&value_types).map(|(arg, ty)| {
-        quote_spanned! {arg.ty.span()=> ::ai_routes::__private::assert_argument::<#ty>(); }
+    let all_idents: Vec<_> = g.args.iter().map(|a| &a.ident).collect();
+    let all_types: Vec<_> = g.args.iter().map(|a| &a.ty).collect();
+    let owned_types: Vec<_> = g.args.iter().map(|a| owned(&a.ty)).collect();
+    let from_input = g.args.iter().map(|a| {
+        let ident = &a.ident;
+        if matches!(a.ty, syn::Type::Reference(_)) {
+            quote! { &input.#ident }
+        } else {
+            quote! { input.#ident }
+        }
     });
+    let argument_checks = g
+        .args
+        .iter()
+        .filter(|a| a.kind == ArgKind::Value)
+        .map(|arg| {
+            let ty = owned(&arg.ty);
+            quote_spanned! {arg.ty.span()=> ::ai_routes::__private::assert_argument::<#ty>(); }
+        });
     let output_check =
         quote_spanned! {output.span()=> ::ai_routes::__private::assert_output::<#output>(); };
 
@@ -40,67 +59,95 @@ pub fn generate(g: &Generation) -> TokenStream {
                     }
                     Piece::Arg(ident) => {
                         format.push_str("{}");
-                        format_args.push(quote! { ::ai_routes::__private::PromptArg(&#ident) });
+                        format_args.push(quote! { ::ai_routes::__private::PromptArg(#ident) });
                     }
                 }
             }
-            quote! { ::std::format!(#format #(, #format_args)*) }
+            quote! { ::core::result::Result::Ok(::std::format!(#format #(, #format_args)*)) }
         }
         None => quote! {
-            match ::ai_routes::__private::args_text(&#args_struct {
-                #(#value_idents: &#value_idents,)*
+            ::ai_routes::__private::args_text(&#args_struct {
+                #(#value_idents,)*
                 __marker: ::ai_routes::__private::PhantomData,
-            }) {
-                ::core::result::Result::Ok(text) => text,
-                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::Into::into(error)),
-            }
+            })
         },
     };
-    let media = g.args.iter().filter_map(|a| match a.kind {
-        ArgKind::Image => {
+    let media: Vec<_> = g
+        .args
+        .iter()
+        .filter_map(|a| {
             let ident = &a.ident;
-            Some(quote! { .image(&#ident) })
-        }
-        ArgKind::Document => {
-            let ident = &a.ident;
-            Some(quote! { .document(&#ident) })
-        }
-        ArgKind::Value => None,
-    });
+            match a.kind {
+                ArgKind::Image => Some(quote! { .image(&#ident) }),
+                ArgKind::Document => Some(quote! { .document(&#ident) }),
+                ArgKind::Value => None,
+            }
+        })
+        .collect();
     let finish = if g.ret.generated {
         quote! { result.map_err(::core::convert::Into::into) }
     } else {
         quote! { result.map(|generated| generated.value).map_err(::core::convert::Into::into) }
     };
 
-    let spec = spec_tokens(g, &args_struct);
+    let spec = spec_tokens(g, &input_struct, &invoke_fn);
     let route_doc = format!("The route behind [`{name}`]: its descriptor (`{route_static}.descriptor()`) and call engine.");
-    let arg_docs = values
+    let arg_docs: Vec<_> = g
+        .args
         .iter()
-        .map(|a| format!("Argument `{}` of route `{name}`.", a.ident));
+        .map(|a| format!("Argument `{}` of route `{name}`.", a.ident))
+        .collect();
 
     quote! {
-        #[allow(non_camel_case_types)]
+        #[allow(non_camel_case_types, dead_code)]
         #[doc(hidden)]
-        #[derive(::ai_routes::__private::serde::Serialize, ::ai_routes::__private::schemars::JsonSchema)]
+        #[derive(::ai_routes::__private::serde::Serialize)]
         #[serde(crate = "::ai_routes::__private::serde")]
-        #[schemars(crate = "::ai_routes::__private::schemars")]
         struct #args_struct<'__a> {
-            #(
-                #[doc = #arg_docs]
-                #value_idents: &'__a #value_types,
-            )*
+            #(#value_idents: &'__a #value_types,)*
             #[serde(skip)]
             __marker: ::ai_routes::__private::PhantomData<&'__a ()>,
         }
 
+        /// The route's arguments as JSON (what it accepts over HTTP).
+        #[allow(non_camel_case_types)]
+        #[doc(hidden)]
+        #[derive(::ai_routes::__private::serde::Deserialize, ::ai_routes::__private::schemars::JsonSchema)]
+        #[serde(crate = "::ai_routes::__private::serde", deny_unknown_fields)]
+        #[schemars(crate = "::ai_routes::__private::schemars")]
+        struct #input_struct {
+            #(
+                #[doc = #arg_docs]
+                #all_idents: #owned_types,
+            )*
+        }
+
         const _: () = {
             #[allow(dead_code)]
-            fn __ai_routes_checks<'__a>() {
+            fn __ai_routes_checks() {
                 #output_check
                 #(#argument_checks)*
             }
         };
+
+        #[allow(non_snake_case, unused_variables)]
+        fn #prompt_fn<'__a>(#(#value_idents: &'__a #value_types),*) -> ::ai_routes::Result<::std::string::String> {
+            #text
+        }
+
+        #[allow(non_snake_case)]
+        fn #invoke_fn(
+            ai: &::ai_routes::Client,
+            args: ::ai_routes::__private::serde_json::Value,
+        ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::Result<::ai_routes::Generated<::ai_routes::__private::serde_json::Value>>> {
+            ::std::boxed::Box::pin(async move {
+                let input: #input_struct = ::ai_routes::__private::read_args(#name, args)?;
+                #(let #all_idents: #all_types = #from_input;)*
+                let text = #prompt_fn(#(&#value_idents),*)?;
+                let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                #route_static.generate(ai, input).await.map(::ai_routes::Generated::into_json)
+            })
+        }
 
         #[doc = #route_doc]
         #vis static #route_static: ::ai_routes::__private::GenerationRoute<#output> =
@@ -108,11 +155,30 @@ pub fn generate(g: &Generation) -> TokenStream {
 
         #(#attrs)*
         #vis #sig {
-            let text: ::std::string::String = #text;
+            let text = match #prompt_fn(#(&#value_idents),*) {
+                ::core::result::Result::Ok(text) => text,
+                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::Into::into(error)),
+            };
             let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
             let result = #route_static.generate(#client, input).await;
             #finish
         }
+    }
+}
+
+/// The owned type an argument is read into from JSON: `&str` → `String`, `&[T]` → `Vec<T>`,
+/// `&T` → `T`; the call then borrows it.
+fn owned(ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Path(p) if p.path.is_ident("str") => quote! { ::std::string::String },
+            syn::Type::Slice(slice) => {
+                let elem = &slice.elem;
+                quote! { ::std::vec::Vec<#elem> }
+            }
+            other => other.to_token_stream(),
+        },
+        other => other.to_token_stream(),
     }
 }
 
@@ -128,7 +194,7 @@ fn client_ident(g: &Generation) -> TokenStream {
     }
 }
 
-fn spec_tokens(g: &Generation, args_struct: &syn::Ident) -> TokenStream {
+fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident) -> TokenStream {
     let name = g.item.sig.ident.to_string();
     let doc = &g.doc;
     let model = &g.model.written;
@@ -162,7 +228,8 @@ fn spec_tokens(g: &Generation, args_struct: &syn::Ident) -> TokenStream {
             region: #region,
             retries: #retries,
             tool_choice: ::ai_routes::__private::ToolChoiceStrategy::#strategy,
-            input_schema: ::ai_routes::__private::schema_of::<#args_struct<'static>>,
+            input_schema: ::ai_routes::__private::schema_of::<#input_struct>,
+            invoke_json: #invoke_fn,
         }
     }
 }
