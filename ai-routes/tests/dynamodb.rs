@@ -524,6 +524,88 @@ async fn appends_larger_than_one_transaction() {
     assert_eq!(message_items(&store, id).await, 0);
 }
 
+/// What a large append that died midway leaves behind (staged messages beyond the count,
+/// an expired lock) is invisible, and the next append takes its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashed_large_append_is_invisible_and_does_not_block() {
+    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+    let Some((store, tables, _)) = fresh_store("crashed").await else {
+        return;
+    };
+    let owner = unique("owner");
+    let record = store
+        .create_conversation(new_conversation(&owner))
+        .await
+        .unwrap();
+    let id = record.id.as_str();
+    store
+        .append_messages(&owner, id, 0, vec![text_message(Role::User, "committed")])
+        .await
+        .unwrap();
+    // As a dead writer would leave it: two staged messages and a lock that has expired.
+    for seq in [2, 3] {
+        store
+            .client()
+            .put_item()
+            .table_name(&tables.messages)
+            .item("conversation_id", S(id.into()))
+            .item("seq", N(seq.to_string()))
+            .item("id", S(format!("junk-{seq}")))
+            .item("role", S("user".into()))
+            .item("content", S(r#"[{"type":"text","text":"junk"}]"#.into()))
+            .item(
+                "incomplete",
+                aws_sdk_dynamodb::types::AttributeValue::Bool(false),
+            )
+            .item("estimated_tokens", N("1".into()))
+            .item("created_at", N("1".into()))
+            .item("staged_by", S("dead-writer".into()))
+            .send()
+            .await
+            .unwrap();
+    }
+    store
+        .client()
+        .update_item()
+        .table_name(&tables.conversations)
+        .key("id", S(id.into()))
+        .update_expression("SET append_lock = :l, append_lock_until = :u")
+        .expression_attribute_values(":l", S("dead-writer".into()))
+        .expression_attribute_values(":u", N("1000".into()))
+        .send()
+        .await
+        .unwrap();
+
+    for order in [MessageOrder::Oldest, MessageOrder::Newest] {
+        let page = store
+            .list_messages(&owner, id, order, 10, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.iter().map(|m| m.text()).collect::<Vec<_>>(),
+            ["committed"],
+            "{order:?}"
+        );
+        assert_eq!(page.next, None);
+    }
+    let stored = store
+        .append_messages(&owner, id, 1, vec![text_message(Role::Assistant, "fresh")])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].seq, 2);
+    let all = store
+        .list_messages(&owner, id, MessageOrder::Oldest, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        all.iter().map(|m| m.text()).collect::<Vec<_>>(),
+        ["committed", "fresh"]
+    );
+    store.delete_conversation(&owner, id).await.unwrap();
+    assert_eq!(message_items(&store, id).await, 0, "junk left behind");
+}
+
 /// A store pointed at tables that do not exist reports a backend error naming the cause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_tables_are_a_backend_error() {

@@ -1357,10 +1357,10 @@ impl DynamoDbStore {
             }
             _ => false,
         };
-        // Another append holding the conversation (wait for it), or our clock behind the
-        // stored updated_at (go again at that time).
+        // Our clock behind the stored updated_at: go again at that time, at once. Another
+        // append holding the conversation (or a write that changed it in between): wait.
         Next::Again {
-            wait: held,
+            wait: held || updated_at <= now,
             not_before: updated_at,
         }
     }
@@ -1520,6 +1520,22 @@ mod tests {
                 updated_key(5, "b"),
             ]
         );
+    }
+
+    #[test]
+    fn expression_names_are_the_ones_used() {
+        let names = names(&[
+            "SET #message_count = :count REMOVE #append_lock",
+            "#owner = :owner AND attribute_not_exists(#deleting)",
+        ])
+        .unwrap();
+        let mut keys: Vec<&str> = names.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["#append_lock", "#deleting", "#message_count", "#owner"]
+        );
+        assert_eq!(names["#owner"], "owner");
     }
 
     #[test]
