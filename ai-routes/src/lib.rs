@@ -5,6 +5,8 @@ pub mod conversation;
 mod document;
 mod error;
 pub mod generation;
+#[cfg(feature = "http")]
+pub mod http;
 mod inference;
 mod media;
 pub mod schema;

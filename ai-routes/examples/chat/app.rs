@@ -1,0 +1,107 @@
+//! The demo app behind `examples/chat`: one generation route, one conversation route with two
+//! tools, served with the chat page. Also used by the browser test.
+
+use ai_routes::http::{Api, Authenticator};
+use ai_routes::prelude::*;
+use ai_routes::store::ConversationStore;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What the tools can reach: in a real app, your services.
+pub struct Shop {
+    forecasts: Vec<(&'static str, &'static str)>,
+    products: Vec<Product>,
+}
+
+impl Shop {
+    pub fn demo() -> Self {
+        let product = |name: &str, price: f64| Product { name: name.into(), price_usd: price };
+        Self {
+            forecasts: vec![("Seattle", "rain, 12°C"), ("Paris", "sunny, 21°C"), ("Tokyo", "cloudy, 17°C")],
+            products: vec![product("Rain jacket", 89.0), product("Umbrella", 19.5), product("Sunglasses", 45.0)],
+        }
+    }
+}
+
+#[derive(Clone, Serialize)]
+pub struct Product {
+    name: String,
+    price_usd: f64,
+}
+
+#[derive(Serialize)]
+pub struct Weather {
+    city: String,
+    forecast: String,
+}
+
+/// Looks up the current weather for a city.
+#[tool]
+pub async fn get_weather(shop: &Shop, /** City name, e.g. "Seattle" */ city: String) -> Result<Weather, ToolError> {
+    shop.forecasts
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(city.trim()))
+        .map(|(name, forecast)| Weather { city: name.to_string(), forecast: forecast.to_string() })
+        .ok_or_else(|| ToolError::new(format!("no forecast for {city}; try Seattle, Paris or Tokyo")))
+}
+
+/// Searches the shop's products by name.
+#[derive(Deserialize, JsonSchema, Tool)]
+pub struct SearchProducts {
+    /// Words to look for in product names.
+    query: String,
+    /// At most this many results.
+    limit: Option<u32>,
+}
+
+impl ToolHandler<Shop> for SearchProducts {
+    type Output = Vec<Product>;
+
+    async fn handle(self, shop: &Shop) -> Result<Vec<Product>, ToolError> {
+        let query = self.query.to_lowercase();
+        let limit = self.limit.unwrap_or(5) as usize;
+        Ok(shop
+            .products
+            .iter()
+            .filter(|p| query.split_whitespace().any(|w| p.name.to_lowercase().contains(w)))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+/// Answers questions about the weather and the shop's products.
+#[conversation(
+    model = "Amazon Nova Lite",
+    system_prompt = "You are a helpful shop assistant. Use get_weather for weather and search_products for products.",
+    tools = [get_weather, SearchProducts],
+    state = Shop,
+    max_steps = 6,
+    max_tokens = 2000
+)]
+pub struct ShopAssistant;
+
+/// The typed result; over HTTP, clients read it as JSON, so Rust code here never does.
+#[allow(dead_code)]
+#[derive(Deserialize, JsonSchema)]
+pub struct Recipe {
+    pub title: String,
+    pub servings: u8,
+    pub ingredients: Vec<String>,
+    pub steps: Vec<String>,
+}
+
+/// Plans a recipe from a short description.
+#[generation(
+    model = "Claude Haiku 4.5",
+    system_prompt = "You are a chef. Keep recipes short.",
+    max_tokens = 1500,
+    prompt = "Plan {servings} servings of: {description}"
+)]
+pub async fn plan_recipe(ai: &Client, description: String, servings: u8) -> Result<Recipe>;
+
+/// The HTTP app: the API and the chat page.
+pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
+    let assistant = ShopAssistant::new(ai.clone(), store, Shop::demo());
+    Api::new(ai, auth).generation(&PLAN_RECIPE_ROUTE).conversation(assistant.route().clone()).router()
+}

@@ -1,0 +1,62 @@
+//! The main example: the chat page and the HTTP API, history in SQLite.
+//!
+//! ```text
+//! cargo run -p ai-routes --features http,testing --example chat
+//! ```
+//! With no AWS credentials it starts the local Bedrock stand-in in-process (and says so);
+//! with credentials, or `--bedrock`, it calls Amazon Bedrock. Set `AI_ROUTES_JWT_SECRET` to
+//! accept HS256 tokens; without a token, the page chats as a guest (explicit opt-in here).
+//! Options: `--port N` (default 3000, 0 picks one), `--db PATH` (default `ai-routes-chat.db`).
+
+mod app;
+
+use ai_routes::http::{AuthChain, GuestAuth, JwtAuth};
+use ai_routes::store::SqliteStore;
+use ai_routes::testing::LocalBedrock;
+use ai_routes::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let port: u16 = option("--port").or_else(|| std::env::var("PORT").ok()).map(|p| p.parse()).transpose()?.unwrap_or(3000);
+    let db = option("--db").unwrap_or_else(|| "ai-routes-chat.db".into());
+
+    let use_bedrock = args.iter().any(|a| a == "--bedrock") || has_aws_credentials();
+    let (_local, ai) = if use_bedrock {
+        println!("Using Amazon Bedrock with the default AWS credentials chain.");
+        (None, Client::from_env().await?)
+    } else {
+        let local = LocalBedrock::start().await?;
+        println!("No AWS credentials found: answering with the local Bedrock stand-in at {} (pass --bedrock to use Amazon Bedrock).", local.endpoint());
+        let ai = local.ai_client();
+        (Some(local), ai)
+    };
+
+    let store = SqliteStore::open(&db)?;
+    let secret = std::env::var("AI_ROUTES_JWT_SECRET").unwrap_or_default();
+    let auth = AuthChain::new(JwtAuth::hs256(secret.as_bytes()), GuestAuth);
+    let router = app::router(ai, store, auth);
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("History in {db}. Chat page: http://{}/", listener.local_addr()?);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            println!("Shutting down.");
+        })
+        .await?;
+    Ok(())
+}
+
+fn has_aws_credentials() -> bool {
+    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    let shared_file = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .is_some_and(|home| home.join(".aws/credentials").exists());
+    env("AWS_ACCESS_KEY_ID")
+        || env("AWS_PROFILE")
+        || env("AWS_WEB_IDENTITY_TOKEN_FILE")
+        || env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        || shared_file
+}

@@ -1,0 +1,301 @@
+//! Conversation endpoints, over any conversation route (type-erased by [`ConversationApi`]).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use axum::Json;
+use futures_util::future::BoxFuture;
+use futures_util::StreamExt as _;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::{classify, ApiError};
+use super::{Api, Caller};
+use crate::conversation::{ConversationRecord, ConversationRoute, StoredMessage, TurnEvent, TurnStream};
+use crate::store::{ConversationPatch, MessageOrder, Page};
+use crate::{ClientTool, CreateConversation, Document, Image, Result, UserMessage};
+
+/// A conversation route seen without its state type, so routes with different states can be
+/// served by one router.
+pub trait ConversationApi: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+    fn describe(&self) -> Value;
+    fn create<'a>(&'a self, owner: &'a str, request: CreateConversation) -> BoxFuture<'a, Result<ConversationRecord>>;
+    fn list<'a>(&'a self, owner: &'a str, limit: usize, cursor: Option<&'a str>) -> BoxFuture<'a, Result<Page<ConversationRecord>>>;
+    fn get<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<ConversationRecord>>;
+    fn update<'a>(&'a self, owner: &'a str, id: &'a str, patch: ConversationPatch) -> BoxFuture<'a, Result<ConversationRecord>>;
+    fn delete<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<()>>;
+    fn messages<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        order: MessageOrder,
+        limit: usize,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<StoredMessage>>>;
+    fn send<'a>(&'a self, owner: &'a str, id: &'a str, message: UserMessage) -> BoxFuture<'a, Result<TurnStream>>;
+}
+
+impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
+    fn name(&self) -> &'static str {
+        self.spec().name
+    }
+
+    fn describe(&self) -> Value {
+        let spec = self.spec();
+        json!({
+            "name": spec.name,
+            "doc": spec.doc,
+            "model": spec.model,
+            "model_id": spec.invoke_id,
+            "stream": spec.stream,
+            "max_steps": spec.max_steps,
+            "tools": self.inner.tools.names(),
+        })
+    }
+
+    fn create<'a>(&'a self, owner: &'a str, request: CreateConversation) -> BoxFuture<'a, Result<ConversationRecord>> {
+        Box::pin(async move {
+            let conversation = ConversationRoute::create(self, owner, request).await?;
+            ConversationRoute::get(self, owner, conversation.id()).await
+        })
+    }
+
+    fn list<'a>(&'a self, owner: &'a str, limit: usize, cursor: Option<&'a str>) -> BoxFuture<'a, Result<Page<ConversationRecord>>> {
+        Box::pin(ConversationRoute::list(self, owner, limit, cursor))
+    }
+
+    fn get<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<ConversationRecord>> {
+        Box::pin(ConversationRoute::get(self, owner, id))
+    }
+
+    fn update<'a>(&'a self, owner: &'a str, id: &'a str, patch: ConversationPatch) -> BoxFuture<'a, Result<ConversationRecord>> {
+        Box::pin(ConversationRoute::update(self, owner, id, patch))
+    }
+
+    fn delete<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(ConversationRoute::delete(self, owner, id))
+    }
+
+    fn messages<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        order: MessageOrder,
+        limit: usize,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<StoredMessage>>> {
+        Box::pin(async move { self.conversation(id).messages(owner, order, limit, cursor).await })
+    }
+
+    fn send<'a>(&'a self, owner: &'a str, id: &'a str, message: UserMessage) -> BoxFuture<'a, Result<TurnStream>> {
+        Box::pin(async move { self.conversation(id).send(owner, message).await })
+    }
+}
+
+fn route(api: &Api, name: &str) -> std::result::Result<Arc<dyn ConversationApi>, ApiError> {
+    api.conversations
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("no conversation route `{name}`")))
+}
+
+fn page_json<T: serde::Serialize>(page: Page<T>) -> Value {
+    json!({"items": page.items, "next": page.next})
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, ApiError> {
+    let body: &[u8] = if body.is_empty() { b"{}" } else { body };
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    name: Option<String>,
+    metadata: Option<Value>,
+}
+
+pub(super) async fn create(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> std::result::Result<impl IntoResponse, ApiError> {
+    let body: CreateBody = parse(&body)?;
+    let record = route(&api, &name)?
+        .create(&caller.owner, CreateConversation { name: body.name, metadata: body.metadata })
+        .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    limit: Option<usize>,
+    cursor: Option<String>,
+    order: Option<String>,
+}
+
+pub(super) async fn list(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> std::result::Result<Json<Value>, ApiError> {
+    let page = route(&api, &name)?.list(&caller.owner, query.limit.unwrap_or(20), query.cursor.as_deref()).await?;
+    Ok(Json(page_json(page)))
+}
+
+pub(super) async fn get(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+) -> std::result::Result<Json<ConversationRecord>, ApiError> {
+    Ok(Json(route(&api, &name)?.get(&caller.owner, &id).await?))
+}
+
+pub(super) async fn update(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+    body: Bytes,
+) -> std::result::Result<Json<ConversationRecord>, ApiError> {
+    let body: CreateBody = parse(&body)?;
+    let patch = ConversationPatch { name: body.name, metadata: body.metadata };
+    Ok(Json(route(&api, &name)?.update(&caller.owner, &id, patch).await?))
+}
+
+pub(super) async fn delete(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+) -> std::result::Result<StatusCode, ApiError> {
+    route(&api, &name)?.delete(&caller.owner, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn messages(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+    Query(query): Query<PageQuery>,
+) -> std::result::Result<Json<Value>, ApiError> {
+    let order = match query.order.as_deref() {
+        None | Some("oldest") => MessageOrder::Oldest,
+        Some("newest") => MessageOrder::Newest,
+        Some(other) => return Err(ApiError::bad_request(format!("`order` is `oldest` or `newest`, not `{other}`"))),
+    };
+    let page = route(&api, &name)?
+        .messages(&caller.owner, &id, order, query.limit.unwrap_or(50), query.cursor.as_deref())
+        .await?;
+    Ok(Json(page_json(page)))
+}
+
+/// The body of `POST .../messages`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    text: Option<String>,
+    #[serde(default)]
+    images: Vec<Image>,
+    #[serde(default)]
+    documents: Vec<Document>,
+    ai_context: Option<Value>,
+    #[serde(default)]
+    client_tools: Vec<ClientToolBody>,
+    #[serde(default)]
+    tool_results: Vec<ToolResultBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientToolBody {
+    name: String,
+    description: String,
+    input_schema: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToolResultBody {
+    tool_use_id: String,
+    content: Option<Value>,
+    error: Option<String>,
+}
+
+impl SendBody {
+    fn into_message(self) -> UserMessage {
+        let mut message = match self.text {
+            Some(text) => UserMessage::text(text),
+            None => UserMessage::empty(),
+        };
+        for image in self.images {
+            message = message.image(image);
+        }
+        for document in self.documents {
+            message = message.document(document);
+        }
+        if let Some(context) = self.ai_context {
+            message = message.ai_context(context);
+        }
+        for tool in self.client_tools {
+            message = message.client_tool(ClientTool {
+                name: tool.name,
+                description: tool.description,
+                input_schema: tool.input_schema,
+            });
+        }
+        for result in self.tool_results {
+            let outcome = match result.error {
+                Some(error) => Err(error),
+                None => Ok(result.content.unwrap_or(Value::Null)),
+            };
+            message = message.tool_result(result.tool_use_id, outcome);
+        }
+        message
+    }
+}
+
+/// Sends a message and answers with the turn as Server-Sent Events. If the client goes away
+/// mid-stream, the turn still runs to the end and is persisted.
+pub(super) async fn send(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    Path((name, id)): Path<(String, String)>,
+    body: Bytes,
+) -> std::result::Result<impl IntoResponse, ApiError> {
+    let body: SendBody = parse(&body)?;
+    let turn = route(&api, &name)?.send(&caller.owner, &id, body.into_message()).await?;
+    let events = turn.map(|event| Ok::<Event, Infallible>(sse_event(event)));
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+fn sse_event(event: TurnEvent) -> Event {
+    let (kind, data) = match event {
+        TurnEvent::TextDelta { text } => ("text_delta", json!({"text": text})),
+        TurnEvent::ToolUse { id, name, input, client } => {
+            ("tool_use", json!({"id": id, "name": name, "input": input, "client": client}))
+        }
+        TurnEvent::ToolResult { tool_use_id, name, status, content } => (
+            "tool_result",
+            json!({"tool_use_id": tool_use_id, "name": name, "status": status, "content": content}),
+        ),
+        TurnEvent::TurnDone { stop_reason, usage, steps, message_count } => (
+            "turn_done",
+            json!({"stop_reason": stop_reason, "usage": usage, "steps": steps, "message_count": message_count}),
+        ),
+        TurnEvent::Error(error) => {
+            let (status, code) = classify(&error);
+            (
+                "error",
+                json!({"code": code, "status": status.as_u16(), "message": error.to_string(), "retryable": error.is_retryable()}),
+            )
+        }
+    };
+    Event::default().event(kind).data(data.to_string())
+}

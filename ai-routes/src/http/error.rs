@@ -1,0 +1,75 @@
+//! Errors as HTTP responses: a status and `{"error": {"code", "message"}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::Error;
+
+/// An API error: status, stable machine-readable code, human message.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response =
+            (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// The status and code for an error of the library, shared by JSON responses and SSE error events.
+pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
+    match error {
+        Error::ConversationNotFound(_) => (StatusCode::NOT_FOUND, "conversation_not_found"),
+        Error::ConversationBusy(_) => (StatusCode::CONFLICT, "conversation_busy"),
+        Error::InvalidInput(_) | Error::Serialize(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+        Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
+        Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
+        Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
+        Error::InvalidOutput { .. } => (StatusCode::BAD_GATEWAY, "invalid_model_output"),
+        Error::OutputTruncated { .. } => (StatusCode::BAD_GATEWAY, "output_truncated"),
+        Error::ModelAccessDenied { .. } => (StatusCode::BAD_GATEWAY, "model_access_denied"),
+        Error::ModelNotInRegion { .. } | Error::NeedsInferenceProfile { .. } | Error::UnknownModel { .. } => {
+            (StatusCode::BAD_GATEWAY, "model_unavailable")
+        }
+        _ => (StatusCode::BAD_GATEWAY, "upstream_error"),
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        let (status, code) = classify(&error);
+        if status.is_server_error() {
+            tracing::warn!(%error, "route call failed");
+        }
+        ApiError::new(status, code, error.to_string())
+    }
+}

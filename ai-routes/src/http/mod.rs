@@ -1,0 +1,180 @@
+//! Serve declared routes over HTTP with axum (feature `http`).
+//!
+//! ```ignore
+//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret))
+//!     .generation(&PLAN_RECIPE_ROUTE)
+//!     .conversation(assistant.route().clone());
+//! axum::serve(listener, api.router()).await?;
+//! ```
+//!
+//! | method and path | what |
+//! |---|---|
+//! | `GET /` | the chat page (static, embedded) |
+//! | `GET /routes` | route descriptors with their JSON schemas |
+//! | `GET /openapi.json` | an OpenAPI 3.1 document of the routes |
+//! | `POST /generations/{route}` | the route's arguments as JSON → `{value, usage, …}` |
+//! | `POST /conversations/{route}` | create (`{name?, metadata?}`) |
+//! | `GET /conversations/{route}` | list the caller's, newest first (`?limit=&cursor=`) |
+//! | `GET`/`PATCH`/`DELETE /conversations/{route}/{id}` | read, rename, delete |
+//! | `GET /conversations/{route}/{id}/messages` | history (`?order=oldest\|newest&limit=&cursor=`) |
+//! | `POST /conversations/{route}/{id}/messages` | send; the turn streams back as Server-Sent Events |
+//!
+//! Every endpoint but the page needs an identity from the [`Authenticator`] (401 without);
+//! another owner's conversation is a 404. Errors are `{"error": {"code", "message"}}`.
+
+mod auth;
+mod conversations;
+mod error;
+mod openapi;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+pub use auth::{AuthChain, AuthError, Authenticator, GuestAuth, Identity, JwtAuth};
+pub use conversations::ConversationApi;
+pub use error::ApiError;
+
+use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
+use crate::Client;
+
+/// Largest request body accepted, by default (images and documents travel base64-encoded).
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A generation route as the API sees it.
+#[derive(Clone)]
+struct GenerationEntry {
+    spec: GenerationSpec,
+    descriptor: RouteDescriptor,
+}
+
+/// The routes to serve, the client they call Bedrock with, and who may call them.
+pub struct Api {
+    client: Client,
+    auth: Arc<dyn Authenticator>,
+    generations: BTreeMap<&'static str, GenerationEntry>,
+    conversations: BTreeMap<&'static str, Arc<dyn ConversationApi>>,
+    body_limit: usize,
+    chat_page: bool,
+}
+
+impl Api {
+    pub fn new(client: Client, auth: impl Authenticator) -> Self {
+        Self {
+            client,
+            auth: Arc::new(auth),
+            generations: BTreeMap::new(),
+            conversations: BTreeMap::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            chat_page: true,
+        }
+    }
+
+    /// Serves a generation route at `POST /generations/{name}`.
+    pub fn generation<T: crate::generation::GenerationOutput>(mut self, route: &'static GenerationRoute<T>) -> Self {
+        let spec = *route.spec();
+        self.generations.insert(spec.name, GenerationEntry { spec, descriptor: route.descriptor().clone() });
+        self
+    }
+
+    /// Serves a conversation route under `/conversations/{name}`.
+    pub fn conversation(mut self, route: impl ConversationApi) -> Self {
+        self.conversations.insert(route.name(), Arc::new(route));
+        self
+    }
+
+    /// The largest request body accepted (default 8 MiB); larger ones get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Whether `GET /` serves the chat page (default `true`).
+    pub fn chat_page(mut self, enabled: bool) -> Self {
+        self.chat_page = enabled;
+        self
+    }
+
+    /// The axum router.
+    pub fn router(self) -> Router {
+        let body_limit = self.body_limit;
+        let chat_page = self.chat_page;
+        let mut router = Router::new()
+            .route("/routes", get(list_routes))
+            .route("/openapi.json", get(openapi::document))
+            .route("/generations/{route}", post(generate))
+            .route("/conversations/{route}", post(conversations::create).get(conversations::list))
+            .route(
+                "/conversations/{route}/{id}",
+                get(conversations::get).patch(conversations::update).delete(conversations::delete),
+            )
+            .route("/conversations/{route}/{id}/messages", get(conversations::messages).post(conversations::send));
+        if chat_page {
+            router = router
+                .route("/", get(|| async { Html(include_str!("assets/chat.html")) }))
+                .route("/chat.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("assets/chat.js")) }))
+                .route("/chat.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], include_str!("assets/chat.css")) }));
+        }
+        router
+            .fallback(|| async { ApiError::not_found("no such endpoint") })
+            .layer(DefaultBodyLimit::max(body_limit))
+            .with_state(Arc::new(self))
+    }
+}
+
+/// The authenticated caller of a request.
+pub struct Caller {
+    pub owner: String,
+}
+
+impl FromRequestParts<Arc<Api>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Self, Self::Rejection> {
+        let identity = api.auth.authenticate(parts).await.map_err(|e| ApiError::unauthorized(e.0))?;
+        Ok(Caller { owner: identity.owner })
+    }
+}
+
+async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value> {
+    let generations: Vec<&RouteDescriptor> = api.generations.values().map(|g| &g.descriptor).collect();
+    let conversations: Vec<Value> = api.conversations.values().map(|c| c.describe()).collect();
+    Json(json!({"generations": generations, "conversations": conversations}))
+}
+
+async fn generate(
+    State(api): State<Arc<Api>>,
+    _caller: Caller,
+    Path(route): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let entry = api
+        .generations
+        .get(route.as_str())
+        .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
+    let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    if !args.is_object() {
+        return Err(ApiError::bad_request("the body is the route's arguments as one JSON object"));
+    }
+    let generated = (entry.spec.invoke_json)(&api.client, args).await?;
+    Ok((
+        StatusCode::OK,
+        Json(json!({
+            "value": generated.value,
+            "usage": generated.usage,
+            "stop_reason": generated.stop_reason,
+            "latency_ms": generated.latency.as_millis() as u64,
+            "attempts": generated.attempts,
+            "model_id": generated.model_id,
+        })),
+    ))
+}
