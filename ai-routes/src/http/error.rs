@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::store::StoreError;
 use crate::Error;
 
 /// An API error: status, stable machine-readable code, human message.
@@ -17,7 +18,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -35,10 +40,16 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response =
-            (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response();
+        let mut response = (
+            self.status,
+            Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }
@@ -49,7 +60,10 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
     match error {
         Error::ConversationNotFound(_) => (StatusCode::NOT_FOUND, "conversation_not_found"),
         Error::ConversationBusy(_) => (StatusCode::CONFLICT, "conversation_busy"),
-        Error::InvalidInput(_) | Error::Serialize(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+        Error::InvalidInput(_) | Error::Serialize(_) | Error::Store(StoreError::Invalid(_)) => {
+            (StatusCode::BAD_REQUEST, "invalid_input")
+        }
+        Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
@@ -57,9 +71,9 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::InvalidOutput { .. } => (StatusCode::BAD_GATEWAY, "invalid_model_output"),
         Error::OutputTruncated { .. } => (StatusCode::BAD_GATEWAY, "output_truncated"),
         Error::ModelAccessDenied { .. } => (StatusCode::BAD_GATEWAY, "model_access_denied"),
-        Error::ModelNotInRegion { .. } | Error::NeedsInferenceProfile { .. } | Error::UnknownModel { .. } => {
-            (StatusCode::BAD_GATEWAY, "model_unavailable")
-        }
+        Error::ModelNotInRegion { .. }
+        | Error::NeedsInferenceProfile { .. }
+        | Error::UnknownModel { .. } => (StatusCode::BAD_GATEWAY, "model_unavailable"),
         _ => (StatusCode::BAD_GATEWAY, "upstream_error"),
     }
 }

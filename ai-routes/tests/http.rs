@@ -1,0 +1,562 @@
+//! The HTTP API: every endpoint, status code and error body; SSE event order; auth; limits.
+//! The app is the chat example's, served in-process against the local stand-in.
+#![cfg(all(feature = "http", feature = "testing"))]
+
+#[path = "../examples/chat/app.rs"]
+#[allow(dead_code)]
+mod app;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ai_routes::http::{AuthChain, GuestAuth, JwtAuth};
+use ai_routes::store::MemoryStore;
+use ai_routes::testing::LocalBedrock;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use base64::Engine as _;
+use http_body_util::BodyExt as _;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use tower::ServiceExt as _;
+
+const SECRET: &[u8] = b"test-secret-for-hs256-tokens";
+const GUEST: &str = "guest-0123456789abcdef";
+const OTHER_GUEST: &str = "guest-fedcba9876543210";
+
+struct Server {
+    bedrock: LocalBedrock,
+    router: Router,
+}
+
+async fn server() -> Server {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let auth = AuthChain::new(JwtAuth::hs256(SECRET), GuestAuth);
+    let router = app::router(bedrock.ai_client(), MemoryStore::new(), auth).into();
+    Server { bedrock, router }
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    body: Value,
+    text: String,
+}
+
+async fn call(
+    router: &Router,
+    method: &str,
+    path: &str,
+    guest: Option<&str>,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(guest) = guest {
+        request = request.header("x-guest-id", guest);
+    }
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = request
+        .header("content-type", "application/json")
+        .body(Body::from(body.unwrap_or("").to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        content_type,
+        body,
+        text,
+    }
+}
+
+async fn guest(router: &Router, method: &str, path: &str, body: Option<&str>) -> Reply {
+    call(router, method, path, Some(GUEST), None, body).await
+}
+
+fn error_code(reply: &Reply) -> &str {
+    reply.body["error"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// `(event, data)` pairs of an SSE body.
+fn sse(text: &str) -> Vec<(String, Value)> {
+    text.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .filter_map(|block| {
+            let event = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))?
+                .to_string();
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((event, serde_json::from_str(data).unwrap()))
+        })
+        .collect()
+}
+
+fn hs256(claims: Value) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(SECRET),
+    )
+    .unwrap()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+async fn routes_and_openapi_describe_the_served_routes() {
+    let s = server().await;
+    let reply = guest(&s.router, "GET", "/routes", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["generations"][0]["name"], "plan_recipe");
+    assert_eq!(
+        reply.body["generations"][0]["input_schema"]["properties"]["servings"]["type"],
+        "integer"
+    );
+    assert_eq!(reply.body["conversations"][0]["name"], "ShopAssistant");
+    assert_eq!(
+        reply.body["conversations"][0]["tools"],
+        json!(["get_weather", "search_products"])
+    );
+
+    let doc = call(&s.router, "GET", "/openapi.json", None, None, None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    let generation = &doc.body["paths"]["/generations/plan_recipe"]["post"];
+    assert_eq!(
+        generation["requestBody"]["content"]["application/json"]["schema"]["required"],
+        json!(["description", "servings"])
+    );
+    assert!(doc.body["paths"]["/conversations/ShopAssistant/{id}/messages"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn generation_endpoint_answers_the_typed_value_and_rejects_bad_arguments() {
+    let s = server().await;
+    let ok = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe",
+        Some(r#"{"description": "pasta", "servings": 2}"#),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert!(ok.body["value"]["ingredients"].is_array());
+    assert!(ok.body["usage"]["input_tokens"].as_u64().unwrap() > 0);
+    assert!(ok.body["usage"]["cost_usd"].as_f64().unwrap() > 0.0);
+    assert_eq!(ok.body["attempts"], 1);
+    assert_eq!(
+        s.bedrock.last_request().unwrap().body["messages"][0]["content"][0]["text"],
+        "Plan 2 servings of: pasta"
+    );
+
+    for (body, expected) in [
+        (r#"{"description": "pasta"}"#, "missing field `servings`"),
+        (
+            r#"{"description": "pasta", "servings": "two"}"#,
+            "invalid type",
+        ),
+        (
+            r#"{"description": "pasta", "servings": 2, "spicy": true}"#,
+            "unknown field `spicy`",
+        ),
+        (
+            r#"{"description": "pasta", "servings": 300}"#,
+            "invalid value",
+        ),
+        (r#"{"description": "#, "invalid JSON"),
+        (r#"[1, 2]"#, "one JSON object"),
+    ] {
+        let reply = guest(&s.router, "POST", "/generations/plan_recipe", Some(body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text
+        );
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+    let unknown = guest(&s.router, "POST", "/generations/nope", Some("{}")).await;
+    assert_eq!(
+        (unknown.status, error_code(&unknown)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+
+    s.bedrock.throttle_next(50); // more than every retry layer makes
+    let throttled = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe",
+        Some(r#"{"description": "x", "servings": 1}"#),
+    )
+    .await;
+    assert_eq!(
+        (throttled.status, error_code(&throttled)),
+        (StatusCode::TOO_MANY_REQUESTS, "throttled")
+    );
+}
+
+#[tokio::test]
+async fn conversation_crud_and_owner_scoping() {
+    let s = server().await;
+    let created = guest(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        Some(r#"{"name": "Order help", "metadata": {"k": 1}}"#),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    assert_eq!(created.body["owner"], format!("guest:{GUEST}"));
+    let path = format!("/conversations/ShopAssistant/{id}");
+
+    let listed = guest(
+        &s.router,
+        "GET",
+        "/conversations/ShopAssistant?limit=10",
+        None,
+    )
+    .await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        guest(&s.router, "GET", &path, None).await.body["name"],
+        "Order help"
+    );
+    let renamed = guest(&s.router, "PATCH", &path, Some(r#"{"name": "Renamed"}"#)).await;
+    assert_eq!(
+        (renamed.status, renamed.body["name"].as_str()),
+        (StatusCode::OK, Some("Renamed"))
+    );
+    assert_eq!(
+        renamed.body["metadata"],
+        json!({"k": 1}),
+        "fields not sent stay as they were"
+    );
+
+    // Another owner sees nothing and can touch nothing.
+    let other = |method: &'static str, p: String, body: Option<&'static str>| {
+        let router = s.router.clone();
+        async move { call(&router, method, &p, Some(OTHER_GUEST), None, body).await }
+    };
+    assert!(other("GET", "/conversations/ShopAssistant".into(), None)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    for (method, p, body) in [
+        ("GET", path.clone(), None),
+        ("PATCH", path.clone(), Some(r#"{"name": "mine"}"#)),
+        ("DELETE", path.clone(), None),
+        ("GET", format!("{path}/messages"), None),
+        (
+            "POST",
+            format!("{path}/messages"),
+            Some(r#"{"text": "hi"}"#),
+        ),
+    ] {
+        let reply = other(method, p.clone(), body).await;
+        assert_eq!(
+            (reply.status, error_code(&reply)),
+            (StatusCode::NOT_FOUND, "conversation_not_found"),
+            "{method} {p}"
+        );
+    }
+
+    let messages = guest(
+        &s.router,
+        "GET",
+        &format!("{path}/messages?order=sideways"),
+        None,
+    )
+    .await;
+    assert_eq!(messages.status, StatusCode::BAD_REQUEST);
+    let bad_limit = guest(
+        &s.router,
+        "GET",
+        "/conversations/ShopAssistant?limit=0",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (bad_limit.status, error_code(&bad_limit)),
+        (StatusCode::BAD_REQUEST, "invalid_input")
+    );
+    let unknown_route = guest(&s.router, "GET", "/conversations/Nope", None).await;
+    assert_eq!(unknown_route.status, StatusCode::NOT_FOUND);
+
+    assert_eq!(
+        guest(&s.router, "DELETE", &path, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        guest(&s.router, "GET", &path, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn sending_a_message_streams_the_turn_as_server_sent_events() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let reply = guest(&s.router, "POST", &path, Some(r#"{"text": "Is it raining in Seattle? Use get_weather.", "ai_context": {"page": "/"}}"#)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.content_type.starts_with("text/event-stream"),
+        "{}",
+        reply.content_type
+    );
+    let events = sse(&reply.text);
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    let first_use = kinds.iter().position(|k| *k == "tool_use").unwrap();
+    assert!(kinds[..first_use].iter().all(|k| *k == "text_delta"));
+    assert_eq!(kinds[first_use + 1], "tool_result");
+    assert!(kinds[first_use + 2..kinds.len() - 1]
+        .iter()
+        .all(|k| *k == "text_delta"));
+    assert_eq!(kinds.last(), Some(&"turn_done"));
+    assert_eq!(events[first_use].1["input"], json!({"city": "Seattle"}));
+    assert_eq!(events[first_use + 1].1["content"]["forecast"], "rain, 12°C");
+    let done = &events.last().unwrap().1;
+    assert_eq!(
+        (done["stop_reason"].as_str(), done["steps"].as_u64()),
+        (Some("end_turn"), Some(2))
+    );
+    assert!(done["usage"]["cost_usd"].as_f64().unwrap() > 0.0);
+
+    let history = guest(&s.router, "GET", &format!("{path}?order=oldest"), None).await;
+    let roles: Vec<&str> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "user", "assistant"]);
+    assert_eq!(history.body["items"][0]["ai_context"], json!({"page": "/"}));
+
+    // Bad bodies.
+    for body in [
+        r#"{"text": "   "}"#,
+        r#"{}"#,
+        r#"{"text": 5}"#,
+        r#"{"txt": "hi"}"#,
+    ] {
+        let reply = guest(&s.router, "POST", &path, Some(body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text
+        );
+    }
+    // An image goes through as a content block.
+    let png = base64::engine::general_purpose::STANDARD.encode([0x89, b'P', b'N', b'G', 1, 2, 3]);
+    let with_image =
+        format!(r#"{{"text": "what is this?", "images": [{{"format": "png", "data": "{png}"}}]}}"#);
+    assert_eq!(
+        guest(&s.router, "POST", &path, Some(&with_image))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let sent = s.bedrock.last_request().unwrap().body;
+    let last = sent["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["content"][0]["image"]["format"], "png");
+}
+
+#[tokio::test]
+async fn a_second_send_while_a_turn_runs_is_a_conflict() {
+    let s = server().await;
+    s.bedrock.set_latency(Duration::from_millis(400));
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let first = {
+        let router = s.router.clone();
+        let path = path.clone();
+        tokio::spawn(async move { guest(&router, "POST", &path, Some(r#"{"text": "one"}"#)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let second = guest(&s.router, "POST", &path, Some(r#"{"text": "two"}"#)).await;
+    assert_eq!(
+        (second.status, error_code(&second)),
+        (StatusCode::CONFLICT, "conversation_busy")
+    );
+    assert_eq!(first.await.unwrap().status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_stream_does_not_lose_the_turn() {
+    let s = server().await;
+    s.bedrock.set_chunk_latency(Duration::from_millis(20));
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let request = Request::post(&path)
+        .header("x-guest-id", GUEST)
+        .body(Body::from(r#"{"text": "tell me about the shop"}"#))
+        .unwrap();
+    let response = s.router.clone().oneshot(request).await.unwrap();
+    let mut body = response.into_body();
+    let first = body.frame().await.unwrap().unwrap();
+    assert!(!first.into_data().unwrap().is_empty());
+    drop(body); // the browser tab closes
+
+    let mut stored = 0;
+    for _ in 0..100 {
+        stored = guest(&s.router, "GET", &path, None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        if stored == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored, 2, "the turn finished and was persisted");
+}
+
+#[tokio::test]
+async fn authentication_tokens_guests_and_their_failures() {
+    let s = server().await;
+    let anonymous = call(&s.router, "GET", "/routes", None, None, None).await;
+    assert_eq!(
+        (anonymous.status, error_code(&anonymous)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+
+    let valid = hs256(json!({"sub": "alice", "exp": now() + 600}));
+    let created = call(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        None,
+        Some(&valid),
+        None,
+    )
+    .await;
+    assert_eq!(created.body["owner"], "alice");
+
+    let expired = hs256(json!({"sub": "alice", "exp": now() - 600}));
+    let bad_signature = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": "alice", "exp": now() + 600}),
+        &EncodingKey::from_secret(b"wrong"),
+    )
+    .unwrap();
+    for token in [expired.as_str(), bad_signature.as_str(), "not-a-jwt"] {
+        // A bad token is refused even with a guest id: no silent fall-back.
+        let reply = call(
+            &s.router,
+            "GET",
+            "/conversations/ShopAssistant",
+            Some(GUEST),
+            Some(token),
+            None,
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{token}: {}",
+            reply.text
+        );
+    }
+    let short_guest = call(&s.router, "GET", "/routes", Some("abc"), None, None).await;
+    assert_eq!(short_guest.status, StatusCode::UNAUTHORIZED);
+
+    // RS256 with keys from a JWKS document.
+    let jwks = include_str!("fixtures/jwks.json");
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(include_str!("fixtures/rsa-test-key.der.b64").trim())
+        .unwrap();
+    let auth = JwtAuth::from_jwks(jwks)
+        .unwrap()
+        .issuer("https://issuer.example")
+        .audience("app-client");
+    let sign = |kid: &str, claims: Value| {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.into());
+        encode(&header, &claims, &EncodingKey::from_rsa_der(&der)).unwrap()
+    };
+    let claims = json!({"sub": "bob", "iss": "https://issuer.example", "aud": "app-client", "exp": now() + 600});
+    assert_eq!(
+        auth.verify(&sign("test-key-1", claims.clone()))
+            .unwrap()
+            .owner,
+        "bob"
+    );
+    assert!(
+        auth.verify(&sign("other-key", claims.clone())).is_err(),
+        "unknown kid"
+    );
+    let mut wrong_audience = claims.clone();
+    wrong_audience["aud"] = json!("someone-else");
+    assert!(auth.verify(&sign("test-key-1", wrong_audience)).is_err());
+    assert!(JwtAuth::from_jwks(r#"{"keys": []}"#).is_err());
+}
+
+#[tokio::test]
+async fn limits_unknown_endpoints_and_the_page() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let huge = format!(r#"{{"text": "{}"}}"#, "x".repeat(9 * 1024 * 1024));
+    let reply = guest(
+        &s.router,
+        "POST",
+        &format!("/conversations/ShopAssistant/{id}/messages"),
+        Some(&huge),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let missing = guest(&s.router, "GET", "/nowhere", None).await;
+    assert_eq!(
+        (missing.status, error_code(&missing)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+
+    let page = call(&s.router, "GET", "/", None, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<title>ai-routes chat</title>"));
+    let script = call(&s.router, "GET", "/chat.js", None, None, None).await;
+    assert!(script.content_type.starts_with("text/javascript"));
+    assert!(script.text.contains("function escapeHtml"));
+}
