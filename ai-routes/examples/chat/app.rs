@@ -15,10 +15,21 @@ pub struct Shop {
 
 impl Shop {
     pub fn demo() -> Self {
-        let product = |name: &str, price: f64| Product { name: name.into(), price_usd: price };
+        let product = |name: &str, price: f64| Product {
+            name: name.into(),
+            price_usd: price,
+        };
         Self {
-            forecasts: vec![("Seattle", "rain, 12°C"), ("Paris", "sunny, 21°C"), ("Tokyo", "cloudy, 17°C")],
-            products: vec![product("Rain jacket", 89.0), product("Umbrella", 19.5), product("Sunglasses", 45.0)],
+            forecasts: vec![
+                ("Seattle", "rain, 12°C"),
+                ("Paris", "sunny, 21°C"),
+                ("Tokyo", "cloudy, 17°C"),
+            ],
+            products: vec![
+                product("Rain jacket", 89.0),
+                product("Umbrella", 19.5),
+                product("Sunglasses", 45.0),
+            ],
         }
     }
 }
@@ -37,12 +48,23 @@ pub struct Weather {
 
 /// Looks up the current weather for a city.
 #[tool]
-pub async fn get_weather(shop: &Shop, /** City name, e.g. "Seattle" */ city: String) -> Result<Weather, ToolError> {
+pub async fn get_weather(
+    shop: &Shop,
+    /** City name, e.g. "Seattle" */
+    city: String,
+) -> Result<Weather, ToolError> {
     shop.forecasts
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(city.trim()))
-        .map(|(name, forecast)| Weather { city: name.to_string(), forecast: forecast.to_string() })
-        .ok_or_else(|| ToolError::new(format!("no forecast for {city}; try Seattle, Paris or Tokyo")))
+        .map(|(name, forecast)| Weather {
+            city: name.to_string(),
+            forecast: forecast.to_string(),
+        })
+        .ok_or_else(|| {
+            ToolError::new(format!(
+                "no forecast for {city}; try Seattle, Paris or Tokyo"
+            ))
+        })
 }
 
 /// Searches the shop's products by name.
@@ -63,7 +85,11 @@ impl ToolHandler<Shop> for SearchProducts {
         Ok(shop
             .products
             .iter()
-            .filter(|p| query.split_whitespace().any(|w| p.name.to_lowercase().contains(w)))
+            .filter(|p| {
+                query
+                    .split_whitespace()
+                    .any(|w| p.name.to_lowercase().contains(w))
+            })
             .take(limit)
             .cloned()
             .collect())
@@ -103,5 +129,8 @@ pub async fn plan_recipe(ai: &Client, description: String, servings: u8) -> Resu
 /// The HTTP app: the API and the chat page.
 pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
     let assistant = ShopAssistant::new(ai.clone(), store, Shop::demo());
-    Api::new(ai, auth).generation(&PLAN_RECIPE_ROUTE).conversation(assistant.route().clone()).router()
+    Api::new(ai, auth)
+        .generation(&PLAN_RECIPE_ROUTE)
+        .conversation(assistant.route().clone())
+        .router()
 }

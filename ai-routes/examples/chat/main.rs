@@ -18,8 +18,17 @@ use ai_routes::Client;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let port: u16 = option("--port").or_else(|| std::env::var("PORT").ok()).map(|p| p.parse()).transpose()?.unwrap_or(3000);
+    let option = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let port: u16 = option("--port")
+        .or_else(|| std::env::var("PORT").ok())
+        .map(|p| p.parse())
+        .transpose()?
+        .unwrap_or(3000);
     let db = option("--db").unwrap_or_else(|| "ai-routes-chat.db".into());
 
     let use_bedrock = args.iter().any(|a| a == "--bedrock") || has_aws_credentials();
@@ -39,7 +48,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let router = app::router(ai, store, auth);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("History in {db}. Chat page: http://{}/", listener.local_addr()?);
+    println!(
+        "History in {db}. Chat page: http://{}/",
+        listener.local_addr()?
+    );
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

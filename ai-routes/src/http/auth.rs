@@ -24,12 +24,16 @@ pub struct AuthError(pub String);
 
 /// Turns a request into an [`Identity`].
 pub trait Authenticator: Send + Sync + 'static {
-    fn authenticate<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<Identity, AuthError>>;
+    fn authenticate<'a>(&'a self, request: &'a Parts)
+        -> BoxFuture<'a, Result<Identity, AuthError>>;
 }
 
 fn bearer(request: &Parts) -> Option<&str> {
     let value = request.headers.get("authorization")?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim)
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }
 
 /// Verifies `Authorization: Bearer <JWT>`; the owner is the `sub` claim (or another).
@@ -44,24 +48,38 @@ pub struct JwtAuth {
 impl JwtAuth {
     /// HS256 tokens signed with a shared secret.
     pub fn hs256(secret: &[u8]) -> Self {
-        Self::with_keys(vec![(None, DecodingKey::from_secret(secret), Algorithm::HS256)])
+        Self::with_keys(vec![(
+            None,
+            DecodingKey::from_secret(secret),
+            Algorithm::HS256,
+        )])
     }
 
     /// RS256 tokens whose keys are in a JWKS document (e.g. Cognito's
     /// `https://cognito-idp.{region}.amazonaws.com/{userPoolId}/.well-known/jwks.json`, fetched
     /// at start-up). Keys are matched by `kid`.
     pub fn from_jwks(jwks_json: &str) -> Result<Self, AuthError> {
-        let document: Value =
-            serde_json::from_str(jwks_json).map_err(|e| AuthError(format!("the JWKS document is not JSON: {e}")))?;
+        let document: Value = serde_json::from_str(jwks_json)
+            .map_err(|e| AuthError(format!("the JWKS document is not JSON: {e}")))?;
         let mut keys = Vec::new();
-        for key in document["keys"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        for key in document["keys"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             if key["kty"] != "RSA" {
                 continue;
             }
-            let (Some(n), Some(e)) = (key["n"].as_str(), key["e"].as_str()) else { continue };
+            let (Some(n), Some(e)) = (key["n"].as_str(), key["e"].as_str()) else {
+                continue;
+            };
             let decoding = DecodingKey::from_rsa_components(n, e)
                 .map_err(|e| AuthError(format!("a JWKS key is invalid: {e}")))?;
-            keys.push((key["kid"].as_str().map(str::to_string), decoding, Algorithm::RS256));
+            keys.push((
+                key["kid"].as_str().map(str::to_string),
+                decoding,
+                Algorithm::RS256,
+            ));
         }
         if keys.is_empty() {
             return Err(AuthError("the JWKS document has no RSA keys".into()));
@@ -70,7 +88,12 @@ impl JwtAuth {
     }
 
     fn with_keys(keys: Vec<(Option<String>, DecodingKey, Algorithm)>) -> Self {
-        Self { keys: Arc::new(keys), issuer: None, audience: None, owner_claim: "sub".into() }
+        Self {
+            keys: Arc::new(keys),
+            issuer: None,
+            audience: None,
+            owner_claim: "sub".into(),
+        }
     }
 
     /// Requires this `iss`.
@@ -93,11 +116,14 @@ impl JwtAuth {
 
     /// Verifies a token and returns its owner.
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let header = decode_header(token).map_err(|e| AuthError(format!("malformed token: {e}")))?;
+        let header =
+            decode_header(token).map_err(|e| AuthError(format!("malformed token: {e}")))?;
         let key = self
             .keys
             .iter()
-            .find(|(kid, _, algorithm)| *algorithm == header.alg && (kid.is_none() || *kid == header.kid))
+            .find(|(kid, _, algorithm)| {
+                *algorithm == header.alg && (kid.is_none() || *kid == header.kid)
+            })
             .ok_or_else(|| AuthError("no key matches the token's algorithm and key id".into()))?;
         let mut validation = Validation::new(key.2);
         match &self.audience {
@@ -114,14 +140,20 @@ impl JwtAuth {
             .as_str()
             .filter(|s| !s.is_empty())
             .ok_or_else(|| AuthError(format!("the token has no `{}` claim", self.owner_claim)))?;
-        Ok(Identity { owner: owner.to_string() })
+        Ok(Identity {
+            owner: owner.to_string(),
+        })
     }
 }
 
 impl Authenticator for JwtAuth {
-    fn authenticate<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<Identity, AuthError>> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         Box::pin(async move {
-            let token = bearer(request).ok_or_else(|| AuthError("missing `Authorization: Bearer <token>`".into()))?;
+            let token = bearer(request)
+                .ok_or_else(|| AuthError("missing `Authorization: Bearer <token>`".into()))?;
             self.verify(token)
         })
     }
@@ -134,18 +166,26 @@ impl Authenticator for JwtAuth {
 pub struct GuestAuth;
 
 impl Authenticator for GuestAuth {
-    fn authenticate<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<Identity, AuthError>> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         Box::pin(async move {
             let id = request
                 .headers
                 .get("x-guest-id")
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| AuthError("missing `x-guest-id` header".into()))?;
-            let valid = (16..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let valid = (16..=64).contains(&id.len())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !valid {
-                return Err(AuthError("`x-guest-id` must be 16–64 letters, digits or hyphens".into()));
+                return Err(AuthError(
+                    "`x-guest-id` must be 16–64 letters, digits or hyphens".into(),
+                ));
             }
-            Ok(Identity { owner: format!("guest:{id}") })
+            Ok(Identity {
+                owner: format!("guest:{id}"),
+            })
         })
     }
 }
@@ -160,12 +200,18 @@ pub struct AuthChain {
 
 impl AuthChain {
     pub fn new(with_token: impl Authenticator, without_token: impl Authenticator) -> Self {
-        Self { with_token: Arc::new(with_token), without_token: Arc::new(without_token) }
+        Self {
+            with_token: Arc::new(with_token),
+            without_token: Arc::new(without_token),
+        }
     }
 }
 
 impl Authenticator for AuthChain {
-    fn authenticate<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Result<Identity, AuthError>> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         if bearer(request).is_some() {
             self.with_token.authenticate(request)
         } else {

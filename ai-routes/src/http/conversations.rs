@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 
 use super::error::{classify, ApiError};
 use super::{Api, Caller};
-use crate::conversation::{ConversationRecord, ConversationRoute, StoredMessage, TurnEvent, TurnStream};
+use crate::conversation::{
+    ConversationRecord, ConversationRoute, StoredMessage, TurnEvent, TurnStream,
+};
 use crate::store::{ConversationPatch, MessageOrder, Page};
 use crate::{ClientTool, CreateConversation, Document, Image, Result, UserMessage};
 
@@ -25,10 +27,24 @@ use crate::{ClientTool, CreateConversation, Document, Image, Result, UserMessage
 pub trait ConversationApi: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     fn describe(&self) -> Value;
-    fn create<'a>(&'a self, owner: &'a str, request: CreateConversation) -> BoxFuture<'a, Result<ConversationRecord>>;
-    fn list<'a>(&'a self, owner: &'a str, limit: usize, cursor: Option<&'a str>) -> BoxFuture<'a, Result<Page<ConversationRecord>>>;
+    fn create<'a>(
+        &'a self,
+        owner: &'a str,
+        request: CreateConversation,
+    ) -> BoxFuture<'a, Result<ConversationRecord>>;
+    fn list<'a>(
+        &'a self,
+        owner: &'a str,
+        limit: usize,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<ConversationRecord>>>;
     fn get<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<ConversationRecord>>;
-    fn update<'a>(&'a self, owner: &'a str, id: &'a str, patch: ConversationPatch) -> BoxFuture<'a, Result<ConversationRecord>>;
+    fn update<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        patch: ConversationPatch,
+    ) -> BoxFuture<'a, Result<ConversationRecord>>;
     fn delete<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<()>>;
     fn messages<'a>(
         &'a self,
@@ -38,7 +54,12 @@ pub trait ConversationApi: Send + Sync + 'static {
         limit: usize,
         cursor: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<StoredMessage>>>;
-    fn send<'a>(&'a self, owner: &'a str, id: &'a str, message: UserMessage) -> BoxFuture<'a, Result<TurnStream>>;
+    fn send<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        message: UserMessage,
+    ) -> BoxFuture<'a, Result<TurnStream>>;
 }
 
 impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
@@ -59,14 +80,23 @@ impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
         })
     }
 
-    fn create<'a>(&'a self, owner: &'a str, request: CreateConversation) -> BoxFuture<'a, Result<ConversationRecord>> {
+    fn create<'a>(
+        &'a self,
+        owner: &'a str,
+        request: CreateConversation,
+    ) -> BoxFuture<'a, Result<ConversationRecord>> {
         Box::pin(async move {
             let conversation = ConversationRoute::create(self, owner, request).await?;
             ConversationRoute::get(self, owner, conversation.id()).await
         })
     }
 
-    fn list<'a>(&'a self, owner: &'a str, limit: usize, cursor: Option<&'a str>) -> BoxFuture<'a, Result<Page<ConversationRecord>>> {
+    fn list<'a>(
+        &'a self,
+        owner: &'a str,
+        limit: usize,
+        cursor: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Page<ConversationRecord>>> {
         Box::pin(ConversationRoute::list(self, owner, limit, cursor))
     }
 
@@ -74,7 +104,12 @@ impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
         Box::pin(ConversationRoute::get(self, owner, id))
     }
 
-    fn update<'a>(&'a self, owner: &'a str, id: &'a str, patch: ConversationPatch) -> BoxFuture<'a, Result<ConversationRecord>> {
+    fn update<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        patch: ConversationPatch,
+    ) -> BoxFuture<'a, Result<ConversationRecord>> {
         Box::pin(ConversationRoute::update(self, owner, id, patch))
     }
 
@@ -90,10 +125,19 @@ impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
         limit: usize,
         cursor: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<StoredMessage>>> {
-        Box::pin(async move { self.conversation(id).messages(owner, order, limit, cursor).await })
+        Box::pin(async move {
+            self.conversation(id)
+                .messages(owner, order, limit, cursor)
+                .await
+        })
     }
 
-    fn send<'a>(&'a self, owner: &'a str, id: &'a str, message: UserMessage) -> BoxFuture<'a, Result<TurnStream>> {
+    fn send<'a>(
+        &'a self,
+        owner: &'a str,
+        id: &'a str,
+        message: UserMessage,
+    ) -> BoxFuture<'a, Result<TurnStream>> {
         Box::pin(async move { self.conversation(id).send(owner, message).await })
     }
 }
@@ -111,7 +155,8 @@ fn page_json<T: serde::Serialize>(page: Page<T>) -> Value {
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> std::result::Result<T, ApiError> {
     let body: &[u8] = if body.is_empty() { b"{}" } else { body };
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 #[derive(Deserialize)]
@@ -129,7 +174,13 @@ pub(super) async fn create(
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: CreateBody = parse(&body)?;
     let record = route(&api, &name)?
-        .create(&caller.owner, CreateConversation { name: body.name, metadata: body.metadata })
+        .create(
+            &caller.owner,
+            CreateConversation {
+                name: body.name,
+                metadata: body.metadata,
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(record)))
 }
@@ -147,7 +198,13 @@ pub(super) async fn list(
     Path(name): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> std::result::Result<Json<Value>, ApiError> {
-    let page = route(&api, &name)?.list(&caller.owner, query.limit.unwrap_or(20), query.cursor.as_deref()).await?;
+    let page = route(&api, &name)?
+        .list(
+            &caller.owner,
+            query.limit.unwrap_or(20),
+            query.cursor.as_deref(),
+        )
+        .await?;
     Ok(Json(page_json(page)))
 }
 
@@ -166,8 +223,15 @@ pub(super) async fn update(
     body: Bytes,
 ) -> std::result::Result<Json<ConversationRecord>, ApiError> {
     let body: CreateBody = parse(&body)?;
-    let patch = ConversationPatch { name: body.name, metadata: body.metadata };
-    Ok(Json(route(&api, &name)?.update(&caller.owner, &id, patch).await?))
+    let patch = ConversationPatch {
+        name: body.name,
+        metadata: body.metadata,
+    };
+    Ok(Json(
+        route(&api, &name)?
+            .update(&caller.owner, &id, patch)
+            .await?,
+    ))
 }
 
 pub(super) async fn delete(
@@ -188,10 +252,20 @@ pub(super) async fn messages(
     let order = match query.order.as_deref() {
         None | Some("oldest") => MessageOrder::Oldest,
         Some("newest") => MessageOrder::Newest,
-        Some(other) => return Err(ApiError::bad_request(format!("`order` is `oldest` or `newest`, not `{other}`"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "`order` is `oldest` or `newest`, not `{other}`"
+            )))
+        }
     };
     let page = route(&api, &name)?
-        .messages(&caller.owner, &id, order, query.limit.unwrap_or(50), query.cursor.as_deref())
+        .messages(
+            &caller.owner,
+            &id,
+            order,
+            query.limit.unwrap_or(50),
+            query.cursor.as_deref(),
+        )
         .await?;
     Ok(Json(page_json(page)))
 }
@@ -270,7 +344,9 @@ pub(super) async fn send(
     body: Bytes,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: SendBody = parse(&body)?;
-    let turn = route(&api, &name)?.send(&caller.owner, &id, body.into_message()).await?;
+    let turn = route(&api, &name)?
+        .send(&caller.owner, &id, body.into_message())
+        .await?;
     let events = turn.map(|event| Ok::<Event, Infallible>(sse_event(event)));
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
@@ -278,14 +354,30 @@ pub(super) async fn send(
 fn sse_event(event: TurnEvent) -> Event {
     let (kind, data) = match event {
         TurnEvent::TextDelta { text } => ("text_delta", json!({"text": text})),
-        TurnEvent::ToolUse { id, name, input, client } => {
-            ("tool_use", json!({"id": id, "name": name, "input": input, "client": client}))
-        }
-        TurnEvent::ToolResult { tool_use_id, name, status, content } => (
+        TurnEvent::ToolUse {
+            id,
+            name,
+            input,
+            client,
+        } => (
+            "tool_use",
+            json!({"id": id, "name": name, "input": input, "client": client}),
+        ),
+        TurnEvent::ToolResult {
+            tool_use_id,
+            name,
+            status,
+            content,
+        } => (
             "tool_result",
             json!({"tool_use_id": tool_use_id, "name": name, "status": status, "content": content}),
         ),
-        TurnEvent::TurnDone { stop_reason, usage, steps, message_count } => (
+        TurnEvent::TurnDone {
+            stop_reason,
+            usage,
+            steps,
+            message_count,
+        } => (
             "turn_done",
             json!({"stop_reason": stop_reason, "usage": usage, "steps": steps, "message_count": message_count}),
         ),

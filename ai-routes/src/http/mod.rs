@@ -79,9 +79,18 @@ impl Api {
     }
 
     /// Serves a generation route at `POST /generations/{name}`.
-    pub fn generation<T: crate::generation::GenerationOutput>(mut self, route: &'static GenerationRoute<T>) -> Self {
+    pub fn generation<T: crate::generation::GenerationOutput>(
+        mut self,
+        route: &'static GenerationRoute<T>,
+    ) -> Self {
         let spec = *route.spec();
-        self.generations.insert(spec.name, GenerationEntry { spec, descriptor: route.descriptor().clone() });
+        self.generations.insert(
+            spec.name,
+            GenerationEntry {
+                spec,
+                descriptor: route.descriptor().clone(),
+            },
+        );
         self
     }
 
@@ -111,17 +120,44 @@ impl Api {
             .route("/routes", get(list_routes))
             .route("/openapi.json", get(openapi::document))
             .route("/generations/{route}", post(generate))
-            .route("/conversations/{route}", post(conversations::create).get(conversations::list))
+            .route(
+                "/conversations/{route}",
+                post(conversations::create).get(conversations::list),
+            )
             .route(
                 "/conversations/{route}/{id}",
-                get(conversations::get).patch(conversations::update).delete(conversations::delete),
+                get(conversations::get)
+                    .patch(conversations::update)
+                    .delete(conversations::delete),
             )
-            .route("/conversations/{route}/{id}/messages", get(conversations::messages).post(conversations::send));
+            .route(
+                "/conversations/{route}/{id}/messages",
+                get(conversations::messages).post(conversations::send),
+            );
         if chat_page {
             router = router
-                .route("/", get(|| async { Html(include_str!("assets/chat.html")) }))
-                .route("/chat.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("assets/chat.js")) }))
-                .route("/chat.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], include_str!("assets/chat.css")) }));
+                .route(
+                    "/",
+                    get(|| async { Html(include_str!("assets/chat.html")) }),
+                )
+                .route(
+                    "/chat.js",
+                    get(|| async {
+                        (
+                            [(header::CONTENT_TYPE, "text/javascript")],
+                            include_str!("assets/chat.js"),
+                        )
+                    }),
+                )
+                .route(
+                    "/chat.css",
+                    get(|| async {
+                        (
+                            [(header::CONTENT_TYPE, "text/css")],
+                            include_str!("assets/chat.css"),
+                        )
+                    }),
+                );
         }
         router
             .fallback(|| async { ApiError::not_found("no such endpoint") })
@@ -138,14 +174,24 @@ pub struct Caller {
 impl FromRequestParts<Arc<Api>> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, api: &Arc<Api>) -> Result<Self, Self::Rejection> {
-        let identity = api.auth.authenticate(parts).await.map_err(|e| ApiError::unauthorized(e.0))?;
-        Ok(Caller { owner: identity.owner })
+    async fn from_request_parts(
+        parts: &mut Parts,
+        api: &Arc<Api>,
+    ) -> Result<Self, Self::Rejection> {
+        let identity = api
+            .auth
+            .authenticate(parts)
+            .await
+            .map_err(|e| ApiError::unauthorized(e.0))?;
+        Ok(Caller {
+            owner: identity.owner,
+        })
     }
 }
 
 async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value> {
-    let generations: Vec<&RouteDescriptor> = api.generations.values().map(|g| &g.descriptor).collect();
+    let generations: Vec<&RouteDescriptor> =
+        api.generations.values().map(|g| &g.descriptor).collect();
     let conversations: Vec<Value> = api.conversations.values().map(|c| c.describe()).collect();
     Json(json!({"generations": generations, "conversations": conversations}))
 }
@@ -163,7 +209,9 @@ async fn generate(
     let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
     if !args.is_object() {
-        return Err(ApiError::bad_request("the body is the route's arguments as one JSON object"));
+        return Err(ApiError::bad_request(
+            "the body is the route's arguments as one JSON object",
+        ));
     }
     let generated = (entry.spec.invoke_json)(&api.client, args).await?;
     Ok((

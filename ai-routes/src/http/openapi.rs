@@ -40,7 +40,8 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
     }
     for route in api.conversations.values() {
         let name = route.name();
-        let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
+        let id =
+            json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
         paths.insert(
             format!("/conversations/{name}"),
             json!({
