@@ -78,7 +78,7 @@ struct WeatherChat;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let use_bedrock = std::env::args().any(|a| a == "--bedrock") || has_aws_credentials();
+    let use_bedrock = std::env::args().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
     let (_local, ai) = if use_bedrock {
         println!("Using Amazon Bedrock with the default AWS credentials chain.");
         (None, Client::from_env().await?)
@@ -166,16 +166,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
-}
-
-fn has_aws_credentials() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    let shared_file = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .is_some_and(|home| home.join(".aws/credentials").exists());
-    env("AWS_ACCESS_KEY_ID")
-        || env("AWS_PROFILE")
-        || env("AWS_WEB_IDENTITY_TOKEN_FILE")
-        || env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        || shared_file
 }

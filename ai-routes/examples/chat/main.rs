@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3000);
     let db = option("--db").unwrap_or_else(|| "ai-routes-chat.db".into());
 
-    let use_bedrock = args.iter().any(|a| a == "--bedrock") || has_aws_credentials();
+    let use_bedrock = args.iter().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
     let (_local, ai) = if use_bedrock {
         println!("Using Amazon Bedrock with the default AWS credentials chain.");
         (None, Client::from_env().await?)
@@ -59,16 +59,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     Ok(())
-}
-
-fn has_aws_credentials() -> bool {
-    let env = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    let shared_file = std::env::var_os("HOME")
-        .map(std::path::PathBuf::from)
-        .is_some_and(|home| home.join(".aws/credentials").exists());
-    env("AWS_ACCESS_KEY_ID")
-        || env("AWS_PROFILE")
-        || env("AWS_WEB_IDENTITY_TOKEN_FILE")
-        || env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        || shared_file
 }

@@ -67,6 +67,22 @@ pub use validate::valid_tool_name;
 use faults::FaultPlan;
 use server::Shared;
 
+/// Whether the environment points at AWS credentials (environment variables, a profile, web
+/// identity, a container role or `~/.aws/credentials`), so an app can use Amazon Bedrock and
+/// fall back to the stand-in otherwise. Instance roles (IMDS) are not probed.
+pub fn aws_credentials_configured() -> bool {
+    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+    let shared_file = std::env::var_os("HOME")
+        .map(std::path::PathBuf::from)
+        .is_some_and(|home| home.join(".aws/credentials").exists());
+    set("AWS_ACCESS_KEY_ID")
+        || set("AWS_PROFILE")
+        || set("AWS_WEB_IDENTITY_TOKEN_FILE")
+        || set("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        || set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        || shared_file
+}
+
 /// The region clients use unless told otherwise.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
