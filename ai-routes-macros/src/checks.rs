@@ -1,6 +1,6 @@
 //! Checks shared by every route kind: inference parameters and the system prompt.
 
-use crate::attrs::Spanned;
+use crate::attrs::{Args, Spanned};
 use crate::diagnostics::Errors;
 use crate::model_check::RouteModel;
 
@@ -99,5 +99,99 @@ pub fn check_inference(
                 );
             }
         }
+    }
+}
+
+/// Models that accept `cachePoint` blocks in Converse. Conservative: Anthropic Claude 3.5
+/// Haiku, 3.7 Sonnet and every Claude 4 and later, and Amazon Nova (Micro, Lite, Pro,
+/// Premier, Nova 2). A model outside this list fails the build rather than Bedrock's
+/// validation at run time.
+pub fn supports_prompt_caching(model: &ai_routes_catalog::Model) -> bool {
+    let id = model.id;
+    if let Some(rest) = id.strip_prefix("anthropic.claude-") {
+        return rest.starts_with("3-5-haiku")
+            || rest.starts_with("3-7-sonnet")
+            || ["sonnet-", "opus-", "haiku-"]
+                .iter()
+                .any(|family| rest.starts_with(family));
+    }
+    id.starts_with("amazon.nova-")
+}
+
+/// The production options every route kind shares: `cache`, `guardrail` and a timeout
+/// option (`timeout_ms` for generation, `turn_timeout_ms` for conversations).
+pub struct ProductionOptions {
+    pub cache: bool,
+    pub guardrail: Option<String>,
+    pub timeout_ms: Option<u64>,
+}
+
+pub fn production_options(
+    args: &Args,
+    model: Option<&RouteModel>,
+    timeout_key: &str,
+    errors: &mut Errors,
+) -> ProductionOptions {
+    let cache = args.boolean("cache", errors);
+    let guardrail = args.string("guardrail", errors);
+    let timeout = args.int(timeout_key, errors);
+
+    if let (Some(cache), Some(model)) = (cache.as_ref().filter(|c| c.value), model) {
+        if let Some(catalog) = model.model.filter(|_| model.checked) {
+            if !supports_prompt_caching(catalog) {
+                let able: Vec<&str> = ai_routes_catalog::models()
+                    .iter()
+                    .filter(|m| m.is_active() && supports_prompt_caching(m))
+                    .map(|m| m.name)
+                    .take(4)
+                    .collect();
+                errors.error(
+                    cache.span,
+                    format!(
+                        "model `{}` does not support prompt caching on Bedrock (`cachePoint`); remove `cache = true`, or \
+                         pick a model that does (e.g. {})",
+                        catalog.name,
+                        able.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(guardrail) = &guardrail {
+        let valid = guardrail
+            .value
+            .rsplit_once(':')
+            .is_some_and(|(id, version)| {
+                !id.trim().is_empty()
+                    && !id.contains(char::is_whitespace)
+                    && (version == "DRAFT"
+                        || (!version.is_empty() && version.chars().all(|c| c.is_ascii_digit())))
+            });
+        if !valid {
+            errors.error(
+                guardrail.span,
+                format!(
+                    "`guardrail` is \"id:version\" (the guardrail id or ARN, a colon, then a version number or DRAFT), \
+                     e.g. \"gr-abc123xyz:1\"; got \"{}\"",
+                    guardrail.value
+                ),
+            );
+        }
+    }
+    let timeout_ms = match timeout {
+        Some(t) if t.value < 1 => {
+            errors.error(
+                t.span,
+                format!("`{timeout_key}` must be at least 1 (milliseconds)"),
+            );
+            None
+        }
+        Some(t) => Some(t.value as u64),
+        None => None,
+    };
+    ProductionOptions {
+        cache: cache.map(|c| c.value).unwrap_or(false),
+        guardrail: guardrail.map(|g| g.value),
+        timeout_ms,
     }
 }

@@ -2,7 +2,7 @@
 //! route kind needs: the model exists, is not past end of life, and is callable in the
 //! declared region (directly or through the named inference profile).
 
-use ai_routes_catalog::{Lifecycle, Model, ResolvedVia};
+use ai_routes_catalog::{Lifecycle, Model, ProfileScope, ResolvedVia};
 use proc_macro2::Span;
 
 use crate::attrs::{Args, Spanned};
@@ -19,11 +19,58 @@ pub struct RouteModel {
     /// `false` for the `model_id` escape hatch: no capability checks.
     pub checked: bool,
     pub span: Span,
+    /// `cross_region = "..."`, validated.
+    pub cross_region: Option<String>,
 }
+
+/// Scopes `cross_region` accepts (the prefixes of system-defined inference profiles).
+const SCOPES: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"];
 
 pub fn resolve_model(
     args: &Args,
     region: Option<&Spanned<String>>,
+    errors: &mut Errors,
+) -> Option<RouteModel> {
+    let cross_region = args.string("cross_region", errors);
+    let scope = cross_region.as_ref().and_then(|c| {
+        let scope = ProfileScope::ALL
+            .into_iter()
+            .find(|s| s.prefix() == c.value);
+        if scope.is_none() {
+            let hint = closest(&c.value, SCOPES)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            errors.error(
+                c.span,
+                format!(
+                    "`cross_region` is \"us\", \"eu\", \"apac\" or \"global\" (or \"jp\", \"au\", \"ca\", \"us-gov\"), not \"{}\"{hint}",
+                    c.value
+                ),
+            );
+        }
+        scope.map(|s| Spanned {
+            value: s,
+            span: c.span,
+        })
+    });
+    let mut model = resolve_direct(args, region, scope.as_ref(), errors)?;
+    if let Some(scope) = scope {
+        if !model.checked {
+            errors.error(
+                scope.span,
+                "`cross_region` needs a catalog model (`model = \"...\"`); with `model_id` name the inference profile id itself",
+            );
+            return None;
+        }
+        model.cross_region = Some(scope.value.prefix().to_string());
+    }
+    Some(model)
+}
+
+fn resolve_direct(
+    args: &Args,
+    region: Option<&Spanned<String>>,
+    scope: Option<&Spanned<ProfileScope>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
     let model = args.string("model", errors);
@@ -46,9 +93,10 @@ pub fn resolve_model(
                 model,
                 checked: false,
                 span: id.span,
+                cross_region: None,
             })
         }
-        (Some(name), None) => check_catalog_model(name, region, errors),
+        (Some(name), None) => check_catalog_model(name, region, scope, errors),
         (None, None) => {
             errors.error(
                 Span::call_site(),
@@ -63,6 +111,7 @@ pub fn resolve_model(
 fn check_catalog_model(
     name: Spanned<String>,
     region: Option<&Spanned<String>>,
+    scope: Option<&Spanned<ProfileScope>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
     let Some(resolved) = ai_routes_catalog::resolve(&name.value) else {
@@ -120,6 +169,18 @@ fn check_catalog_model(
             ),
         ),
         Lifecycle::Active | Lifecycle::Uncertain => {}
+    }
+
+    if let Some(scope) = scope {
+        let invoke_id = check_cross_region(resolved, scope, region, errors)?;
+        return Some(RouteModel {
+            written: name.value,
+            invoke_id: invoke_id.to_string(),
+            model: Some(model),
+            checked: true,
+            span: name.span,
+            cross_region: None,
+        });
     }
 
     // A friendly name may resolve to a profile (Amplify maps Claude 4.5+ names to `global.`).
@@ -194,7 +255,89 @@ fn check_catalog_model(
         model: Some(model),
         checked: true,
         span: name.span,
+        cross_region: None,
     })
+}
+
+/// `cross_region = "us"`: the model must have a profile of that scope, and it must serve
+/// the declared region. Returns the profile id to invoke.
+fn check_cross_region(
+    resolved: ai_routes_catalog::Resolved,
+    scope: &Spanned<ProfileScope>,
+    region: Option<&Spanned<String>>,
+    errors: &mut Errors,
+) -> Option<&'static str> {
+    let model = resolved.model;
+    let prefix = scope.value.prefix();
+    if let ResolvedVia::InferenceProfile(named) = resolved.via {
+        if named.scope != scope.value {
+            errors.error(
+                scope.span,
+                format!(
+                    "`model` names the inference profile `{}`, which is not a `{prefix}` profile; name the model \
+                     (`model = \"{}\"`) and let `cross_region` pick the profile, or remove `cross_region`",
+                    named.id, model.name
+                ),
+            );
+            return None;
+        }
+    }
+    let Some(profile) = model.profile_with_scope(scope.value) else {
+        let others: Vec<String> = model
+            .inference_profiles
+            .iter()
+            .map(|p| format!("\"{}\" (`{}`)", p.scope.prefix(), p.id))
+            .collect();
+        errors.error(
+            scope.span,
+            format!(
+                "model `{}` has no `{prefix}` cross-region inference profile; {}",
+                model.name,
+                if others.is_empty() {
+                    format!(
+                        "it has no inference profile at all: remove `cross_region`{}",
+                        if model.regions.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " (on demand it is offered in: {})",
+                                model.regions.join(", ")
+                            )
+                        }
+                    )
+                } else {
+                    format!("its profiles: {}", others.join(", "))
+                }
+            ),
+        );
+        return None;
+    };
+    if let Some(region) = region {
+        if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) {
+            let usable: Vec<String> = model
+                .profiles_for_region(&region.value)
+                .iter()
+                .map(|p| format!("`cross_region = \"{}\"`", p.scope.prefix()))
+                .collect();
+            errors.error(
+                scope.span,
+                format!(
+                    "the `{prefix}` inference profile of `{}` (`{}`) cannot be called from {}; it serves: {}.{}",
+                    model.name,
+                    profile.id,
+                    region.value,
+                    profile.source_regions.join(", "),
+                    if usable.is_empty() {
+                        " No profile of this model serves that region; pick another region".to_string()
+                    } else {
+                        format!(" From {} use {}", region.value, usable.join(" or "))
+                    }
+                ),
+            );
+            return None;
+        }
+    }
+    Some(profile.id)
 }
 
 fn profile_ids(model: &Model, region: &str) -> String {

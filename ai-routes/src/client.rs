@@ -7,20 +7,137 @@ use std::time::Duration;
 use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
 
 use crate::error::{Error, Result};
+use crate::limits::{BudgetScope, Limits, RetryPolicy};
+use crate::metering::{Ledger, UsageEvent, UsageSink};
+use crate::route_check::{check_route, RouteCheck, RouteCheckError};
 
-/// A cheap-to-clone handle on an `aws_sdk_bedrockruntime::Client` and its region.
+/// A cheap-to-clone handle on an `aws_sdk_bedrockruntime::Client` and its region, with the
+/// production settings every route call goes through: retries, per-model concurrency,
+/// tokens-per-minute budgets, attempt timeout, usage sinks and per-owner spending caps.
 ///
 /// Routes that declare their own `region` get a client for that region derived from this
 /// one (same credentials and settings), created once and reused.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The owner generation calls are made for ([`Client::for_owner`]).
+    owner: Option<Arc<str>>,
 }
 
 struct Inner {
     sdk: aws_sdk_bedrockruntime::Client,
     region: String,
     regional: Mutex<HashMap<String, aws_sdk_bedrockruntime::Client>>,
+    settings: Settings,
+    limits: Limits,
+    ledger: Ledger,
+}
+
+pub(crate) struct Settings {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) log_content: bool,
+    pub(crate) spending_cap_per_owner: Option<f64>,
+    pub(crate) sinks: Vec<Arc<dyn UsageSink>>,
+}
+
+/// Builds a [`Client`]: `Client::builder(sdk).retry(..).max_concurrency_per_model(..).build()`.
+pub struct ClientBuilder {
+    sdk: aws_sdk_bedrockruntime::Client,
+    retry: RetryPolicy,
+    max_concurrency_per_model: Option<usize>,
+    budgets: Vec<(BudgetScope, u64)>,
+    attempt_timeout: Option<Duration>,
+    log_content: bool,
+    spending_cap_per_owner: Option<f64>,
+    sinks: Vec<Arc<dyn UsageSink>>,
+}
+
+impl ClientBuilder {
+    /// Retries on throttling and transient errors, on top of the SDK's own (default:
+    /// [`RetryPolicy::default`], 3 attempts; [`RetryPolicy::none`] to rely on the SDK only).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = RetryPolicy {
+            max_attempts: policy.max_attempts.max(1),
+            ..policy
+        };
+        self
+    }
+
+    /// At most `n` calls in flight per model id; further calls queue in the process
+    /// instead of being throttled by Bedrock. Default: unlimited.
+    pub fn max_concurrency_per_model(mut self, n: usize) -> Self {
+        self.max_concurrency_per_model = Some(n.max(1));
+        self
+    }
+
+    /// A client-side tokens-per-minute budget for one model (`"Amazon Nova Lite"`, a model
+    /// id or a profile id) or for [`BudgetScope::AllModels`]. A call reserves its
+    /// estimated input plus `max_tokens` before it is made (waiting while the budget is
+    /// empty, as Bedrock's own quota does) and is settled with the tokens Bedrock reported
+    /// (input, output and cache writes). Several budgets can be set; a call waits for each
+    /// that covers it.
+    pub fn tokens_per_minute(mut self, scope: impl Into<BudgetScope>, tokens: u64) -> Self {
+        self.budgets.push((scope.into(), tokens));
+        self
+    }
+
+    /// A time limit for each model call attempt (for ConverseStream: for the response to
+    /// start and for each event). Default: none beyond the SDK's configuration.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Records prompts and model outputs in the tracing spans (`gen_ai.input.messages`,
+    /// `gen_ai.output.messages`). Off by default: they may hold personal data.
+    pub fn log_content(mut self, enabled: bool) -> Self {
+        self.log_content = enabled;
+        self
+    }
+
+    /// Adds a sink that receives a [`UsageEvent`] for every model call (e.g. a
+    /// [`UsageMeter`](crate::UsageMeter), or a closure exporting metrics).
+    pub fn usage_sink(mut self, sink: impl UsageSink) -> Self {
+        self.sinks.push(Arc::new(sink));
+        self
+    }
+
+    /// Refuses a call, before it is made, once its owner has spent `usd` through this
+    /// client, with [`Error::SpendingCapReached`]. Owners are conversation owners and the
+    /// owner set with [`Client::for_owner`] for generation routes; calls without an owner
+    /// are not capped. The tally is in memory, per process: seed it with
+    /// [`Client::set_owner_spent`] (e.g. from your billing store) after a restart.
+    pub fn spending_cap_per_owner(mut self, usd: f64) -> Self {
+        self.spending_cap_per_owner = Some(usd);
+        self
+    }
+
+    pub fn build(self) -> Client {
+        let region = self
+            .sdk
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".to_string());
+        Client {
+            inner: Arc::new(Inner {
+                sdk: self.sdk,
+                region,
+                regional: Mutex::new(HashMap::new()),
+                settings: Settings {
+                    retry: self.retry,
+                    attempt_timeout: self.attempt_timeout,
+                    log_content: self.log_content,
+                    spending_cap_per_owner: self.spending_cap_per_owner,
+                    sinks: self.sinks,
+                },
+                limits: Limits::new(self.max_concurrency_per_model, self.budgets),
+                ledger: Ledger::default(),
+            }),
+            owner: None,
+        }
+    }
 }
 
 /// Attempt timeout used by [`Client::from_env`]: long outputs from large models take
@@ -28,19 +145,115 @@ struct Inner {
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(300);
 
 impl Client {
-    /// Wraps an SDK client. Its region decides which models are callable on demand.
+    /// Wraps an SDK client with the default settings (3 attempts on throttling and
+    /// transient errors, no client-side limits). Its region decides which models are
+    /// callable on demand.
     pub fn new(sdk: aws_sdk_bedrockruntime::Client) -> Self {
-        let region = sdk
-            .config()
-            .region()
-            .map(|r| r.to_string())
-            .unwrap_or_else(|| "us-east-1".to_string());
-        Self {
-            inner: Arc::new(Inner {
-                sdk,
-                region,
-                regional: Mutex::new(HashMap::new()),
-            }),
+        Self::builder(sdk).build()
+    }
+
+    /// Starts a client with production settings.
+    pub fn builder(sdk: aws_sdk_bedrockruntime::Client) -> ClientBuilder {
+        ClientBuilder {
+            sdk,
+            retry: RetryPolicy::default(),
+            max_concurrency_per_model: None,
+            budgets: Vec::new(),
+            attempt_timeout: None,
+            log_content: false,
+            spending_cap_per_owner: None,
+            sinks: Vec::new(),
+        }
+    }
+
+    /// The same client (same settings, limits and tallies) making generation calls for
+    /// `owner`: their usage is reported with this owner and counts against its spending
+    /// cap. `plan_recipe(&ai.for_owner(&user_id), ..)`.
+    pub fn for_owner(&self, owner: impl Into<String>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            owner: Some(Arc::from(owner.into())),
+        }
+    }
+
+    /// The owner set with [`Client::for_owner`].
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+
+    /// USD spent by `owner` through this client (and its clones) since it was built.
+    pub fn owner_spent(&self, owner: &str) -> f64 {
+        self.inner.ledger.spent(owner)
+    }
+
+    /// Sets what `owner` has spent, e.g. from a billing store at start-up.
+    pub fn set_owner_spent(&self, owner: &str, usd: f64) {
+        self.inner.ledger.set(owner, usd)
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.settings.retry
+    }
+
+    /// Calls to `model_id` in flight now (`None` without a concurrency limit).
+    pub fn in_flight(&self, model_id: &str) -> Option<usize> {
+        self.inner.limits.in_flight(model_id)
+    }
+
+    /// Tokens left in the tokens-per-minute budget of `scope` (negative while calls are in
+    /// debt; `None` without such a budget).
+    pub fn budget_left(&self, scope: impl Into<BudgetScope>) -> Option<f64> {
+        self.inner.limits.budget_level(&scope.into())
+    }
+
+    /// Checks routes against this client's region before the first call: the model (or
+    /// inference profile) must be callable from the route's region. Returns every problem
+    /// with its fix. Generation routes are their `*_ROUTE` statics, conversation routes
+    /// their `SPEC` constants: `ai.check_routes(&[&PLAN_RECIPE_ROUTE, &ShopAssistant::SPEC])`.
+    pub fn check_routes(&self, routes: &[&dyn RouteCheck]) -> Result<(), RouteCheckError> {
+        let problems: Vec<_> = routes
+            .iter()
+            .filter_map(|route| check_route(&route.route_info(), self.region()))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(RouteCheckError { problems })
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Refuses a call for an owner over the spending cap.
+    pub(crate) fn check_spending_cap(&self, owner: Option<&str>) -> Result<()> {
+        let (Some(cap), Some(owner)) = (self.inner.settings.spending_cap_per_owner, owner) else {
+            return Ok(());
+        };
+        let spent = self.inner.ledger.spent(owner);
+        if spent >= cap {
+            return Err(Error::SpendingCapReached {
+                owner: owner.to_string(),
+                spent_usd: spent,
+                cap_usd: cap,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reports a model call's usage to the sinks and the owner's tally.
+    pub(crate) fn record_usage(&self, event: UsageEvent) {
+        if let Some(owner) = &event.owner {
+            self.inner.ledger.add(owner, event.usage.cost_usd);
+        }
+        for sink in &self.inner.settings.sinks {
+            sink.record(&event);
         }
     }
 
@@ -105,6 +318,8 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("region", &self.inner.region)
+            .field("owner", &self.owner)
+            .field("retry", &self.inner.settings.retry)
             .finish_non_exhaustive()
     }
 }

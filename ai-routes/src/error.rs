@@ -48,10 +48,16 @@ pub enum Error {
     },
 
     #[error(
-        "Bedrock throttled the call to `{model_id}` and retries did not get through: lower the request rate, raise the \
-         on-demand quota (Service Quotas) or use a cross-region inference profile (Bedrock said: {message})"
+        "Bedrock throttled the call to `{model_id}` and {attempts} attempt(s) did not get through: lower the request \
+         rate (Client::builder().max_concurrency_per_model(..) / .tokens_per_minute(..)), raise the on-demand quota \
+         (Service Quotas) or use a cross-region inference profile (Bedrock said: {message})"
     )]
-    Throttled { model_id: String, message: String },
+    Throttled {
+        model_id: String,
+        message: String,
+        /// Attempts made by ai-routes (each with the SDK's own retries).
+        attempts: u32,
+    },
 
     #[error("the input is too long for `{model_id}` (context window {context_window} tokens): shorten it or pick a model with a larger context window (Bedrock said: {message})")]
     InputTooLong {
@@ -60,17 +66,22 @@ pub enum Error {
         message: String,
     },
 
-    #[error("the call to `{model_id}` timed out: {message}")]
-    Timeout { model_id: String, message: String },
+    #[error("the call to `{model_id}` timed out after {attempts} attempt(s): {message}")]
+    Timeout {
+        model_id: String,
+        message: String,
+        attempts: u32,
+    },
 
     #[error("Bedrock rejected the request to `{model_id}`: {message}")]
     Validation { model_id: String, message: String },
 
-    #[error("Bedrock failed with {code} on `{model_id}`: {message}")]
+    #[error("Bedrock failed with {code} on `{model_id}` after {attempts} attempt(s): {message}")]
     Service {
         model_id: String,
         code: String,
         message: String,
+        attempts: u32,
     },
 
     #[error("could not reach Bedrock: {0}")]
@@ -119,11 +130,81 @@ pub enum Error {
     #[error("could not serialize the route's arguments: {0}")]
     Serialize(#[from] serde_json::Error),
 
+    #[error(
+        "owner `{owner}` has spent ${spent_usd:.4} of a ${cap_usd:.4} spending cap on this client; the call was not made \
+         (raise Client::builder().spending_cap_per_owner(..) or wait for the owner's budget to be reset)"
+    )]
+    SpendingCapReached {
+        owner: String,
+        spent_usd: f64,
+        cap_usd: f64,
+    },
+
+    #[error("route `{route}`: guardrail `{guardrail}` intervened and blocked the answer (stop reason guardrail_intervened): {output}")]
+    GuardrailIntervened {
+        route: String,
+        /// `id:version`.
+        guardrail: String,
+        /// What the guardrail answered instead (its blocked-output message).
+        output: String,
+        /// The guardrail trace Bedrock returned, as JSON (`Null` when absent).
+        trace: serde_json::Value,
+    },
+
     #[error("tool `{name}` is registered twice in the tool set; tool names must be unique (rename one with `#[tool(name = \"...\")]`)")]
     DuplicateTool { name: String },
 }
 
 impl Error {
+    /// The error after `attempts` attempts: the count lands in the variants that carry
+    /// one, and in the message of transport and stream errors.
+    pub(crate) fn with_attempts(self, attempts: u32) -> Self {
+        match self {
+            Error::Throttled {
+                model_id, message, ..
+            } => Error::Throttled {
+                model_id,
+                message,
+                attempts,
+            },
+            Error::Timeout {
+                model_id, message, ..
+            } => Error::Timeout {
+                model_id,
+                message,
+                attempts,
+            },
+            Error::Service {
+                model_id,
+                code,
+                message,
+                ..
+            } => Error::Service {
+                model_id,
+                code,
+                message,
+                attempts,
+            },
+            Error::Transport(message) if attempts > 1 => {
+                Error::Transport(format!("{message} (after {attempts} attempts)"))
+            }
+            Error::Stream(message) if attempts > 1 => {
+                Error::Stream(format!("{message} (after {attempts} attempts)"))
+            }
+            other => other,
+        }
+    }
+
+    /// Model calls made before this error, when the error carries the count.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Throttled { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::Service { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
     /// Whether retrying the same call later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -133,7 +214,8 @@ impl Error {
                 | Error::Transport(_)
                 | Error::Stream(_)
         ) || matches!(self, Error::Service { code, .. } if matches!(code.as_str(),
-                "ServiceUnavailableException" | "InternalServerException" | "ModelNotReadyException"))
+                "ServiceUnavailableException" | "InternalServerException" | "ModelNotReadyException"
+                    | "ModelStreamErrorException"))
     }
 }
 
@@ -153,7 +235,10 @@ impl CallTarget<'_> {
         match err {
             SdkError::TimeoutError(_) => Error::Timeout {
                 model_id: self.model_id.into(),
-                message: "no answer within the attempt timeout; raise it with Client::builder().attempt_timeout(..)".into(),
+                message: "no answer within the SDK's attempt timeout; raise it in the SDK configuration or with \
+                          Client::builder().attempt_timeout(..)"
+                    .into(),
+                attempts: 1,
             },
             SdkError::DispatchFailure(e) => Error::Transport(format!("{e:?}")),
             SdkError::ResponseError(e) => Error::Transport(format!("unreadable response: {e:?}")),
@@ -176,8 +261,16 @@ impl CallTarget<'_> {
                 region,
                 message,
             },
-            "ThrottlingException" => Error::Throttled { model_id, message },
-            "ModelTimeoutException" => Error::Timeout { model_id, message },
+            "ThrottlingException" => Error::Throttled {
+                model_id,
+                message,
+                attempts: 1,
+            },
+            "ModelTimeoutException" => Error::Timeout {
+                model_id,
+                message,
+                attempts: 1,
+            },
             "ResourceNotFoundException" if message.contains("end of its life") => {
                 Error::ModelEndOfLife { model_id }
             }
@@ -201,6 +294,7 @@ impl CallTarget<'_> {
                 model_id,
                 code: code.to_string(),
                 message,
+                attempts: 1,
             },
         }
     }

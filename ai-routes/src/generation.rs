@@ -12,17 +12,22 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
     AnyToolChoice, ContentBlock, ConversationRole, InferenceConfiguration, Message,
-    SpecificToolChoice, SystemContentBlock, Tool, ToolChoice, ToolConfiguration, ToolInputSchema,
-    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+    SpecificToolChoice, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock,
+    ToolResultContentBlock, ToolResultStatus, ToolSpecification,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use tracing::Instrument as _;
+
+use crate::call::{error_type, CallInfo, ModelCall};
 use crate::document::{to_document, to_json};
 use crate::error::{CallTarget, Error, Result};
+use crate::inference::{cache_tools, guardrail_config, system_blocks, GUARDRAIL_INTERVENED};
 use crate::media::Media;
+use crate::metering::RouteKind;
 use crate::schema::{schema_of, OutputSchema};
 use crate::usage::Usage;
 use crate::{Client, Document, Image};
@@ -64,6 +69,15 @@ pub struct GenerationSpec {
     /// How many times an invalid answer is sent back for correction.
     pub retries: u32,
     pub tool_choice: ToolChoiceStrategy,
+    /// Deadline of one call of the route, corrections and retries included.
+    pub timeout_ms: Option<u64>,
+    /// `cross_region = "us" | "eu" | "apac" | "global"`: the route calls the model through
+    /// that inference profile (`invoke_id` is the profile id).
+    pub cross_region: Option<&'static str>,
+    /// Prompt caching: `cachePoint`s after the system prompt and the tools.
+    pub cache: bool,
+    /// `guardrail = "id:version"`.
+    pub guardrail: Option<&'static str>,
     /// The JSON schema of the route's arguments (media arguments excluded).
     pub input_schema: fn() -> Value,
     /// Calls the route with its arguments as JSON.
@@ -192,17 +206,48 @@ impl<T: GenerationOutput> GenerationRoute<T> {
     }
 
     /// Calls the model and returns the typed, validated result.
+    ///
+    /// The call goes through the client's limits (per-model concurrency, token budget),
+    /// retries throttling and transient errors with backoff, stops at the route's
+    /// `timeout_ms`, reports usage to the client's sinks and is refused before it is made
+    /// when the client's owner ([`Client::for_owner`]) is over its spending cap.
     pub async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>> {
         let spec = &self.spec;
         let span = tracing::info_span!(
             "generation",
+            "otel.name" = format!("generation {}", spec.name),
             "ai_routes.route" = spec.name,
+            "gen_ai.system" = "aws.bedrock",
             "gen_ai.operation.name" = "chat",
             "gen_ai.request.model" = spec.invoke_id,
+            "gen_ai.request.max_tokens" = tracing::field::Empty,
+            "gen_ai.response.finish_reasons" = tracing::field::Empty,
             "gen_ai.usage.input_tokens" = tracing::field::Empty,
             "gen_ai.usage.output_tokens" = tracing::field::Empty,
+            "ai_routes.model_calls" = tracing::field::Empty,
+            "ai_routes.cost_usd" = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
         );
-        let _entered = span.enter();
+        if let Some(max_tokens) = spec.max_tokens {
+            span.record("gen_ai.request.max_tokens", max_tokens);
+        }
+        let result = self
+            .generate_in(client, input, &span)
+            .instrument(span.clone())
+            .await;
+        if let Err(error) = &result {
+            span.record("error.type", error_type(error).unwrap_or("other"));
+        }
+        result
+    }
+
+    async fn generate_in(
+        &self,
+        client: &Client,
+        input: UserInput<'_>,
+        span: &tracing::Span,
+    ) -> Result<Generated<T>> {
+        let spec = &self.spec;
         let schema = self.output_schema();
         let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
         let (sdk, region) = client.sdk_for(spec.region);
@@ -211,38 +256,108 @@ impl<T: GenerationOutput> GenerationRoute<T> {
             region: &region,
             model,
         };
+        let started = Instant::now();
+        let deadline = spec.timeout_ms.map(|ms| {
+            (
+                started + Duration::from_millis(ms),
+                format!("timeout_ms = {ms}"),
+            )
+        });
+        // Checked before anything is built: a refused call costs nothing.
+        client.check_spending_cap(client.owner())?;
 
+        let input_chars = input.text.len();
         let mut messages = vec![self.user_message(input)?];
         let tool_config = self.tool_config(schema)?;
-        let system: Vec<SystemContentBlock> = spec
-            .system_prompt
-            .map(|s| SystemContentBlock::Text(s.to_string()))
-            .into_iter()
-            .collect();
+        let system = system_blocks(spec.system_prompt, spec.cache);
         let inference = self.inference_config();
+        let guardrail = guardrail_config(spec.guardrail);
+        // Reserved from a tokens-per-minute budget: input estimate plus max_tokens.
+        let estimate = ((input_chars
+            + spec.system_prompt.map(str::len).unwrap_or(0)
+            + schema.tool_input.to_string().len()) as u64)
+            .div_ceil(4)
+            + spec.max_tokens.unwrap_or(0).max(0) as u64;
 
-        let started = Instant::now();
         let mut usage = Usage::default();
         let mut last_rejection = None;
         for attempt in 1..=spec.retries + 1 {
-            let output = sdk
-                .converse()
-                .model_id(spec.invoke_id)
-                .set_system((!system.is_empty()).then(|| system.clone()))
-                .set_messages(Some(messages.clone()))
-                .tool_config(tool_config.clone())
-                .set_inference_config(inference.clone())
-                .send()
-                .await
-                .map_err(|e| target.map_sdk_error(e))?;
-            usage += Usage::from_sdk(output.usage(), model);
+            let mut call = ModelCall::new(
+                client,
+                CallInfo {
+                    route: spec.name,
+                    kind: RouteKind::Generation,
+                    invoke_id: spec.invoke_id,
+                    model,
+                    region: &region,
+                    owner: client.owner(),
+                    conversation_id: None,
+                    max_tokens: spec.max_tokens,
+                    deadline: deadline.clone(),
+                    stream: false,
+                },
+            );
+            call.log_input(|| format!("{messages:?}"));
+            let output = loop {
+                let mut admission = call.admit(estimate).await.map_err(|e| call.give_up(e))?;
+                let sent = call
+                    .timed(async {
+                        sdk.converse()
+                            .model_id(spec.invoke_id)
+                            .set_system(system.clone())
+                            .set_messages(Some(messages.clone()))
+                            .tool_config(tool_config.clone())
+                            .set_inference_config(inference.clone())
+                            .set_guardrail_config(guardrail.clone())
+                            .send()
+                            .await
+                            .map_err(|e| target.map_sdk_error(e))
+                    })
+                    .instrument(call.span.clone())
+                    .await;
+                match sent {
+                    Ok(output) => {
+                        let step = Usage::from_sdk(output.usage(), model);
+                        call.finish(&mut admission, step, output.stop_reason().as_str());
+                        usage += step;
+                        break output;
+                    }
+                    Err(error) => {
+                        drop(admission);
+                        if call.retry(&error).await {
+                            continue;
+                        }
+                        return Err(call.give_up(error));
+                    }
+                }
+            };
             span.record("gen_ai.usage.input_tokens", usage.input_tokens);
             span.record("gen_ai.usage.output_tokens", usage.output_tokens);
+            span.record("ai_routes.cost_usd", usage.cost_usd);
+            span.record("ai_routes.model_calls", attempt);
             let stop_reason = output.stop_reason().as_str().to_string();
+            span.record("gen_ai.response.finish_reasons", stop_reason.as_str());
+            let trace = output
+                .trace()
+                .map(|t| Value::String(format!("{t:?}")))
+                .unwrap_or(Value::Null);
             let content: Vec<ContentBlock> = match output.output {
                 Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
                 _ => Vec::new(),
             };
+            call.log_output(|| format!("{content:?}"));
+            if stop_reason == GUARDRAIL_INTERVENED {
+                let text: Vec<&str> = content
+                    .iter()
+                    .filter_map(|b| b.as_text().ok().map(String::as_str))
+                    .collect();
+                return Err(Error::GuardrailIntervened {
+                    route: spec.name.into(),
+                    guardrail: spec.guardrail.unwrap_or_default().into(),
+                    output: text.join("\n"),
+                    trace,
+                });
+            }
             match self.extract(schema, &content) {
                 Ok((value, json)) => {
                     return Ok(Generated {
@@ -263,7 +378,16 @@ impl<T: GenerationOutput> GenerationRoute<T> {
                     })
                 }
                 Err(rejected) => {
-                    tracing::warn!(route = spec.name, attempt, reason = %rejected.reason, "invalid model output");
+                    if call.log_content() {
+                        tracing::warn!(route = spec.name, attempt, reason = %rejected.reason, "invalid model output");
+                    } else {
+                        // The reason may quote the model's output: only logged with log_content.
+                        tracing::warn!(
+                            route = spec.name,
+                            attempt,
+                            "invalid model output; asking for a correction"
+                        );
+                    }
                     messages.push(assistant_echo(content));
                     messages.push(correction(&rejected)?);
                     last_rejection = Some(rejected);
@@ -318,7 +442,10 @@ impl<T: GenerationOutput> GenerationRoute<T> {
             ToolChoiceStrategy::AutoWithInstruction => None,
         };
         ToolConfiguration::builder()
-            .tools(Tool::ToolSpec(spec))
+            .set_tools(Some(cache_tools(
+                vec![Tool::ToolSpec(spec)],
+                self.spec.cache,
+            )))
             .set_tool_choice(choice)
             .build()
             .map_err(|e| Error::InvalidInput(e.to_string()))

@@ -1,5 +1,6 @@
 //! ai-routes: declare Amazon Bedrock AI routes as Rust items, checked at compile time.
 
+mod call;
 mod client;
 pub mod conversation;
 mod document;
@@ -8,7 +9,10 @@ pub mod generation;
 #[cfg(feature = "http")]
 pub mod http;
 mod inference;
+mod limits;
 mod media;
+mod metering;
+mod route_check;
 pub mod schema;
 pub mod store;
 mod tool;
@@ -20,19 +24,22 @@ pub mod testing;
 pub use ai_routes_catalog as catalog;
 pub use ai_routes_macros::{conversation, generation};
 pub use ai_routes_macros::{tool, Tool};
-pub use client::Client;
+pub use client::{Client, ClientBuilder};
 pub use conversation::{
     ClientTool, Conversation, ConversationRoute, CreateConversation, TurnEvent, TurnReply,
     TurnStream, UserMessage,
 };
 pub use error::{Error, Result};
 pub use generation::{Generated, GenerationRoute, RouteDescriptor};
+pub use limits::{BudgetScope, RetryPolicy};
 pub use media::{Document, DocumentFormat, Image, ImageFormat};
+pub use metering::{RouteKind, UsageEvent, UsageMeter, UsageSink, UsageSnapshot, UsageTotals};
+pub use route_check::{RouteCheck, RouteCheckError, RouteInfo, RouteProblem};
 pub use tool::{
     valid_tool_name, DynTool, ToolDefinition, ToolError, ToolErrorKind, ToolHandler, ToolInfo,
     ToolOutput, ToolSet, ToolSetBuilder,
 };
-pub use usage::Usage;
+pub use usage::{cache_price_factors, Usage};
 
 /// Everything a user needs in scope.
 pub mod prelude {

@@ -28,14 +28,51 @@ impl Usage {
             output_tokens,
             cache_read_tokens: usage.cache_read_input_tokens().unwrap_or(0).max(0) as u64,
             cache_write_tokens: usage.cache_write_input_tokens().unwrap_or(0).max(0) as u64,
-            cost_usd: model
-                .map(|m| m.cost_usd(input_tokens, output_tokens))
-                .unwrap_or(0.0),
+            cost_usd: 0.0,
         }
+        .priced(model)
     }
 
+    /// Sets `cost_usd` from the catalog's list prices: input and output tokens at their
+    /// prices, cache reads and writes at [`cache_price_factors`] of the input price.
+    pub(crate) fn priced(mut self, model: Option<&ai_routes_catalog::Model>) -> Self {
+        self.cost_usd = model
+            .map(|m| {
+                let (read, write) = cache_price_factors(m);
+                let input_per_token = m.price_input_per_1k_usd / 1000.0;
+                m.cost_usd(self.input_tokens, self.output_tokens)
+                    + self.cache_read_tokens as f64 * input_per_token * read
+                    + self.cache_write_tokens as f64 * input_per_token * write
+            })
+            .unwrap_or(0.0);
+        self
+    }
+
+    /// Input plus output tokens (cache reads and writes not included).
     pub fn total_tokens(&self) -> u64 {
         self.input_tokens + self.output_tokens
+    }
+
+    /// Every token the call processed: input, output, cache reads and cache writes.
+    pub fn all_tokens(&self) -> u64 {
+        self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+    }
+}
+
+/// Prices of prompt-cache reads and writes, as factors of the model's input price.
+///
+/// The catalog has no cache prices, so these are the providers' published ratios (an
+/// assumption, not a Bedrock price list): Anthropic Claude reads at 10% and writes at
+/// 125% of the input price; Amazon Nova reads at 25% and writes at the input price (no
+/// write premium); any other model reads at 10% and writes at the input price. Bedrock
+/// reports `inputTokens` without the cached tokens, so each token is priced once.
+pub fn cache_price_factors(model: &ai_routes_catalog::Model) -> (f64, f64) {
+    if model.id.starts_with("anthropic.") {
+        (0.10, 1.25)
+    } else if model.id.starts_with("amazon.nova") {
+        (0.25, 1.0)
+    } else {
+        (0.10, 1.0)
     }
 }
 
@@ -55,5 +92,28 @@ impl std::ops::Add for Usage {
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, other: Usage) {
         *self = *self + other;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_tokens_are_priced_from_the_input_price() {
+        let haiku = ai_routes_catalog::by_id("anthropic.claude-3-5-haiku-20241022-v1:0").unwrap();
+        let usage = Usage {
+            input_tokens: 1_000,
+            output_tokens: 1_000,
+            cache_read_tokens: 10_000,
+            cache_write_tokens: 1_000,
+            cost_usd: 0.0,
+        }
+        .priced(Some(haiku));
+        let input = haiku.price_input_per_1k_usd;
+        let expected = input + haiku.price_output_per_1k_usd + 10.0 * input * 0.1 + input * 1.25;
+        assert!((usage.cost_usd - expected).abs() < 1e-12, "{usage:?}");
+        assert_eq!(usage.all_tokens(), 13_000);
+        assert_eq!(Usage::default().priced(None).cost_usd, 0.0);
     }
 }

@@ -482,7 +482,8 @@ async fn throttling_fails_the_turn_with_a_typed_error_and_loses_nothing() {
         .create(OWNER, CreateConversation::default())
         .await
         .unwrap();
-    bedrock.throttle_next(3);
+    // 3 ai-routes attempts, each with the SDK's 3: nine throttled requests exhaust both.
+    bedrock.throttle_next(9);
     let err = conv
         .send(OWNER, "are you there?")
         .await

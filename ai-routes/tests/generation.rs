@@ -416,9 +416,14 @@ async fn bedrock_errors_become_actionable_errors() {
         "{err}"
     );
 
-    bedrock.throttle_next(3);
+    // 3 ai-routes attempts, each with the SDK's 3: nine throttled requests exhaust both.
+    bedrock.throttle_next(9);
     let err = count(&ai, "x".into()).await.unwrap_err();
-    assert!(matches!(err, Error::Throttled { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Throttled { attempts: 3, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("3 attempt(s)"), "{err}");
     assert!(err.is_retryable());
 
     // Claude Haiku 4.5's global profile does not serve a region outside the catalog's list.

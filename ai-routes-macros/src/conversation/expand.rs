@@ -98,6 +98,10 @@ fn spec_tokens(c: &ConversationModel) -> TokenStream {
     let region = option(c.region.as_deref());
     let max_steps = c.max_steps;
     let stream = c.stream;
+    let turn_timeout_ms = option(c.production.timeout_ms);
+    let cross_region = option(c.model.cross_region.as_deref());
+    let cache = c.production.cache;
+    let guardrail = option(c.production.guardrail.as_deref());
     quote! {
         ::ai_routes::__private::ConversationSpec {
             name: #name,
@@ -112,6 +116,10 @@ fn spec_tokens(c: &ConversationModel) -> TokenStream {
             region: #region,
             max_steps: #max_steps,
             stream: #stream,
+            turn_timeout_ms: #turn_timeout_ms,
+            cross_region: #cross_region,
+            cache: #cache,
+            guardrail: #guardrail,
         }
     }
 }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use syn::spanned::Spanned as _;
 
 use crate::attrs::Args;
-use crate::checks::{check_inference, check_system_prompt};
+use crate::checks::{check_inference, check_system_prompt, production_options, ProductionOptions};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::{check_region, resolve_model, RouteModel};
@@ -24,6 +24,10 @@ const OPTIONS: &[&str] = &[
     "stream",
     "region",
     "state",
+    "turn_timeout_ms",
+    "cross_region",
+    "cache",
+    "guardrail",
 ];
 
 /// A validated conversation route.
@@ -40,6 +44,7 @@ pub struct ConversationModel {
     pub stream: bool,
     pub region: Option<String>,
     pub state: syn::Type,
+    pub production: ProductionOptions,
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -81,6 +86,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
     let region = args.string("region", errors);
     let known_region = region.as_ref().filter(|r| check_region(r, errors));
     let model = resolve_model(&args, known_region, errors);
+    let production = production_options(&args, model.as_ref(), "turn_timeout_ms", errors);
     let system_prompt = args.string("system_prompt", errors);
     let max_tokens = args.int("max_tokens", errors);
     let temperature = args.float("temperature", errors);
@@ -166,6 +172,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
         stream: streaming,
         region: region.map(|r| r.value),
         state,
+        production,
     })
 }
 

@@ -207,6 +207,10 @@ fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident
     let stop_sequences = &g.stop_sequences;
     let region = option(g.region.as_deref());
     let retries = g.retries;
+    let timeout_ms = option(g.production.timeout_ms);
+    let cross_region = option(g.model.cross_region.as_deref());
+    let cache = g.production.cache;
+    let guardrail = option(g.production.guardrail.as_deref());
     let strategy = match g.strategy {
         Strategy::Tool => quote!(Tool),
         Strategy::Any => quote!(Any),
@@ -228,6 +232,10 @@ fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident
             region: #region,
             retries: #retries,
             tool_choice: ::ai_routes::__private::ToolChoiceStrategy::#strategy,
+            timeout_ms: #timeout_ms,
+            cross_region: #cross_region,
+            cache: #cache,
+            guardrail: #guardrail,
             input_schema: ::ai_routes::__private::schema_of::<#input_struct>,
             invoke_json: #invoke_fn,
         }

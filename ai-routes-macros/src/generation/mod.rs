@@ -8,7 +8,7 @@ use ai_routes_catalog::{Modality, ToolChoiceMode};
 use proc_macro2::TokenStream;
 
 use crate::attrs::{Args, Spanned};
-use crate::checks::{check_inference, check_system_prompt};
+use crate::checks::{check_inference, check_system_prompt, production_options, ProductionOptions};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::{check_region, resolve_model, RouteModel};
@@ -27,6 +27,10 @@ const OPTIONS: &[&str] = &[
     "region",
     "retries",
     "tool_choice",
+    "timeout_ms",
+    "cross_region",
+    "cache",
+    "guardrail",
 ];
 
 /// How the result tool is forced.
@@ -53,6 +57,7 @@ pub struct Generation {
     pub region: Option<String>,
     pub retries: u32,
     pub strategy: Strategy,
+    pub production: ProductionOptions,
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -89,6 +94,7 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     let region = args.string("region", errors);
     let known_region = region.as_ref().filter(|r| check_region(r, errors));
     let model = resolve_model(&args, known_region, errors);
+    let production = production_options(&args, model.as_ref(), "timeout_ms", errors);
     let system_prompt = args.string("system_prompt", errors);
     let max_tokens = args.int("max_tokens", errors);
     let temperature = args.float("temperature", errors);
@@ -149,6 +155,7 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
         region: region.map(|r| r.value),
         retries,
         strategy,
+        production,
     })
 }
 

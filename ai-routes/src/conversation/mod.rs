@@ -45,6 +45,14 @@ pub struct ConversationSpec {
     pub max_steps: u32,
     /// ConverseStream (`true`) or Converse.
     pub stream: bool,
+    /// Deadline of one turn (model calls, retries and tools).
+    pub turn_timeout_ms: Option<u64>,
+    /// `cross_region = "us" | "eu" | "apac" | "global"` (`invoke_id` is that profile).
+    pub cross_region: Option<&'static str>,
+    /// Prompt caching: `cachePoint`s after the system prompt, the tools and the history.
+    pub cache: bool,
+    /// `guardrail = "id:version"`.
+    pub guardrail: Option<&'static str>,
 }
 
 /// What to create.

@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ContentBlockDelta, ContentBlockStart, ConversationRole, ConverseStreamOutput,
-    Message, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema, ToolSpecification,
-    ToolUseBlock,
+    Message, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema, ToolResultBlock,
+    ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -18,9 +19,14 @@ use super::events::{TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
 use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
 use super::{ClientTool, RouteInner, UserMessage};
+use crate::call::{CallInfo, ModelCall};
 use crate::document::{to_document, to_json};
 use crate::error::{CallTarget, Error, Result};
-use crate::inference::inference_config;
+use crate::inference::{
+    cache_point, cache_tools, guardrail_config, guardrail_stream_config, inference_config,
+    system_blocks, GUARDRAIL_INTERVENED,
+};
+use crate::metering::RouteKind;
 use crate::usage::Usage;
 
 /// Context window assumed for a model the catalog does not know.
@@ -88,6 +94,8 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     if owner.trim().is_empty() {
         return Err(Error::InvalidInput("the owner is empty".into()));
     }
+    // Refused before anything is stored or sent.
+    inner.client.check_spending_cap(Some(owner))?;
     let guard = BusyGuard::acquire(&inner, id)?;
     let record = inner.store.get_conversation(owner, id).await?;
     if record.route != inner.spec.name {
@@ -119,10 +127,26 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     let (tx, rx) = mpsc::channel(64);
     let span = tracing::info_span!(
         "conversation_turn",
+        "otel.name" = format!("conversation_turn {}", inner.spec.name),
         "ai_routes.route" = inner.spec.name,
+        "gen_ai.system" = "aws.bedrock",
+        "gen_ai.operation.name" = "chat",
         "gen_ai.conversation.id" = id,
         "gen_ai.request.model" = inner.spec.invoke_id,
+        "gen_ai.request.max_tokens" = inner.spec.max_tokens,
+        "gen_ai.response.finish_reasons" = tracing::field::Empty,
+        "gen_ai.usage.input_tokens" = tracing::field::Empty,
+        "gen_ai.usage.output_tokens" = tracing::field::Empty,
+        "ai_routes.steps" = tracing::field::Empty,
+        "ai_routes.cost_usd" = tracing::field::Empty,
+        "error.type" = tracing::field::Empty,
     );
+    let deadline = inner.spec.turn_timeout_ms.map(|ms| {
+        (
+            Instant::now() + Duration::from_millis(ms),
+            format!("turn_timeout_ms = {ms}"),
+        )
+    });
     let turn = Turn {
         inner,
         owner: owner.to_string(),
@@ -130,6 +154,7 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         count,
         client_tools: message.client_tools,
         tx,
+        deadline,
     };
     tokio::spawn(
         async move {
@@ -255,6 +280,8 @@ struct Turn<S> {
     count: u64,
     client_tools: Vec<ClientTool>,
     tx: mpsc::Sender<TurnEvent>,
+    /// When the turn must be over (`turn_timeout_ms`).
+    deadline: Option<(Instant, String)>,
 }
 
 /// One model call's result.
@@ -291,10 +318,19 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 Ok(messages) => messages,
                 Err(error) => return self.emit(TurnEvent::Error(error)).await,
             };
+            // Reserved from a tokens-per-minute budget: the window's estimate plus
+            // max_tokens, settled with the reported usage.
+            let estimate = window
+                .iter()
+                .map(|m| u64::from(m.estimated_tokens))
+                .sum::<u64>()
+                + (spec.system_prompt.map(str::len).unwrap_or(0) as u64).div_ceil(4)
+                + spec.max_tokens.unwrap_or(0).max(0) as u64;
             let step = if spec.stream {
-                self.stream_step(request, tool_config.clone(), model).await
+                self.stream_step(request, tool_config.clone(), model, estimate)
+                    .await
             } else {
-                self.converse_step(request, tool_config.clone(), model)
+                self.converse_step(request, tool_config.clone(), model, estimate)
                     .await
             };
             let step = match step {
@@ -346,11 +382,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     );
                 }
             }
-            let results = self
-                .inner
-                .tools
-                .dispatch_all(&self.inner.state, &server_uses)
-                .await;
+            let results = self.run_tools(&server_uses).await;
             let mut result_parts = Vec::new();
             for (block, tool_use) in results.iter().zip(&server_uses) {
                 let part = tool_result_part(block);
@@ -396,7 +428,46 @@ impl<S: Send + Sync + 'static> Turn<S> {
         self.done("max_steps".into(), total, spec.max_steps).await
     }
 
+    /// Runs the server-side tools; past the turn's deadline each unfinished one gets an
+    /// error result, so the stored toolUse still has its result.
+    async fn run_tools(&self, uses: &[ToolUseBlock]) -> Vec<ToolResultBlock> {
+        let dispatch = self.inner.tools.dispatch_all(&self.inner.state, uses);
+        let Some((at, declared)) = &self.deadline else {
+            return dispatch.await;
+        };
+        let left = at.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, dispatch).await {
+            Ok(results) => results,
+            Err(_) => uses
+                .iter()
+                .map(|tool_use| {
+                    ToolResultBlock::builder()
+                        .tool_use_id(tool_use.tool_use_id())
+                        .content(ToolResultContentBlock::Text(format!(
+                            "the tool did not finish before the turn's deadline ({declared})"
+                        )))
+                        .status(ToolResultStatus::Error)
+                        .build()
+                        .expect("tool_use_id and content are set")
+                })
+                .collect(),
+        }
+    }
+
     async fn done(&self, stop_reason: String, usage: Usage, steps: u32) {
+        let span = tracing::Span::current();
+        span.record("gen_ai.response.finish_reasons", stop_reason.as_str());
+        span.record("gen_ai.usage.input_tokens", usage.input_tokens);
+        span.record("gen_ai.usage.output_tokens", usage.output_tokens);
+        span.record("ai_routes.steps", steps);
+        span.record("ai_routes.cost_usd", usage.cost_usd);
+        if stop_reason == GUARDRAIL_INTERVENED {
+            tracing::warn!(
+                route = self.inner.spec.name,
+                guardrail = self.inner.spec.guardrail.unwrap_or_default(),
+                "guardrail intervened; the turn ends with its message"
+            );
+        }
         self.emit(TurnEvent::TurnDone {
             stop_reason,
             usage,
@@ -408,6 +479,10 @@ impl<S: Send + Sync + 'static> Turn<S> {
 
     /// Keeps what the model said before the failure, marked incomplete, then reports it.
     async fn fail(&mut self, error: Error, partial: Vec<ContentPart>) {
+        tracing::Span::current().record(
+            "error.type",
+            crate::call::error_type(&error).unwrap_or("other"),
+        );
         let text: Vec<ContentPart> = partial
             .into_iter()
             .filter(|p| matches!(p, ContentPart::Text { .. }))
@@ -473,14 +548,21 @@ impl<S: Send + Sync + 'static> Turn<S> {
         window: &[StoredMessage],
         declared: &HashSet<String>,
     ) -> Result<Vec<Message>> {
-        normalise(window, declared)
+        let normalised = normalise(window, declared);
+        let last = normalised.len().saturating_sub(1);
+        normalised
             .into_iter()
-            .map(|(role, parts)| {
+            .enumerate()
+            .map(|(index, (role, parts))| {
                 let role = match role {
                     Role::User => ConversationRole::User,
                     Role::Assistant => ConversationRole::Assistant,
                 };
-                let content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
+                let mut content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
+                // The end of the history is the cached prefix of the next call.
+                if self.inner.spec.cache && index == last {
+                    content.push(ContentBlock::CachePoint(cache_point()));
+                }
                 Message::builder()
                     .role(role)
                     .set_content(Some(content))
@@ -504,7 +586,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         }
         (!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
-                .set_tools(Some(tools))
+                .set_tools(Some(cache_tools(tools, self.inner.spec.cache)))
                 .build()
                 .expect("tools are set")
         })
@@ -519,10 +601,32 @@ impl<S: Send + Sync + 'static> Turn<S> {
     ) {
         let spec = &self.inner.spec;
         let (sdk, region) = self.inner.client.sdk_for(spec.region);
-        let system = spec
-            .system_prompt
-            .map(|s| vec![SystemContentBlock::Text(s.to_string())]);
+        let system = system_blocks(spec.system_prompt, spec.cache);
         (sdk, region, system)
+    }
+
+    fn model_call<'a>(
+        &'a self,
+        region: &'a str,
+        model: Option<&'static ai_routes_catalog::Model>,
+        stream: bool,
+    ) -> ModelCall<'a> {
+        let spec = &self.inner.spec;
+        ModelCall::new(
+            &self.inner.client,
+            CallInfo {
+                route: spec.name,
+                kind: RouteKind::Conversation,
+                invoke_id: spec.invoke_id,
+                model,
+                region,
+                owner: Some(&self.owner),
+                conversation_id: Some(&self.id),
+                max_tokens: spec.max_tokens,
+                deadline: self.deadline.clone(),
+                stream,
+            },
+        )
     }
 
     async fn converse_step(
@@ -530,6 +634,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         messages: Vec<Message>,
         tools: Option<ToolConfiguration>,
         model: Option<&'static ai_routes_catalog::Model>,
+        estimate: u64,
     ) -> std::result::Result<Step, (Error, Vec<ContentPart>)> {
         let spec = &self.inner.spec;
         let (sdk, region, system) = self.call_parts();
@@ -538,27 +643,55 @@ impl<S: Send + Sync + 'static> Turn<S> {
             region: &region,
             model,
         };
-        let output = sdk
-            .converse()
-            .model_id(spec.invoke_id)
-            .set_system(system)
-            .set_messages(Some(messages))
-            .set_tool_config(tools)
-            .set_inference_config(inference_config(
-                spec.max_tokens,
-                spec.temperature,
-                spec.top_p,
-                &[],
-            ))
-            .send()
-            .await
-            .map_err(|e| (target.map_sdk_error(e), Vec::new()))?;
+        let mut call = self.model_call(&region, model, false);
+        call.log_input(|| format!("{messages:?}"));
+        let output = loop {
+            let mut admission = call
+                .admit(estimate)
+                .await
+                .map_err(|e| (call.give_up(e), Vec::new()))?;
+            let sent = call
+                .timed(async {
+                    sdk.converse()
+                        .model_id(spec.invoke_id)
+                        .set_system(system.clone())
+                        .set_messages(Some(messages.clone()))
+                        .set_tool_config(tools.clone())
+                        .set_inference_config(inference_config(
+                            spec.max_tokens,
+                            spec.temperature,
+                            spec.top_p,
+                            &[],
+                        ))
+                        .set_guardrail_config(guardrail_config(spec.guardrail))
+                        .send()
+                        .await
+                        .map_err(|e| target.map_sdk_error(e))
+                })
+                .instrument(call.span.clone())
+                .await;
+            match sent {
+                Ok(output) => {
+                    let usage = Usage::from_sdk(output.usage(), model);
+                    call.finish(&mut admission, usage, output.stop_reason().as_str());
+                    break output;
+                }
+                Err(error) => {
+                    drop(admission);
+                    if call.retry(&error).await {
+                        continue;
+                    }
+                    return Err((call.give_up(error), Vec::new()));
+                }
+            }
+        };
         let usage = Usage::from_sdk(output.usage(), model);
         let stop_reason = output.stop_reason().as_str().to_string();
         let blocks = match output.output {
             Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
             _ => Vec::new(),
         };
+        call.log_output(|| format!("{blocks:?}"));
         let mut content = Vec::new();
         for block in blocks {
             match block {
@@ -581,39 +714,105 @@ impl<S: Send + Sync + 'static> Turn<S> {
         })
     }
 
+    /// One ConverseStream call, retried on transient errors only while nothing of it has
+    /// reached the caller (a retry after a delivered delta would repeat text).
     async fn stream_step(
         &self,
         messages: Vec<Message>,
         tools: Option<ToolConfiguration>,
         model: Option<&'static ai_routes_catalog::Model>,
+        estimate: u64,
     ) -> std::result::Result<Step, (Error, Vec<ContentPart>)> {
-        let spec = &self.inner.spec;
         let (sdk, region, system) = self.call_parts();
         let target = CallTarget {
-            model_id: spec.invoke_id,
+            model_id: self.inner.spec.invoke_id,
             region: &region,
             model,
         };
-        let mut output = sdk
-            .converse_stream()
-            .model_id(spec.invoke_id)
-            .set_system(system)
-            .set_messages(Some(messages))
-            .set_tool_config(tools)
-            .set_inference_config(inference_config(
-                spec.max_tokens,
-                spec.temperature,
-                spec.top_p,
-                &[],
-            ))
-            .send()
+        let mut call = self.model_call(&region, model, true);
+        call.log_input(|| format!("{messages:?}"));
+        loop {
+            let mut admission = call
+                .admit(estimate)
+                .await
+                .map_err(|e| (call.give_up(e), Vec::new()))?;
+            let attempt = self
+                .stream_attempt(
+                    &call,
+                    &sdk,
+                    &target,
+                    system.clone(),
+                    messages.clone(),
+                    tools.clone(),
+                    model,
+                )
+                .instrument(call.span.clone())
+                .await;
+            match attempt {
+                Ok(step) => {
+                    call.finish(&mut admission, step.usage, &step.stop_reason);
+                    call.log_output(|| format!("{:?}", step.content));
+                    return Ok(step);
+                }
+                Err((error, partial, delivered)) => {
+                    drop(admission);
+                    if !delivered && call.retry(&error).await {
+                        continue;
+                    }
+                    return Err((call.give_up(error), partial));
+                }
+            }
+        }
+    }
+
+    /// One ConverseStream attempt: the content so far and whether any of it was delivered
+    /// to the caller, on failure.
+    #[allow(clippy::too_many_arguments)]
+    async fn stream_attempt(
+        &self,
+        call: &ModelCall<'_>,
+        sdk: &aws_sdk_bedrockruntime::Client,
+        target: &CallTarget<'_>,
+        system: Option<Vec<SystemContentBlock>>,
+        messages: Vec<Message>,
+        tools: Option<ToolConfiguration>,
+        model: Option<&'static ai_routes_catalog::Model>,
+    ) -> std::result::Result<Step, (Error, Vec<ContentPart>, bool)> {
+        let spec = &self.inner.spec;
+        let mut output = call
+            .timed(async {
+                sdk.converse_stream()
+                    .model_id(spec.invoke_id)
+                    .set_system(system)
+                    .set_messages(Some(messages))
+                    .set_tool_config(tools)
+                    .set_inference_config(inference_config(
+                        spec.max_tokens,
+                        spec.temperature,
+                        spec.top_p,
+                        &[],
+                    ))
+                    .set_guardrail_config(guardrail_stream_config(spec.guardrail))
+                    .send()
+                    .await
+                    .map_err(|e| target.map_sdk_error(e))
+            })
             .await
-            .map_err(|e| (target.map_sdk_error(e), Vec::new()))?;
+            .map_err(|e| (e, Vec::new(), false))?;
         let mut blocks: BTreeMap<i32, Assembling> = BTreeMap::new();
         let mut stop_reason = None;
         let mut usage = Usage::default();
+        let mut delivered = false;
         loop {
-            match output.stream.recv().await {
+            let event = call
+                .timed(async {
+                    output.stream.recv().await.map_err(|error| {
+                        let service = error.into_service_error();
+                        target.map_service(stream_error_code(&service), &service.to_string())
+                    })
+                })
+                .await;
+            match event {
                 Ok(Some(event)) => match event {
                     ConverseStreamOutput::ContentBlockStart(start) => {
                         if let Some(ContentBlockStart::ToolUse(tool)) = start.start() {
@@ -636,6 +835,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
                                 Assembling::Text(buffer) => buffer.push_str(text),
                                 Assembling::Tool { .. } => {}
                             }
+                            delivered = true;
                             self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
                         }
                         Some(ContentBlockDelta::ToolUse(fragment)) => {
@@ -651,17 +851,15 @@ impl<S: Send + Sync + 'static> Turn<S> {
                         stop_reason = Some(stop.stop_reason().as_str().to_string())
                     }
                     ConverseStreamOutput::Metadata(metadata) => {
-                        usage = Usage::from_sdk(metadata.usage(), model)
+                        usage = Usage::from_sdk(metadata.usage(), model);
+                        if let Some(trace) = metadata.trace().filter(|_| call.log_content()) {
+                            tracing::info!(trace = ?trace, "guardrail trace");
+                        }
                     }
                     _ => {}
                 },
                 Ok(None) => break,
-                Err(error) => {
-                    let service = error.into_service_error();
-                    let error =
-                        target.map_service(stream_error_code(&service), &service.to_string());
-                    return Err((error, finish(blocks)));
-                }
+                Err(error) => return Err((error, finish(blocks), delivered)),
             }
         }
         match stop_reason {
@@ -674,6 +872,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             None => Err((
                 Error::Stream("the response stream ended before messageStop".into()),
                 finish(blocks),
+                delivered,
             )),
         }
     }

@@ -1,0 +1,254 @@
+//! One logical model call (Converse or ConverseStream) as every route makes it: the
+//! spending cap checked before, a concurrency slot and token budget per attempt, the
+//! attempt timeout and the route's deadline, retries with backoff on transient errors,
+//! then usage reported to the sinks, the owner's tally and an OpenTelemetry GenAI span.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use tracing::field::Empty;
+
+use crate::error::{Error, Result};
+use crate::limits::Admission;
+use crate::metering::{RouteKind, UsageEvent};
+use crate::usage::Usage;
+use crate::Client;
+
+/// What a model call is for.
+pub(crate) struct CallInfo<'a> {
+    pub route: &'static str,
+    pub kind: RouteKind,
+    pub invoke_id: &'static str,
+    pub model: Option<&'static ai_routes_catalog::Model>,
+    pub region: &'a str,
+    pub owner: Option<&'a str>,
+    pub conversation_id: Option<&'a str>,
+    pub max_tokens: Option<i32>,
+    /// When the route call or turn must be over, and how it was declared (for the error).
+    pub deadline: Option<(Instant, String)>,
+    pub stream: bool,
+}
+
+pub(crate) struct ModelCall<'a> {
+    client: &'a Client,
+    info: CallInfo<'a>,
+    attempt: u32,
+    pub(crate) span: tracing::Span,
+}
+
+impl<'a> ModelCall<'a> {
+    pub(crate) fn new(client: &'a Client, info: CallInfo<'a>) -> Self {
+        let span = tracing::info_span!(
+            "chat",
+            "otel.name" = format!("chat {}", info.invoke_id),
+            "otel.kind" = "client",
+            "gen_ai.system" = "aws.bedrock",
+            "gen_ai.operation.name" = "chat",
+            "gen_ai.request.model" = info.invoke_id,
+            "gen_ai.request.max_tokens" = Empty,
+            "gen_ai.response.finish_reasons" = Empty,
+            "gen_ai.usage.input_tokens" = Empty,
+            "gen_ai.usage.output_tokens" = Empty,
+            "gen_ai.usage.cache_read_input_tokens" = Empty,
+            "gen_ai.usage.cache_write_input_tokens" = Empty,
+            "gen_ai.input.messages" = Empty,
+            "gen_ai.output.messages" = Empty,
+            "ai_routes.route" = info.route,
+            "ai_routes.stream" = info.stream,
+            "ai_routes.attempts" = Empty,
+            "ai_routes.cost_usd" = Empty,
+            "cloud.region" = info.region,
+            "error.type" = Empty,
+        );
+        if let Some(max_tokens) = info.max_tokens {
+            span.record("gen_ai.request.max_tokens", max_tokens);
+        }
+        Self {
+            client,
+            info,
+            attempt: 0,
+            span,
+        }
+    }
+
+    /// Records the request content on the span, when content logging is on.
+    pub(crate) fn log_input(&self, content: impl FnOnce() -> String) {
+        if self.client.settings().log_content {
+            self.span.record("gen_ai.input.messages", content());
+        }
+    }
+
+    /// Records the model's output on the span, when content logging is on.
+    pub(crate) fn log_output(&self, content: impl FnOnce() -> String) {
+        if self.client.settings().log_content {
+            self.span.record("gen_ai.output.messages", content());
+        }
+    }
+
+    pub(crate) fn log_content(&self) -> bool {
+        self.client.settings().log_content
+    }
+
+    fn deadline_error(&self) -> Error {
+        let (_, declared) = self.info.deadline.as_ref().expect("a deadline is set");
+        Error::Timeout {
+            model_id: self.info.invoke_id.into(),
+            message: format!(
+                "route `{}` did not finish within its deadline ({declared}); raise it, or lower max_tokens",
+                self.info.route
+            ),
+            attempts: self.attempt,
+        }
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        self.info
+            .deadline
+            .as_ref()
+            .map(|(at, _)| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Starts the next attempt: refuses an owner over the spending cap, a passed
+    /// deadline, then waits for a concurrency slot and the token budget.
+    pub(crate) async fn admit(&mut self, estimate: u64) -> Result<Admission<'a>> {
+        self.client.check_spending_cap(self.info.owner)?;
+        self.attempt += 1;
+        if self.remaining() == Some(Duration::ZERO) {
+            return Err(self.deadline_error());
+        }
+        let model_id = self.info.model.map(|m| m.id);
+        let admit = self
+            .client
+            .limits()
+            .admit(self.info.invoke_id, model_id, estimate);
+        match self.remaining() {
+            Some(left) => tokio::time::timeout(left, admit)
+                .await
+                .map_err(|_| self.deadline_error()),
+            None => Ok(admit.await),
+        }
+    }
+
+    /// The time limit of one wait inside an attempt: the attempt timeout, capped by what
+    /// is left before the deadline.
+    fn limit(&self) -> Option<(Duration, bool)> {
+        let attempt = self.client.settings().attempt_timeout;
+        match (attempt, self.remaining()) {
+            (Some(a), Some(r)) if r < a => Some((r, true)),
+            (Some(a), _) => Some((a, false)),
+            (None, Some(r)) => Some((r, true)),
+            (None, None) => None,
+        }
+    }
+
+    /// Runs `future` (a request, or one read of a stream) within the limit.
+    pub(crate) async fn timed<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
+        match self.limit() {
+            None => future.await,
+            Some((limit, by_deadline)) => match tokio::time::timeout(limit, future).await {
+                Ok(result) => result,
+                Err(_) if by_deadline => Err(self.deadline_error()),
+                Err(_) => Err(Error::Timeout {
+                    model_id: self.info.invoke_id.into(),
+                    message: format!(
+                        "no answer within the attempt timeout of {} ms; raise it with Client::builder().attempt_timeout(..)",
+                        limit.as_millis()
+                    ),
+                    attempts: self.attempt,
+                }),
+            },
+        }
+    }
+
+    /// After a failed attempt: `true` (after the backoff) when the error is transient,
+    /// attempts are left and the backoff ends before the deadline.
+    pub(crate) async fn retry(&self, error: &Error) -> bool {
+        let policy = self.client.settings().retry;
+        if !error.is_retryable() || self.attempt >= policy.max_attempts {
+            return false;
+        }
+        if matches!(error, Error::Timeout { message, .. } if message.contains("deadline")) {
+            return false;
+        }
+        let wait = policy.backoff(self.attempt);
+        if self.remaining().is_some_and(|left| left <= wait) {
+            return false;
+        }
+        tracing::info!(
+            parent: &self.span,
+            attempt = self.attempt,
+            wait_ms = wait.as_millis() as u64,
+            error = %error,
+            "transient model error; retrying"
+        );
+        tokio::time::sleep(wait).await;
+        true
+    }
+
+    /// The error to report once the call gives up.
+    pub(crate) fn give_up(&self, error: Error) -> Error {
+        let error = error.with_attempts(self.attempt);
+        self.span.record("ai_routes.attempts", self.attempt);
+        self.span
+            .record("error.type", error_type(&error).unwrap_or("other"));
+        error
+    }
+
+    /// A finished attempt: settles the budget, records the usage on the span and reports
+    /// it to the sinks and the owner's tally.
+    pub(crate) fn finish(&self, admission: &mut Admission<'_>, usage: Usage, stop_reason: &str) {
+        admission.settle(usage.all_tokens() - usage.cache_read_tokens);
+        let span = &self.span;
+        span.record("ai_routes.attempts", self.attempt);
+        span.record("gen_ai.response.finish_reasons", stop_reason);
+        span.record("gen_ai.usage.input_tokens", usage.input_tokens);
+        span.record("gen_ai.usage.output_tokens", usage.output_tokens);
+        span.record(
+            "gen_ai.usage.cache_read_input_tokens",
+            usage.cache_read_tokens,
+        );
+        span.record(
+            "gen_ai.usage.cache_write_input_tokens",
+            usage.cache_write_tokens,
+        );
+        span.record("ai_routes.cost_usd", usage.cost_usd);
+        self.report(usage);
+    }
+
+    /// Reports usage of a call that failed after the model answered (partial streams
+    /// report no usage; this is for completeness).
+    pub(crate) fn report(&self, usage: Usage) {
+        if usage == Usage::default() {
+            return;
+        }
+        self.client.record_usage(UsageEvent {
+            route: self.info.route.to_string(),
+            kind: self.info.kind,
+            model_id: self.info.invoke_id.to_string(),
+            region: self.info.region.to_string(),
+            owner: self.info.owner.map(str::to_string),
+            usage,
+            conversation_id: self.info.conversation_id.map(str::to_string),
+        });
+    }
+}
+
+/// The OpenTelemetry `error.type` of an error: Bedrock's exception name where known.
+pub(crate) fn error_type(error: &Error) -> Option<&'static str> {
+    Some(match error {
+        Error::Throttled { .. } => "ThrottlingException",
+        Error::Timeout { .. } => "timeout",
+        Error::ModelAccessDenied { .. } => "AccessDeniedException",
+        Error::Validation { .. }
+        | Error::InputTooLong { .. }
+        | Error::NeedsInferenceProfile { .. } => "ValidationException",
+        Error::ModelNotInRegion { .. } | Error::UnknownModel { .. } => "ValidationException",
+        Error::ModelEndOfLife { .. } => "ResourceNotFoundException",
+        Error::Service { .. } => "service_error",
+        Error::Transport(_) => "transport",
+        Error::Stream(_) => "stream",
+        Error::SpendingCapReached { .. } => "spending_cap_reached",
+        Error::GuardrailIntervened { .. } => "guardrail_intervened",
+        _ => return None,
+    })
+}

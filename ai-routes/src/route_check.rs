@@ -1,0 +1,238 @@
+//! Start-up checks of declared routes against the client's region
+//! ([`Client::check_routes`](crate::Client::check_routes)): the compile-time checks only
+//! know the region when the route declares one.
+
+use ai_routes_catalog::{Lifecycle, Model};
+
+/// What a route calls, for [`Client::check_routes`](crate::Client::check_routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub name: &'static str,
+    /// The model as declared.
+    pub model: &'static str,
+    /// The id sent to Bedrock.
+    pub invoke_id: &'static str,
+    /// The catalog model; `None` for an unchecked `model_id` (not checked here either).
+    pub catalog_id: Option<&'static str>,
+    /// The route's own region, if it declares one.
+    pub region: Option<&'static str>,
+    /// `cross_region = "us" | "eu" | "apac" | "global"`, if declared.
+    pub cross_region: Option<&'static str>,
+}
+
+/// A declared route: generation statics (`PLAN_RECIPE_ROUTE`) and conversation specs
+/// (`ShopAssistant::SPEC`).
+pub trait RouteCheck {
+    fn route_info(&self) -> RouteInfo;
+}
+
+impl<T> RouteCheck for crate::generation::GenerationRoute<T> {
+    fn route_info(&self) -> RouteInfo {
+        let spec = self.spec();
+        RouteInfo {
+            name: spec.name,
+            model: spec.model,
+            invoke_id: spec.invoke_id,
+            catalog_id: spec.catalog_id,
+            region: spec.region,
+            cross_region: spec.cross_region,
+        }
+    }
+}
+
+impl RouteCheck for crate::conversation::ConversationSpec {
+    fn route_info(&self) -> RouteInfo {
+        RouteInfo {
+            name: self.name,
+            model: self.model,
+            invoke_id: self.invoke_id,
+            catalog_id: self.catalog_id,
+            region: self.region,
+            cross_region: self.cross_region,
+        }
+    }
+}
+
+impl<S> RouteCheck for crate::conversation::ConversationRoute<S> {
+    fn route_info(&self) -> RouteInfo {
+        self.inner.spec.route_info()
+    }
+}
+
+/// One route that cannot be called as declared from its region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteProblem {
+    pub route: &'static str,
+    pub model_id: &'static str,
+    /// The region the route calls from.
+    pub region: String,
+    pub problem: String,
+    /// What to change.
+    pub fix: String,
+}
+
+impl std::fmt::Display for RouteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "route `{}` ({} from {}): {}; fix: {}",
+            self.route, self.model_id, self.region, self.problem, self.fix
+        )
+    }
+}
+
+/// Every problem [`Client::check_routes`](crate::Client::check_routes) found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} route(s) cannot be called as declared:\n{}", problems.len(),
+    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct RouteCheckError {
+    pub problems: Vec<RouteProblem>,
+}
+
+fn ids(profiles: &[&ai_routes_catalog::InferenceProfile]) -> String {
+    profiles
+        .iter()
+        .map(|p| format!("`{}`", p.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn profile_fix(model: &Model, region: &str) -> String {
+    let profiles = model.profiles_for_region(region);
+    match profiles.first() {
+        Some(first) => format!(
+            "call it through an inference profile that serves {region}: {} (`cross_region = \"{}\"`, or `model = \"{}\"`)",
+            ids(&profiles),
+            first.scope.prefix(),
+            first.id
+        ),
+        None if model.on_demand && !model.regions.is_empty() => format!(
+            "no inference profile serves {region}; set the route's `region` to one where it is offered on demand: {}",
+            model.regions.join(", ")
+        ),
+        None => {
+            let served: Vec<&str> = model
+                .inference_profiles
+                .iter()
+                .flat_map(|p| p.source_regions.iter().copied())
+                .collect();
+            if served.is_empty() {
+                "pick another model (`ai-routes models --active`)".to_string()
+            } else {
+                let mut served = served;
+                served.sort_unstable();
+                served.dedup();
+                format!(
+                    "set the route's `region` to one its profiles serve: {}",
+                    served.join(", ")
+                )
+            }
+        }
+    }
+}
+
+pub(crate) fn check_route(info: &RouteInfo, client_region: &str) -> Option<RouteProblem> {
+    let model = info.catalog_id.and_then(ai_routes_catalog::by_id)?;
+    let region = info.region.unwrap_or(client_region).to_string();
+    let problem = |problem: String, fix: String| {
+        Some(RouteProblem {
+            route: info.name,
+            model_id: info.invoke_id,
+            region: region.clone(),
+            problem,
+            fix,
+        })
+    };
+    if model.lifecycle == Lifecycle::Eol {
+        return problem(
+            format!("model `{}` has reached its end of life", model.name),
+            "move the route to a current model (`ai-routes models --active`)".into(),
+        );
+    }
+    if let Some((profile, _)) = ai_routes_catalog::profile(info.invoke_id) {
+        if !profile.source_regions.is_empty() && !profile.callable_from(&region) {
+            return problem(
+                format!(
+                    "inference profile `{}` cannot be called from {region} (it serves: {})",
+                    profile.id,
+                    profile.source_regions.join(", ")
+                ),
+                profile_fix(model, &region),
+            );
+        }
+        return None;
+    }
+    if model.region_data_known && !model.on_demand_in(&region) {
+        let why = if model.on_demand && !model.regions.is_empty() {
+            format!(
+                "model `{}` is not offered on demand in {region} (on demand: {})",
+                model.name,
+                model.regions.join(", ")
+            )
+        } else {
+            format!(
+                "model `{}` can only be invoked through an inference profile",
+                model.name
+            )
+        };
+        return problem(why, profile_fix(model, &region));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(invoke_id: &'static str, catalog_id: &'static str) -> RouteInfo {
+        RouteInfo {
+            name: "r",
+            model: invoke_id,
+            invoke_id,
+            catalog_id: Some(catalog_id),
+            region: None,
+            cross_region: None,
+        }
+    }
+
+    #[test]
+    fn profiles_and_on_demand_models_are_checked_against_the_region() {
+        let nova = info("amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0");
+        assert_eq!(check_route(&nova, "us-east-1"), None);
+        let eu = info(
+            "eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "anthropic.claude-haiku-4-5-20251001-v1:0",
+        );
+        let problem = check_route(&eu, "us-east-1").expect("eu profile from us-east-1");
+        assert!(
+            problem.problem.contains("cannot be called from us-east-1"),
+            "{problem}"
+        );
+        assert!(
+            problem.fix.contains("us.anthropic.claude-haiku-4-5"),
+            "{problem}"
+        );
+        assert!(problem.fix.contains("cross_region = \"us\""), "{problem}");
+        let bare = info(
+            "anthropic.claude-haiku-4-5-20251001-v1:0",
+            "anthropic.claude-haiku-4-5-20251001-v1:0",
+        );
+        let problem = check_route(&bare, "eu-west-1").expect("bare id of a profile-only model");
+        assert!(
+            problem
+                .problem
+                .contains("only be invoked through an inference profile"),
+            "{problem}"
+        );
+        assert!(
+            problem.fix.contains("eu.anthropic.claude-haiku-4-5"),
+            "{problem}"
+        );
+        assert_eq!(check_route(&eu, "eu-central-1"), None);
+        let unchecked = RouteInfo {
+            catalog_id: None,
+            ..nova
+        };
+        assert_eq!(check_route(&unchecked, "mars-1"), None);
+    }
+}
