@@ -69,6 +69,17 @@ impl Reply {
         self.usage = Some(TokenUsage::new(input_tokens, output_tokens));
         self
     }
+
+    /// Also reports prompt-cache reads and writes (`cacheReadInputTokens`,
+    /// `cacheWriteInputTokens`), on top of [`Reply::with_usage`] (or the estimate).
+    pub fn with_cache_usage(mut self, read: u32, write: u32) -> Self {
+        let mut usage = self.usage.unwrap_or_else(|| TokenUsage::new(10, 10));
+        usage.cache_read_input_tokens = Some(read);
+        usage.cache_write_input_tokens = Some(write);
+        usage.total_tokens = usage.input_tokens + usage.output_tokens + read + write;
+        self.usage = Some(usage);
+        self
+    }
 }
 
 /// Bedrock's error types, with the HTTP status and the in-stream exception name each uses.

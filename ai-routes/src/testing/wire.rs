@@ -189,6 +189,12 @@ pub struct TokenUsage {
     pub input_tokens: u32,
     pub output_tokens: u32,
     pub total_tokens: u32,
+    /// Prompt-cache reads (only with `cachePoint`s in the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u32>,
+    /// Prompt-cache writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_input_tokens: Option<u32>,
 }
 
 impl TokenUsage {
@@ -197,6 +203,8 @@ impl TokenUsage {
             input_tokens,
             output_tokens,
             total_tokens: input_tokens + output_tokens,
+            cache_read_input_tokens: None,
+            cache_write_input_tokens: None,
         }
     }
 }
