@@ -358,7 +358,9 @@ async fn a_spending_cap_refuses_calls_before_they_are_made() {
         .create("carol", CreateConversation::default())
         .await
         .unwrap();
-    let err = conv.send("carol", "hi").await.err().expect("refused");
+    let Err(err) = conv.send("carol", "hi").await else {
+        panic!("the turn was not refused");
+    };
     assert!(matches!(err, Error::SpendingCapReached { .. }), "{err:?}");
     assert!(
         messages(&store, "carol", conv.id()).await.is_empty(),
@@ -536,7 +538,10 @@ async fn cross_region_routes_call_the_profile_and_check_routes_names_the_fix() {
 
 /// Spans as a test subscriber saw them: name and fields.
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<(String, HashMap<String, String>)>>>);
+struct Captured(Arc<Mutex<Vec<SpanRecord>>>);
+
+/// A closed span's name and fields.
+type SpanRecord = (String, HashMap<String, String>);
 
 struct FieldVisitor<'a>(&'a mut HashMap<String, String>);
 
