@@ -78,7 +78,8 @@ struct WeatherChat;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let use_bedrock = std::env::args().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
+    let use_bedrock = std::env::args().any(|a| a == "--bedrock")
+        || ai_routes::testing::aws_credentials_configured();
     let (_local, ai) = if use_bedrock {
         println!("Using Amazon Bedrock with the default AWS credentials chain.");
         (None, Client::from_env().await?)

@@ -16,8 +16,16 @@ use ai_routes::store::SqliteStore;
 use ai_routes::testing::LocalBedrock;
 
 fn chromium() -> Option<PathBuf> {
-    let candidates = [std::env::var("CHROMIUM").unwrap_or_default(), "/usr/bin/chromium".into(), "/usr/bin/chromium-browser".into()];
-    candidates.into_iter().filter(|c| !c.is_empty()).map(PathBuf::from).find(|p| p.exists())
+    let candidates = [
+        std::env::var("CHROMIUM").unwrap_or_default(),
+        "/usr/bin/chromium".into(),
+        "/usr/bin/chromium-browser".into(),
+    ];
+    candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +55,10 @@ async fn chat_page_streams_shows_tools_and_keeps_history() {
         .arg(dir.join("chat.mjs"))
         .arg(&url)
         .env("CHROMIUM", &chromium)
-        .env("SCREENSHOT", std::env::temp_dir().join("ai-routes-chat.png"))
+        .env(
+            "SCREENSHOT",
+            std::env::temp_dir().join("ai-routes-chat.png"),
+        )
         .output()
         .await
         .expect("node runs");
@@ -55,11 +66,18 @@ async fn chat_page_streams_shows_tools_and_keeps_history() {
     let _ = std::fs::remove_file(&db);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
     println!("{stdout}");
 
     // What the browser sent reached Bedrock as it should.
     let requests = bedrock.requests();
-    assert!(requests.iter().any(|r| r.body["messages"].to_string().contains(r#""image":{"format":"png""#)));
-    assert!(requests.iter().any(|r| r.body["messages"].to_string().contains("Is it raining in Seattle?")));
+    assert!(requests.iter().any(|r| r.body["messages"]
+        .to_string()
+        .contains(r#""image":{"format":"png""#)));
+    assert!(requests.iter().any(|r| r.body["messages"]
+        .to_string()
+        .contains("Is it raining in Seattle?")));
 }

@@ -32,7 +32,7 @@ struct Server {
 async fn server() -> Server {
     let bedrock = LocalBedrock::start().await.unwrap();
     let auth = AuthChain::new(JwtAuth::hs256(SECRET), GuestAuth);
-    let router = app::router(bedrock.ai_client(), MemoryStore::new(), auth).into();
+    let router = app::router(bedrock.ai_client(), MemoryStore::new(), auth);
     Server { bedrock, router }
 }
 

@@ -31,7 +31,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(3000);
     let db = option("--db").unwrap_or_else(|| "ai-routes-chat.db".into());
 
-    let use_bedrock = args.iter().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
+    let use_bedrock =
+        args.iter().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
     let (_local, ai) = if use_bedrock {
         println!("Using Amazon Bedrock with the default AWS credentials chain.");
         (None, Client::from_env().await?)
