@@ -57,16 +57,19 @@ pub mod prelude {
 /// Paths the macros' generated code uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
         args_text, assert_argument, assert_output, read_args, GenerationRoute, GenerationSpec,
         PromptArg, ToolChoiceStrategy, UserInput,
     };
     pub use crate::schema::schema_of;
+    pub use crate::store::ConversationStore;
     pub use crate::tool::{
         assert_tool_argument, assert_tool_output, tool_error, tool_input_schema, ToolDefinition,
         ToolError, ToolHandler, ToolInfo,
     };
+    pub use crate::{Client, Generated, Result, ToolSet};
     pub use core::marker::PhantomData;
     pub use futures_util::future::BoxFuture;
     pub use schemars;

@@ -41,7 +41,7 @@ pub fn generate(c: &ConversationModel) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis struct #ident {
-            route: ::ai_routes::ConversationRoute<#state>,
+            route: ::ai_routes::__private::ConversationRoute<#state>,
         }
 
         const _: () = {
@@ -59,25 +59,25 @@ pub fn generate(c: &ConversationModel) -> TokenStream {
             /// Binds the route to a Bedrock client, a conversation store and the application
             /// state its tools receive.
             pub fn new(
-                ai: ::ai_routes::Client,
-                store: impl ::ai_routes::store::ConversationStore,
+                ai: ::ai_routes::__private::Client,
+                store: impl ::ai_routes::__private::ConversationStore,
                 state: #state,
             ) -> Self {
-                let tools = ::ai_routes::ToolSet::<#state>::builder()
+                let tools = ::ai_routes::__private::ToolSet::<#state>::builder()
                     #(.tool::<#tools>())*
                     .build()
                     .expect("tool names are checked at compile time");
-                Self { route: ::ai_routes::ConversationRoute::new(Self::SPEC, ai, store, state, tools) }
+                Self { route: ::ai_routes::__private::ConversationRoute::new(Self::SPEC, ai, store, state, tools) }
             }
 
             /// The route itself (also reachable through `Deref`).
-            pub fn route(&self) -> &::ai_routes::ConversationRoute<#state> {
+            pub fn route(&self) -> &::ai_routes::__private::ConversationRoute<#state> {
                 &self.route
             }
         }
 
         impl ::core::ops::Deref for #ident {
-            type Target = ::ai_routes::ConversationRoute<#state>;
+            type Target = ::ai_routes::__private::ConversationRoute<#state>;
             fn deref(&self) -> &Self::Target {
                 &self.route
             }

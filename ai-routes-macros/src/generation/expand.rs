@@ -131,21 +131,21 @@ pub fn generate(g: &Generation) -> TokenStream {
         };
 
         #[allow(non_snake_case, unused_variables)]
-        fn #prompt_fn<'__a>(#(#value_idents: &'__a #value_types),*) -> ::ai_routes::Result<::std::string::String> {
+        fn #prompt_fn<'__a>(#(#value_idents: &'__a #value_types),*) -> ::ai_routes::__private::Result<::std::string::String> {
             #text
         }
 
         #[allow(non_snake_case)]
         fn #invoke_fn(
-            ai: &::ai_routes::Client,
+            ai: &::ai_routes::__private::Client,
             args: ::ai_routes::__private::serde_json::Value,
-        ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::Result<::ai_routes::Generated<::ai_routes::__private::serde_json::Value>>> {
+        ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::__private::Result<::ai_routes::__private::Generated<::ai_routes::__private::serde_json::Value>>> {
             ::std::boxed::Box::pin(async move {
                 let input: #input_struct = ::ai_routes::__private::read_args(#name, args)?;
                 #(let #all_idents: #all_types = #from_input;)*
                 let text = #prompt_fn(#(&#value_idents),*)?;
                 let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
-                #route_static.generate(ai, input).await.map(::ai_routes::Generated::into_json)
+                #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
             })
         }
 
