@@ -1,0 +1,58 @@
+//! Runs `N` calls of one path against an in-process stand-in on a current-thread runtime,
+//! after 20 warm-up calls, so `valgrind --tool=callgrind` totals at two values of N give
+//! the instructions per call (the difference divided by the difference in N).
+//!
+//! `callgrind_driver PATH N`, PATH one of: framework, raw_sdk, rig (generation);
+//! stream_framework, stream_raw (streamed turn); tool_framework, tool_raw (3-step tool turn).
+
+use ai_routes::prelude::*;
+use ai_routes::store::MemoryStore;
+use ai_routes_benchmarks::*;
+
+const OWNER: &str = "cg-owner";
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("PATH");
+    let n: usize = args.next().expect("N").parse().expect("N");
+    let bedrock = start_bedrock().await;
+    let ai = bedrock.ai_client();
+    let sdk = bedrock.client();
+    let rig = rig_extractor(bedrock.client());
+    let chef = ChefChat::new(bedrock.ai_client(), MemoryStore::new(), ());
+    let weather = WeatherChat::new(bedrock.ai_client(), MemoryStore::new(), Weather::default());
+    let state = Weather::default();
+    for i in 0..(20 + n) {
+        match path.as_str() {
+            "framework" => {
+                plan_recipe(&ai, DESCRIPTION.into(), 2).await.unwrap();
+            }
+            "raw_sdk" => {
+                raw_plan_recipe(&sdk, DESCRIPTION, 2).await.unwrap();
+            }
+            "rig" => {
+                rig_plan_recipe(&rig, DESCRIPTION, 2).await.unwrap();
+            }
+            "stream_framework" => {
+                let conv = chef.create(OWNER, CreateConversation::default()).await.unwrap();
+                framework_stream_turn(&conv, OWNER, "Tomato pasta?").await;
+            }
+            "stream_raw" => {
+                raw_stream_turn(&sdk, "Tomato pasta?").await;
+            }
+            "tool_framework" => {
+                let conv = weather.create(OWNER, CreateConversation::default()).await.unwrap();
+                framework_tool_turn(&conv, OWNER, "Weather in Seattle and Paris?").await;
+            }
+            "tool_raw" => {
+                raw_tool_turn(&sdk, &state, "Weather in Seattle and Paris?").await;
+            }
+            other => panic!("unknown path {other}"),
+        }
+        if i % 50 == 0 {
+            bedrock.clear_requests();
+        }
+    }
+    println!("{path}: {n} calls after 20 warm-up");
+}
