@@ -22,7 +22,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 struct Env {
-    bedrock: ai_routes::testing::LocalBedrock,
+    bedrock: Bench,
     ai: Client,
     sdk: aws_sdk_bedrockruntime::Client,
     rig: Arc<RigExtractor>,
@@ -32,9 +32,9 @@ fn env(rt: &tokio::runtime::Runtime) -> Env {
     rt.block_on(async {
         let bedrock = start_bedrock().await;
         // Three separate SDK clients (each its own connection pool), same settings.
-        let ai = bedrock.ai_client();
-        let sdk = bedrock.client();
-        let rig = Arc::new(rig_extractor(bedrock.client()));
+        let ai = bedrock.ai();
+        let sdk = bedrock.sdk();
+        let rig = Arc::new(rig_extractor(bedrock.sdk()));
         // Sanity: every path returns the same recipe.
         let expected: Recipe = serde_json::from_value(recipe_json()).unwrap();
         assert_eq!(plan_recipe(&ai, DESCRIPTION.into(), 2).await.unwrap(), expected);
@@ -54,39 +54,39 @@ fn generation(c: &mut Criterion) {
         b.to_async(&rt).iter_custom(|n| {
             let ai = e.ai.clone();
             e.bedrock.clear_requests();
-            async move {
+            on_worker(async move {
                 let t = Instant::now();
                 for _ in 0..n {
                     plan_recipe(&ai, DESCRIPTION.into(), 2).await.unwrap();
                 }
                 t.elapsed()
-            }
+            })
         })
     });
     g.bench_function("raw_sdk", |b| {
         b.to_async(&rt).iter_custom(|n| {
             let sdk = e.sdk.clone();
             e.bedrock.clear_requests();
-            async move {
+            on_worker(async move {
                 let t = Instant::now();
                 for _ in 0..n {
                     raw_plan_recipe(&sdk, DESCRIPTION, 2).await.unwrap();
                 }
                 t.elapsed()
-            }
+            })
         })
     });
     g.bench_function("rig", |b| {
         b.to_async(&rt).iter_custom(|n| {
             let rig = e.rig.clone();
             e.bedrock.clear_requests();
-            async move {
+            on_worker(async move {
                 let t = Instant::now();
                 for _ in 0..n {
                     rig_plan_recipe(&rig, DESCRIPTION, 2).await.unwrap();
                 }
                 t.elapsed()
-            }
+            })
         })
     });
     g.finish();
@@ -100,7 +100,7 @@ fn generation(c: &mut Criterion) {
             b.to_async(&rt).iter_custom(|n| {
                 let (ai, sdk, rig) = (e.ai.clone(), e.sdk.clone(), e.rig.clone());
                 e.bedrock.clear_requests();
-                async move {
+                on_worker(async move {
                     let t = Instant::now();
                     for _ in 0..n {
                         let mut tasks = Vec::with_capacity(CONCURRENCY);
@@ -125,7 +125,7 @@ fn generation(c: &mut Criterion) {
                         }
                     }
                     t.elapsed()
-                }
+                })
             })
         });
     }
@@ -143,8 +143,8 @@ fn streaming(c: &mut Criterion) {
     let rt = runtime();
     let (bedrock, chat, sdk) = rt.block_on(async {
         let bedrock = start_bedrock().await;
-        let chat = ChefChat::new(bedrock.ai_client(), MemoryStore::new(), ());
-        let sdk = bedrock.client();
+        let chat = ChefChat::new(bedrock.ai(), MemoryStore::new(), ());
+        let sdk = bedrock.sdk();
         (bedrock, chat, sdk)
     });
     rt.block_on(async {
@@ -164,7 +164,7 @@ fn streaming(c: &mut Criterion) {
             b.to_async(&rt).iter_custom(|n| {
                 let chat = chat.clone();
                 bedrock.clear_requests();
-                async move {
+                on_worker(async move {
                     let mut sum = Duration::ZERO;
                     for _ in 0..n {
                         // A fresh conversation per turn (not timed), so history stays at 0.
@@ -176,14 +176,14 @@ fn streaming(c: &mut Criterion) {
                         };
                     }
                     sum
-                }
+                })
             })
         });
         g.bench_function("raw_sdk", |b| {
             b.to_async(&rt).iter_custom(|n| {
                 let sdk = sdk.clone();
                 bedrock.clear_requests();
-                async move {
+                on_worker(async move {
                     let mut sum = Duration::ZERO;
                     for _ in 0..n {
                         let (_, t) = raw_stream_turn(&sdk, "Tomato pasta?").await;
@@ -193,7 +193,7 @@ fn streaming(c: &mut Criterion) {
                         };
                     }
                     sum
-                }
+                })
             })
         });
         g.finish();
@@ -204,8 +204,8 @@ fn tool_loop(c: &mut Criterion) {
     let rt = runtime();
     let (bedrock, chat, sdk) = rt.block_on(async {
         let bedrock = start_bedrock().await;
-        let chat = WeatherChat::new(bedrock.ai_client(), MemoryStore::new(), Weather::default());
-        let sdk = bedrock.client();
+        let chat = WeatherChat::new(bedrock.ai(), MemoryStore::new(), Weather::default());
+        let sdk = bedrock.sdk();
         (bedrock, chat, sdk)
     });
     let state = Arc::new(Weather::default());
@@ -222,7 +222,7 @@ fn tool_loop(c: &mut Criterion) {
         b.to_async(&rt).iter_custom(|n| {
             let chat = chat.clone();
             bedrock.clear_requests();
-            async move {
+            on_worker(async move {
                 let mut sum = Duration::ZERO;
                 for _ in 0..n {
                     let conv = chat.create(OWNER, CreateConversation::default()).await.unwrap();
@@ -231,20 +231,20 @@ fn tool_loop(c: &mut Criterion) {
                     sum += t.elapsed();
                 }
                 sum
-            }
+            })
         })
     });
     g.bench_function("raw_sdk", |b| {
         b.to_async(&rt).iter_custom(|n| {
             let (sdk, state) = (sdk.clone(), state.clone());
             bedrock.clear_requests();
-            async move {
+            on_worker(async move {
                 let t = Instant::now();
                 for _ in 0..n {
                     raw_tool_turn(&sdk, &state, "Weather in Seattle and Paris?").await;
                 }
                 t.elapsed()
-            }
+            })
         })
     });
     g.finish();
@@ -263,3 +263,11 @@ criterion_group! {
     targets = generation, streaming, tool_loop
 }
 criterion_main!(benches);
+
+/// Runs a measured batch on a runtime worker (as a server's handlers run), not on the thread
+/// that blocks on it: criterion's `to_async` polls on the caller's thread, which would put
+/// every wake-up of the hand-written paths across threads while the framework's turns run
+/// in spawned tasks.
+async fn on_worker(f: impl std::future::Future<Output = Duration> + Send + 'static) -> Duration {
+    tokio::spawn(f).await.unwrap()
+}

@@ -8,6 +8,7 @@ N1=${1:-20}
 N2=${2:-120}
 cargo build --release --bin callgrind_driver >&2
 BIN=target/release/callgrind_driver
+export BENCH_DIRECT=1   # no relay: count only client + stand-in work
 OUT=target/callgrind
 mkdir -p "$OUT"
 total() { # path n

@@ -127,11 +127,122 @@ pub fn responder(ctx: &RequestContext<'_>) -> Response {
     Reply::text(ANSWER).with_usage(100, 60).into()
 }
 
-/// A stand-in on a loopback port in this process, answering with [`responder`].
-pub async fn start_bedrock() -> LocalBedrock {
+/// A stand-in on a loopback port in this process, answering with [`responder`], reached
+/// through [`nodelay_proxy`] (see there for why).
+pub struct Bench {
+    pub bedrock: LocalBedrock,
+    pub endpoint: String,
+}
+
+impl Bench {
+    /// A raw SDK client (the stand-in's settings) on the proxied endpoint.
+    pub fn sdk(&self) -> aws_sdk_bedrockruntime::Client {
+        aws_sdk_bedrockruntime::Client::from_conf(
+            self.bedrock
+                .sdk_config("us-east-1")
+                .endpoint_url(&self.endpoint)
+                .build(),
+        )
+    }
+
+    /// A framework client on its own SDK client.
+    pub fn ai(&self) -> Client {
+        Client::new(self.sdk())
+    }
+
+    pub fn clear_requests(&self) {
+        self.bedrock.clear_requests()
+    }
+
+    pub fn last_request(&self) -> Option<ai_routes::testing::RecordedRequest> {
+        self.bedrock.last_request()
+    }
+}
+
+pub async fn start_bedrock() -> Bench {
     let bedrock = LocalBedrock::start().await.expect("start stand-in");
     bedrock.respond_with(responder);
-    bedrock
+    let direct = std::env::var_os("BENCH_DIRECT").is_some();
+    let endpoint = if direct {
+        bedrock.endpoint()
+    } else {
+        format!("http://{}", nodelay_proxy(bedrock.addr()).await)
+    };
+    Bench { bedrock, endpoint }
+}
+
+/// A loopback TCP relay in front of the stand-in.
+///
+/// The stand-in's server (`axum::serve` in `ai_routes::testing`) does not set `TCP_NODELAY`
+/// on accepted sockets, so a ConverseStream answer, written frame by frame, stalls on
+/// Nagle's algorithm against the client's delayed ACK: about 40 ms per streamed response
+/// on Linux, whoever the client is. The relay ACKs every read at once (`TCP_QUICKACK`) on
+/// its side of the stand-in's socket and writes to the client with `TCP_NODELAY`, so streams
+/// flow as they would from Bedrock. Every path in every benchmark goes through it; set
+/// `BENCH_DIRECT=1` to bypass it.
+pub async fn nodelay_proxy(upstream: std::net::SocketAddr) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        match cr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if sw.write_all(&buf[..n]).await.is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    let _ = sw.shutdown().await;
+                };
+                let down = async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        quickack(sr.as_ref());
+                        match sr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                quickack(sr.as_ref());
+                                if cw.write_all(&buf[..n]).await.is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    let _ = cw.shutdown().await;
+                };
+                tokio::join!(up, down);
+            });
+        }
+    });
+    addr
+}
+
+fn quickack(stream: &tokio::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let one: libc::c_int = 1;
+    // SAFETY: a valid socket fd and a pointer to a c_int of the given size.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            &one as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
 }
 
 // ---------------------------------------------------------------- framework routes

@@ -17,11 +17,11 @@ async fn main() {
     let path = args.next().expect("PATH");
     let n: usize = args.next().expect("N").parse().expect("N");
     let bedrock = start_bedrock().await;
-    let ai = bedrock.ai_client();
-    let sdk = bedrock.client();
-    let rig = rig_extractor(bedrock.client());
-    let chef = ChefChat::new(bedrock.ai_client(), MemoryStore::new(), ());
-    let weather = WeatherChat::new(bedrock.ai_client(), MemoryStore::new(), Weather::default());
+    let ai = bedrock.ai();
+    let sdk = bedrock.sdk();
+    let rig = rig_extractor(bedrock.sdk());
+    let chef = ChefChat::new(bedrock.ai(), MemoryStore::new(), ());
+    let weather = WeatherChat::new(bedrock.ai(), MemoryStore::new(), Weather::default());
     let state = Weather::default();
     for i in 0..(20 + n) {
         match path.as_str() {

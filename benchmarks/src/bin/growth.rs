@@ -89,7 +89,7 @@ struct Row {
 
 macro_rules! measure {
     ($chat_ty:ty, $model:expr, $store_name:expr, $store:expr, $bedrock:expr, $n:expr, $turns:expr) => {{
-        let chat = <$chat_ty>::new($bedrock.ai_client(), $store, ());
+        let chat = <$chat_ty>::new($bedrock.ai(), $store, ());
         let store: Arc<dyn ConversationStore> = chat.store().clone();
         let mut times = Vec::new();
         let mut sent = 0;

@@ -22,7 +22,7 @@ async fn main() {
     }
     let bedrock = start_bedrock().await;
     let store: Box<dyn FnOnce() -> axum::Router> = {
-        let ai = bedrock.ai_client();
+        let ai = bedrock.ai();
         match sqlite {
             Some(path) => Box::new(move || router(ai, SqliteStore::open(path).unwrap())),
             None => Box::new(move || router(ai, MemoryStore::new())),
