@@ -152,6 +152,11 @@ impl LocalBedrockBuilder {
             served: AtomicU64::new(0),
         });
         let app = server::router(shared.clone());
+        // Streamed frames are small writes: without TCP_NODELAY, Nagle's algorithm and the
+        // client's delayed ACK hold each one back for up to ~40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let task = tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app).await {
                 tracing::error!(%error, "local Bedrock stand-in stopped");
