@@ -40,7 +40,18 @@ async fn main() {
             b2.clear_requests();
         }
     });
-    axum::serve(listener, app).await.unwrap();
+    // TCP_NODELAY on accepted sockets (unless NODELAY=0): without it every SSE response's
+    // first event waits ~40 ms for the client's delayed ACK (Nagle), as the default
+    // `axum::serve(listener, app)` does.
+    if std::env::var("NODELAY").as_deref() == Ok("0") {
+        axum::serve(listener, app).await.unwrap();
+    } else {
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, app).await.unwrap();
+    }
     drop(b);
 }
 
