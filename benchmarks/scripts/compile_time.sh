@@ -12,7 +12,9 @@ export CARGO_TARGET_DIR=$OUT/target
 for c in handwritten framework; do
   (cd "$OUT/$c" && cargo build -q 2>&1 | tail -3)   # warm deps
 done
-printf '| crate | lines | cargo build (touch lib.rs), each run | median |\n|---|---:|---|---:|\n'
+printf '| crate | incremental | lines | cargo build (touch lib.rs), each run | median |\n|---|---|---:|---|---:|\n'
+for inc in 1 0; do
+export CARGO_INCREMENTAL=$inc
 for c in handwritten framework; do
   times=()
   for _ in $(seq "$RUNS"); do
@@ -21,8 +23,10 @@ for c in handwritten framework; do
     times+=("$(echo "$e - $s" | bc)")
   done
   med=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-  printf '| %s | %s | %s | %.2f s |\n' "$c" "$(wc -l < "$OUT/$c/src/lib.rs")" "${times[*]}" "$med"
+  printf '| %s | %s | %s | %s | %.2f s |\n' "$c" "$inc" "$(wc -l < "$OUT/$c/src/lib.rs")" "${times[*]}" "$med"
 done
+done
+unset CARGO_INCREMENTAL
 # Where the time goes (nightly-only flag, allowed on stable through RUSTC_BOOTSTRAP for this
 # measurement only): macro expansion vs the rest.
 if [ "${TIME_PASSES:-1}" = 1 ]; then
