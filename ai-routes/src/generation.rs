@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, ContentBlock, ConversationRole, InferenceConfiguration, Message,
-    SpecificToolChoice, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock,
-    ToolResultContentBlock, ToolResultStatus, ToolSpecification,
+    AnyToolChoice, ContentBlock, ConversationRole, Message, SpecificToolChoice, Tool, ToolChoice,
+    ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus,
+    ToolSpecification,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -90,6 +90,7 @@ pub struct GenerationSpec {
 pub struct GenerationRoute<T> {
     spec: GenerationSpec,
     output: OnceLock<OutputSchema>,
+    tool_config: OnceLock<ToolConfiguration>,
     descriptor: OnceLock<RouteDescriptor>,
     result: PhantomData<fn() -> T>,
 }
@@ -177,6 +178,7 @@ impl<T> GenerationRoute<T> {
         Self {
             spec,
             output: OnceLock::new(),
+            tool_config: OnceLock::new(),
             descriptor: OnceLock::new(),
             result: PhantomData,
         }
@@ -268,14 +270,19 @@ impl<T: GenerationOutput> GenerationRoute<T> {
 
         let input_chars = input.text.len();
         let mut messages = vec![self.user_message(input)?];
-        let tool_config = self.tool_config(schema)?;
+        let tool_config = self.tool_config();
         let system = system_blocks(spec.system_prompt, spec.cache);
-        let inference = self.inference_config();
+        let inference = crate::inference::inference_config(
+            spec.max_tokens,
+            spec.temperature,
+            spec.top_p,
+            spec.stop_sequences,
+        );
         let guardrail = guardrail_config(spec.guardrail);
         // Reserved from a tokens-per-minute budget: input estimate plus max_tokens.
         let estimate = ((input_chars
             + spec.system_prompt.map(str::len).unwrap_or(0)
-            + schema.tool_input.to_string().len()) as u64)
+            + schema.tool_input_chars) as u64)
             .div_ceil(4)
             + spec.max_tokens.unwrap_or(0).max(0) as u64;
 
@@ -423,50 +430,36 @@ impl<T: GenerationOutput> GenerationRoute<T> {
             .map_err(|e| Error::InvalidInput(e.to_string()))
     }
 
-    fn tool_config(&self, schema: &OutputSchema) -> Result<ToolConfiguration> {
-        let spec = ToolSpecification::builder()
-            .name(RESULT_TOOL)
-            .description(RESULT_TOOL_DESCRIPTION)
-            .input_schema(ToolInputSchema::Json(to_document(&schema.tool_input)))
-            .build()
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
-        let choice = match self.spec.tool_choice {
-            ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
-                SpecificToolChoice::builder()
-                    .name(RESULT_TOOL)
-                    .build()
-                    .map_err(|e| Error::InvalidInput(e.to_string()))?,
-            )),
-            ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
-            // `auto` is the default; some models reject an explicit toolChoice altogether.
-            ToolChoiceStrategy::AutoWithInstruction => None,
-        };
-        ToolConfiguration::builder()
-            .set_tools(Some(cache_tools(
-                vec![Tool::ToolSpec(spec)],
-                self.spec.cache,
-            )))
-            .set_tool_choice(choice)
-            .build()
-            .map_err(|e| Error::InvalidInput(e.to_string()))
-    }
-
-    fn inference_config(&self) -> Option<InferenceConfiguration> {
-        let spec = &self.spec;
-        let empty = spec.max_tokens.is_none()
-            && spec.temperature.is_none()
-            && spec.top_p.is_none()
-            && spec.stop_sequences.is_empty();
-        (!empty).then(|| {
-            InferenceConfiguration::builder()
-                .set_max_tokens(spec.max_tokens)
-                .set_temperature(spec.temperature)
-                .set_top_p(spec.top_p)
-                .set_stop_sequences(
-                    (!spec.stop_sequences.is_empty())
-                        .then(|| spec.stop_sequences.iter().map(|s| s.to_string()).collect()),
-                )
+    /// The result tool and the tool choice, built once per route.
+    fn tool_config(&self) -> &ToolConfiguration {
+        self.tool_config.get_or_init(|| {
+            let spec = ToolSpecification::builder()
+                .name(RESULT_TOOL)
+                .description(RESULT_TOOL_DESCRIPTION)
+                .input_schema(ToolInputSchema::Json(to_document(
+                    &self.output_schema().tool_input,
+                )))
                 .build()
+                .expect("name and input schema are set");
+            let choice = match self.spec.tool_choice {
+                ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
+                    SpecificToolChoice::builder()
+                        .name(RESULT_TOOL)
+                        .build()
+                        .expect("name is set"),
+                )),
+                ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
+                // `auto` is the default; some models reject an explicit toolChoice altogether.
+                ToolChoiceStrategy::AutoWithInstruction => None,
+            };
+            ToolConfiguration::builder()
+                .set_tools(Some(cache_tools(
+                    vec![Tool::ToolSpec(spec)],
+                    self.spec.cache,
+                )))
+                .set_tool_choice(choice)
+                .build()
+                .expect("tools are set")
         })
     }
 

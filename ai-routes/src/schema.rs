@@ -28,6 +28,8 @@ pub struct OutputSchema {
     pub boxed: bool,
     /// Whether the result type accepts a JSON string (then a string answer is not re-parsed).
     pub accepts_string: bool,
+    /// Length of the serialized tool input schema, for token estimates.
+    pub tool_input_chars: usize,
     validator: jsonschema::Validator,
 }
 
@@ -52,11 +54,13 @@ impl OutputSchema {
         let validator = jsonschema::validator_for(&tool_input).unwrap_or_else(|_| {
             jsonschema::validator_for(&json!({})).expect("the empty schema is valid")
         });
+        let tool_input_chars = tool_input.to_string().len();
         Self {
             result,
             tool_input,
             boxed,
             accepts_string,
+            tool_input_chars,
             validator,
         }
     }

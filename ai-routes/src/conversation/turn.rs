@@ -109,13 +109,18 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
             limit_tokens: budget,
         });
     }
-    let mut window = load_window(
-        inner.store.as_ref(),
-        owner,
-        id,
-        budget - u64::from(user.estimated_tokens),
-    )
-    .await?;
+    // A new conversation has no history to read.
+    let mut window = if record.message_count == 0 {
+        Vec::new()
+    } else {
+        load_window(
+            inner.store.as_ref(),
+            owner,
+            id,
+            budget - u64::from(user.estimated_tokens),
+        )
+        .await?
+    };
     check_tool_results(&window, &message)?;
     let stored = inner
         .store
