@@ -15,6 +15,7 @@ use aws_sdk_bedrockruntime::types::{
     ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus,
     ToolSpecification,
 };
+use futures_util::FutureExt as _;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -317,6 +318,8 @@ impl<T: GenerationOutput> GenerationRoute<T> {
                             .set_inference_config(inference.clone())
                             .set_guardrail_config(guardrail.clone())
                             .send()
+                            // The SDK's future is several KB: box it so outer awaits do not move it.
+                            .boxed()
                             .await
                             .map_err(|e| target.map_sdk_error(e))
                     })

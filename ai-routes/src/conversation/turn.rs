@@ -10,6 +10,7 @@ use aws_sdk_bedrockruntime::types::{
     Message, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema, ToolResultBlock,
     ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
+use futures_util::FutureExt as _;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
@@ -670,6 +671,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
                         ))
                         .set_guardrail_config(guardrail_config(spec.guardrail))
                         .send()
+                        .boxed()
                         .await
                         .map_err(|e| target.map_sdk_error(e))
                 })
@@ -799,6 +801,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     ))
                     .set_guardrail_config(guardrail_stream_config(spec.guardrail))
                     .send()
+                    .boxed()
                     .await
                     .map_err(|e| target.map_sdk_error(e))
             })
