@@ -81,8 +81,8 @@ pub struct GenerationSpec {
     pub guardrail: Option<&'static str>,
     /// The JSON schema of the route's arguments (media arguments excluded).
     pub input_schema: fn() -> Value,
-    /// Calls the route with its arguments as JSON.
-    pub invoke_json: InvokeJson,
+    /// Calls the route with its arguments as JSON (`Some` when ai-routes is built with `http`).
+    pub invoke_json: Option<InvokeJson>,
 }
 
 /// A generation route returning `T`: its spec plus the schemas, computed once on first use

@@ -54,9 +54,26 @@ pub mod prelude {
     pub use ai_routes_macros::{tool, Tool};
 }
 
+/// Expands the first group when ai-routes is built with `http`, else the second (used by
+/// generated code to emit a route's JSON entry point only when it can be served).
+#[cfg(feature = "http")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ai_routes_if_http {
+    ({ $($yes:tt)* } else { $($no:tt)* }) => { $($yes)* };
+}
+
+#[cfg(not(feature = "http"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ai_routes_if_http {
+    ({ $($yes:tt)* } else { $($no:tt)* }) => { $($no)* };
+}
+
 /// Paths the macros' generated code uses; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__ai_routes_if_http as if_http;
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{

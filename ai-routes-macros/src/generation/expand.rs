@@ -109,19 +109,6 @@ pub fn generate(g: &Generation) -> TokenStream {
             __marker: ::ai_routes::__private::PhantomData<&'__a ()>,
         }
 
-        /// The route's arguments as JSON (what it accepts over HTTP).
-        #[allow(non_camel_case_types)]
-        #[doc(hidden)]
-        #[derive(::ai_routes::__private::serde::Deserialize, ::ai_routes::__private::schemars::JsonSchema)]
-        #[serde(crate = "::ai_routes::__private::serde", deny_unknown_fields)]
-        #[schemars(crate = "::ai_routes::__private::schemars")]
-        struct #input_struct {
-            #(
-                #[doc = #arg_docs]
-                #all_idents: #owned_types,
-            )*
-        }
-
         const _: () = {
             #[allow(dead_code)]
             fn __ai_routes_checks() {
@@ -135,18 +122,49 @@ pub fn generate(g: &Generation) -> TokenStream {
             #text
         }
 
-        #[allow(non_snake_case)]
-        fn #invoke_fn(
-            ai: &::ai_routes::__private::Client,
-            args: ::ai_routes::__private::serde_json::Value,
-        ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::__private::Result<::ai_routes::__private::Generated<::ai_routes::__private::serde_json::Value>>> {
-            ::std::boxed::Box::pin(async move {
-                let input: #input_struct = ::ai_routes::__private::read_args(#name, args)?;
-                #(let #all_idents: #all_types = #from_input;)*
-                let text = #prompt_fn(#(&#value_idents),*)?;
-                let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
-                #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
-            })
+        // The JSON entry point (for serving the route over HTTP) is only expanded when
+        // ai-routes is built with `http`: it is about half of a route's generated code.
+        ::ai_routes::__private::if_http! {
+            {
+                /// The route's arguments as JSON (what it accepts over HTTP).
+                #[allow(non_camel_case_types)]
+                #[doc(hidden)]
+                #[derive(::ai_routes::__private::serde::Deserialize, ::ai_routes::__private::schemars::JsonSchema)]
+                #[serde(crate = "::ai_routes::__private::serde", deny_unknown_fields)]
+                #[schemars(crate = "::ai_routes::__private::schemars")]
+                struct #input_struct {
+                    #(
+                        #[doc = #arg_docs]
+                        #all_idents: #owned_types,
+                    )*
+                }
+
+                #[allow(non_snake_case)]
+                fn #invoke_fn(
+                    ai: &::ai_routes::__private::Client,
+                    args: ::ai_routes::__private::serde_json::Value,
+                ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::__private::Result<::ai_routes::__private::Generated<::ai_routes::__private::serde_json::Value>>> {
+                    ::std::boxed::Box::pin(async move {
+                        let input: #input_struct = ::ai_routes::__private::read_args(#name, args)?;
+                        #(let #all_idents: #all_types = #from_input;)*
+                        let text = #prompt_fn(#(&#value_idents),*)?;
+                        let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                        #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
+                    })
+                }
+            } else {
+                /// The route's arguments as JSON, for its descriptor.
+                #[allow(non_camel_case_types, dead_code)]
+                #[doc(hidden)]
+                #[derive(::ai_routes::__private::schemars::JsonSchema)]
+                #[schemars(crate = "::ai_routes::__private::schemars", deny_unknown_fields)]
+                struct #input_struct {
+                    #(
+                        #[doc = #arg_docs]
+                        #all_idents: #owned_types,
+                    )*
+                }
+            }
         }
 
         #[doc = #route_doc]
@@ -237,7 +255,7 @@ fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident
             cache: #cache,
             guardrail: #guardrail,
             input_schema: ::ai_routes::__private::schema_of::<#input_struct>,
-            invoke_json: #invoke_fn,
+            invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),
         }
     }
 }

@@ -213,7 +213,12 @@ async fn generate(
             "the body is the route's arguments as one JSON object",
         ));
     }
-    let generated = (entry.spec.invoke_json)(&api.client, args).await?;
+    let invoke = entry.spec.invoke_json.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "generation route `{route}` has no JSON entry point"
+        ))
+    })?;
+    let generated = invoke(&api.client, args).await?;
     Ok((
         StatusCode::OK,
         Json(json!({
