@@ -124,10 +124,9 @@ pub struct Generated<T> {
 }
 
 impl<T> Generated<T> {
-    /// The same result with the validated JSON as its value.
-    pub fn into_json(self) -> Generated<Value> {
+    fn map_value<U>(self, f: impl FnOnce(T) -> U) -> Generated<U> {
         Generated {
-            value: self.json.clone(),
+            value: f(self.value),
             usage: self.usage,
             stop_reason: self.stop_reason,
             latency: self.latency,
@@ -135,6 +134,12 @@ impl<T> Generated<T> {
             model_id: self.model_id,
             json: self.json,
         }
+    }
+
+    /// The same result with the validated JSON as its value.
+    pub fn into_json(self) -> Generated<Value> {
+        let json = self.json.clone();
+        self.map_value(|_| json)
     }
 }
 
@@ -215,7 +220,81 @@ impl<T: GenerationOutput> GenerationRoute<T> {
     /// `timeout_ms`, reports usage to the client's sinks and is refused before it is made
     /// when the client's owner ([`Client::for_owner`]) is over its spending cap.
     pub async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>> {
-        let spec = &self.spec;
+        // The engine is not generic: each route only adds this deserialization, not a copy
+        // of the whole call, retry and correction state machine.
+        let typed = |value: &Value| -> std::result::Result<Typed, String> {
+            T::deserialize(value)
+                .map(|t| Box::new(t) as Typed)
+                .map_err(|e| e.to_string())
+        };
+        let engine = Engine {
+            spec: &self.spec,
+            schema: self.output_schema(),
+            tool_config: self.tool_config(),
+            typed: &typed,
+        };
+        let generated = Box::pin(engine.generate(client, input)).await?;
+        Ok(generated.map_value(|value| {
+            *value
+                .downcast::<T>()
+                .expect("the engine returns what `typed` built")
+        }))
+    }
+
+    /// The result tool and the tool choice, built once per route.
+    fn tool_config(&self) -> &ToolConfiguration {
+        self.tool_config.get_or_init(|| {
+            let spec = ToolSpecification::builder()
+                .name(RESULT_TOOL)
+                .description(RESULT_TOOL_DESCRIPTION)
+                .input_schema(ToolInputSchema::Json(to_document(
+                    &self.output_schema().tool_input,
+                )))
+                .build()
+                .expect("name and input schema are set");
+            let choice = match self.spec.tool_choice {
+                ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
+                    SpecificToolChoice::builder()
+                        .name(RESULT_TOOL)
+                        .build()
+                        .expect("name is set"),
+                )),
+                ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
+                // `auto` is the default; some models reject an explicit toolChoice altogether.
+                ToolChoiceStrategy::AutoWithInstruction => None,
+            };
+            ToolConfiguration::builder()
+                .set_tools(Some(cache_tools(
+                    vec![Tool::ToolSpec(spec)],
+                    self.spec.cache,
+                )))
+                .set_tool_choice(choice)
+                .build()
+                .expect("tools are set")
+        })
+    }
+}
+
+/// A deserialized result, type-erased so the engine is compiled once.
+type Typed = Box<dyn std::any::Any + Send>;
+
+/// The non-generic part of a generation call.
+struct Engine<'r> {
+    spec: &'r GenerationSpec,
+    schema: &'r OutputSchema,
+    tool_config: &'r ToolConfiguration,
+    typed: &'r (dyn Fn(&Value) -> std::result::Result<Typed, String> + Sync),
+}
+
+impl Engine<'_> {
+    /// Calls the model and returns the validated result, typed by `self.typed`.
+    ///
+    /// The call goes through the client's limits (per-model concurrency, token budget),
+    /// retries throttling and transient errors with backoff, stops at the route's
+    /// `timeout_ms`, reports usage to the client's sinks and is refused before it is made
+    /// when the client's owner ([`Client::for_owner`]) is over its spending cap.
+    async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<Typed>> {
+        let spec = self.spec;
         let span = tracing::info_span!(
             "generation",
             "otel.name" = format!("generation {}", spec.name),
@@ -249,9 +328,9 @@ impl<T: GenerationOutput> GenerationRoute<T> {
         client: &Client,
         input: UserInput<'_>,
         span: &tracing::Span,
-    ) -> Result<Generated<T>> {
-        let spec = &self.spec;
-        let schema = self.output_schema();
+    ) -> Result<Generated<Typed>> {
+        let spec = self.spec;
+        let schema = self.schema;
         let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
         let (sdk, region) = client.sdk_for(spec.region);
         let target = CallTarget {
@@ -271,7 +350,7 @@ impl<T: GenerationOutput> GenerationRoute<T> {
 
         let input_chars = input.text.len();
         let mut messages = vec![self.user_message(input)?];
-        let tool_config = self.tool_config();
+        let tool_config = self.tool_config;
         let system = system_blocks(spec.system_prompt, spec.cache);
         let inference = crate::inference::inference_config(
             spec.max_tokens,
@@ -433,46 +512,13 @@ impl<T: GenerationOutput> GenerationRoute<T> {
             .map_err(|e| Error::InvalidInput(e.to_string()))
     }
 
-    /// The result tool and the tool choice, built once per route.
-    fn tool_config(&self) -> &ToolConfiguration {
-        self.tool_config.get_or_init(|| {
-            let spec = ToolSpecification::builder()
-                .name(RESULT_TOOL)
-                .description(RESULT_TOOL_DESCRIPTION)
-                .input_schema(ToolInputSchema::Json(to_document(
-                    &self.output_schema().tool_input,
-                )))
-                .build()
-                .expect("name and input schema are set");
-            let choice = match self.spec.tool_choice {
-                ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
-                    SpecificToolChoice::builder()
-                        .name(RESULT_TOOL)
-                        .build()
-                        .expect("name is set"),
-                )),
-                ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
-                // `auto` is the default; some models reject an explicit toolChoice altogether.
-                ToolChoiceStrategy::AutoWithInstruction => None,
-            };
-            ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(
-                    vec![Tool::ToolSpec(spec)],
-                    self.spec.cache,
-                )))
-                .set_tool_choice(choice)
-                .build()
-                .expect("tools are set")
-        })
-    }
-
     /// Reads the result from whichever block holds the result tool call; tolerates a
     /// stringified value; validates against the schema, then deserializes.
     fn extract(
         &self,
         schema: &OutputSchema,
         content: &[ContentBlock],
-    ) -> Result<(T, Value), Rejected> {
+    ) -> Result<(Typed, Value), Rejected> {
         let Some(call) = content
             .iter()
             .find_map(|b| b.as_tool_use().ok().filter(|t| t.name() == RESULT_TOOL))
@@ -517,7 +563,7 @@ impl<T: GenerationOutput> GenerationRoute<T> {
         } else {
             input
         };
-        let typed = T::deserialize(&value)
+        let typed = (self.typed)(&value)
             .map_err(|e| reject(format!("the input does not deserialize: {e}")))?;
         Ok((typed, value))
     }
@@ -582,8 +628,8 @@ impl<T: Serialize + ?Sized> std::fmt::Display for PromptArg<'_, T> {
     label = "this result type needs `schemars::JsonSchema` and `serde::Deserialize`",
     note = "add `#[derive(serde::Deserialize, schemars::JsonSchema)]` to `{Self}`"
 )]
-pub trait GenerationOutput: JsonSchema + DeserializeOwned {}
-impl<T: JsonSchema + DeserializeOwned> GenerationOutput for T {}
+pub trait GenerationOutput: JsonSchema + DeserializeOwned + Send + 'static {}
+impl<T: JsonSchema + DeserializeOwned + Send + 'static> GenerationOutput for T {}
 
 /// What a route argument must be.
 #[diagnostic::on_unimplemented(
