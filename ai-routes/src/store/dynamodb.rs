@@ -32,8 +32,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::memory::{
-    check_limit, check_messages, conversation_cursor, message_cursor, new_id, not_found, now_ms,
-    parse_conversation_cursor, parse_message_cursor, stored_message,
+    check_limit, check_messages, conversation_cursor, message_cursor, new_id, new_record,
+    not_found, now_ms, parse_conversation_cursor, parse_message_cursor, stored_message,
 };
 use super::{
     ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page, StoreError,
@@ -620,17 +620,8 @@ impl DynamoDbStore {
     async fn create(&self, new: NewConversation) -> Result<ConversationRecord, StoreError> {
         let metadata = new.metadata.as_ref().map(to_json).transpose()?;
         check_patch(new.name.as_deref(), metadata.as_ref())?;
-        let now = now_ms();
-        let record = ConversationRecord {
-            id: new_id(),
-            owner: new.owner,
-            route: new.route,
-            name: new.name,
-            metadata: new.metadata,
-            message_count: 0,
-            created_at: now,
-            updated_at: now,
-        };
+        let record = new_record(new);
+        let now = record.created_at;
         let mut item = HashMap::from([
             (ID.to_string(), s(&record.id)),
             (OWNER.to_string(), s(&record.owner)),

@@ -77,6 +77,21 @@ pub(super) fn not_found(id: &str) -> StoreError {
     StoreError::NotFound(id.to_string())
 }
 
+/// The record of a conversation being created: a fresh id, no messages, created now.
+pub(super) fn new_record(new: NewConversation) -> ConversationRecord {
+    let now = now_ms();
+    ConversationRecord {
+        id: new_id(),
+        owner: new.owner,
+        route: new.route,
+        name: new.name,
+        metadata: new.metadata,
+        message_count: 0,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// A stored message made from a new one.
 pub(super) fn stored_message(
     conversation_id: &str,
@@ -127,17 +142,7 @@ impl MemoryStore {
     }
 
     fn create(&self, new: NewConversation) -> ConversationRecord {
-        let now = now_ms();
-        let record = ConversationRecord {
-            id: new_id(),
-            owner: new.owner,
-            route: new.route,
-            name: new.name,
-            metadata: new.metadata,
-            message_count: 0,
-            created_at: now,
-            updated_at: now,
-        };
+        let record = new_record(new);
         self.lock().insert(
             record.id.clone(),
             Entry {

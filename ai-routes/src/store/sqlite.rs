@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::memory::{
-    check_limit, check_messages, conversation_cursor, message_cursor, new_id, not_found, now_ms,
-    parse_conversation_cursor, parse_message_cursor, stored_message,
+    check_limit, check_messages, conversation_cursor, message_cursor, new_record, not_found,
+    now_ms, parse_conversation_cursor, parse_message_cursor, stored_message,
 };
 use super::{
     ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page, StoreError,
@@ -211,17 +211,8 @@ impl ConversationStore for SqliteStore {
         new: NewConversation,
     ) -> BoxFuture<'_, Result<ConversationRecord, StoreError>> {
         self.run(move |conn| {
-            let now = now_ms();
-            let record = ConversationRecord {
-                id: new_id(),
-                owner: new.owner,
-                route: new.route,
-                name: new.name,
-                metadata: new.metadata,
-                message_count: 0,
-                created_at: now,
-                updated_at: now,
-            };
+            let record = new_record(new);
+            let now = record.created_at;
             let metadata = to_json_opt(&record.metadata)?;
             conn.prepare_cached(
                 "INSERT INTO conversations \
@@ -554,7 +545,8 @@ mod tests {
 
     #[test]
     fn file_store_uses_wal() {
-        let dir = std::env::temp_dir().join(format!("ai-routes-wal-{}", new_id()));
+        let dir =
+            std::env::temp_dir().join(format!("ai-routes-wal-{}", super::super::memory::new_id()));
         std::fs::create_dir_all(&dir).unwrap();
         let store = SqliteStore::open(dir.join("wal.db")).unwrap();
         let mode: String = store
