@@ -6,8 +6,12 @@
 //! at compile time); the tool input is validated and deserialized into the result type, and
 //! an invalid answer is sent back to the model as an error tool result, up to `retries` times.
 
+use std::future::Future;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
@@ -15,6 +19,7 @@ use aws_sdk_bedrockruntime::types::{
     ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus,
     ToolSpecification,
 };
+use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -87,14 +92,29 @@ pub struct GenerationSpec {
 
 /// A generation route returning `T`: its spec plus the schemas, computed once on first use
 /// and never per call.
+///
+/// Only the result type is generic; everything else lives in a non-generic core, so each
+/// declared route compiles to little more than its result type's deserializer.
 #[derive(Debug)]
 pub struct GenerationRoute<T> {
+    // Without drop glue, so a `static` of this type costs rustc no lookup of upstream drop
+    // glue on each incremental rebuild; statics are never dropped anyway.
+    core: ManuallyDrop<RouteCore>,
+    result: PhantomData<fn() -> T>,
+}
+
+/// The part of a route that does not depend on its result type.
+#[derive(Debug)]
+struct RouteCore {
     spec: GenerationSpec,
+    result_type: fn() -> ResultType,
     output: OnceLock<OutputSchema>,
     tool_config: OnceLock<ToolConfiguration>,
     descriptor: OnceLock<RouteDescriptor>,
-    result: PhantomData<fn() -> T>,
 }
+
+/// Deserializes a validated answer into the route's result type, type-erased.
+type ReadResult = fn(&Value) -> std::result::Result<Typed, String>;
 
 /// What a route is, for listing, serving over HTTP and documentation.
 #[derive(Debug, Clone, Serialize)]
@@ -180,37 +200,35 @@ struct Rejected {
 }
 
 impl<T> GenerationRoute<T> {
-    pub const fn new(spec: GenerationSpec) -> Self {
+    /// A route returning `T`, as `#[generation]` declares it (in a `static`).
+    ///
+    /// `result_type` returns [`result_type::<T>`]; it is a fn of the declaring crate because
+    /// a `static` that points at another crate's generic fns makes rustc look them up among
+    /// every dependency's exported generics on each incremental rebuild (tens of ms).
+    ///
+    /// The route's caches are never freed: a route lives in a `static`.
+    pub const fn new(spec: GenerationSpec, result_type: fn() -> ResultType) -> Self {
         Self {
-            spec,
-            output: OnceLock::new(),
-            tool_config: OnceLock::new(),
-            descriptor: OnceLock::new(),
+            core: ManuallyDrop::new(RouteCore {
+                spec,
+                result_type,
+                output: OnceLock::new(),
+                tool_config: OnceLock::new(),
+                descriptor: OnceLock::new(),
+            }),
             result: PhantomData,
         }
     }
 
     pub fn spec(&self) -> &GenerationSpec {
-        &self.spec
+        &self.core.spec
     }
 }
 
-impl<T: GenerationOutput> GenerationRoute<T> {
-    fn output_schema(&self) -> &OutputSchema {
-        self.output
-            .get_or_init(|| OutputSchema::new(schema_of::<T>()))
-    }
-
+impl<T: 'static> GenerationRoute<T> {
     /// The route's name, documentation, model and schemas.
     pub fn descriptor(&self) -> &RouteDescriptor {
-        self.descriptor.get_or_init(|| RouteDescriptor {
-            name: self.spec.name,
-            doc: self.spec.doc,
-            model: self.spec.model,
-            model_id: self.spec.invoke_id,
-            input_schema: (self.spec.input_schema)(),
-            output_schema: self.output_schema().result.clone(),
-        })
+        self.core.descriptor()
     }
 
     /// Calls the model and returns the typed, validated result.
@@ -219,26 +237,76 @@ impl<T: GenerationOutput> GenerationRoute<T> {
     /// retries throttling and transient errors with backoff, stops at the route's
     /// `timeout_ms`, reports usage to the client's sinks and is refused before it is made
     /// when the client's owner ([`Client::for_owner`]) is over its spending cap.
-    pub async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<T>> {
-        // The engine is not generic: each route only adds this deserialization, not a copy
-        // of the whole call, retry and correction state machine.
-        let typed = |value: &Value| -> std::result::Result<Typed, String> {
-            T::deserialize(value)
-                .map(|t| Box::new(t) as Typed)
-                .map_err(|e| e.to_string())
-        };
-        let engine = Engine {
-            spec: &self.spec,
-            schema: self.output_schema(),
-            tool_config: self.tool_config(),
-            typed: &typed,
-        };
-        let generated = Box::pin(engine.generate(client, input)).await?;
-        Ok(generated.map_value(|value| {
-            *value
-                .downcast::<T>()
-                .expect("the engine returns what `typed` built")
-        }))
+    pub fn generate<'a>(&'a self, client: &'a Client, input: UserInput<'a>) -> Generation<'a, T> {
+        Generation {
+            call: Box::pin(self.core.generate(client, input)),
+            result: PhantomData,
+        }
+    }
+}
+
+/// The future of [`GenerationRoute::generate`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Generation<'a, T> {
+    call: BoxFuture<'a, Result<Generated<Typed>>>,
+    result: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Future for Generation<'_, T> {
+    type Output = Result<Generated<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.call.as_mut().poll(cx).map(|result| {
+            result.map(|generated| {
+                generated.map_value(|value| {
+                    *value
+                        .downcast::<T>()
+                        .expect("`result_type::<T>` read the value")
+                })
+            })
+        })
+    }
+}
+
+/// How to get a route's result schema and read its answers: the only code of a route that
+/// depends on its result type.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ResultType {
+    schema: fn() -> Value,
+    read: ReadResult,
+}
+
+/// The [`ResultType`] of `T` (see [`GenerationRoute::new`]).
+#[doc(hidden)]
+pub fn result_type<T: GenerationOutput>() -> ResultType {
+    ResultType {
+        schema: schema_of::<T>,
+        read: read_result::<T>,
+    }
+}
+
+fn read_result<T: GenerationOutput>(value: &Value) -> std::result::Result<Typed, String> {
+    T::deserialize(value)
+        .map(|t| Box::new(t) as Typed)
+        .map_err(|e| e.to_string())
+}
+
+impl RouteCore {
+    fn output_schema(&self) -> &OutputSchema {
+        self.output
+            .get_or_init(|| OutputSchema::new(((self.result_type)().schema)()))
+    }
+
+    fn descriptor(&self) -> &RouteDescriptor {
+        self.descriptor.get_or_init(|| RouteDescriptor {
+            name: self.spec.name,
+            doc: self.spec.doc,
+            model: self.spec.model,
+            model_id: self.spec.invoke_id,
+            input_schema: (self.spec.input_schema)(),
+            output_schema: self.output_schema().result.clone(),
+        })
     }
 
     /// The result tool and the tool choice, built once per route.
@@ -273,6 +341,16 @@ impl<T: GenerationOutput> GenerationRoute<T> {
                 .expect("tools are set")
         })
     }
+
+    async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<Typed>> {
+        let engine = Engine {
+            spec: &self.spec,
+            schema: self.output_schema(),
+            tool_config: self.tool_config(),
+            typed: (self.result_type)().read,
+        };
+        engine.generate(client, input).await
+    }
 }
 
 /// A deserialized result, type-erased so the engine is compiled once.
@@ -283,7 +361,7 @@ struct Engine<'r> {
     spec: &'r GenerationSpec,
     schema: &'r OutputSchema,
     tool_config: &'r ToolConfiguration,
-    typed: &'r (dyn Fn(&Value) -> std::result::Result<Typed, String> + Sync),
+    typed: ReadResult,
 }
 
 impl Engine<'_> {
@@ -641,8 +719,6 @@ pub trait RouteArgument: Serialize + DeserializeOwned + JsonSchema {}
 impl<T: Serialize + DeserializeOwned + JsonSchema> RouteArgument for T {}
 
 #[doc(hidden)]
-pub fn assert_output<T: GenerationOutput>() {}
-#[doc(hidden)]
 pub fn assert_argument<T: RouteArgument>() {}
 
 /// Reads a route's arguments from JSON, with an error that names the route.
@@ -650,10 +726,4 @@ pub fn assert_argument<T: RouteArgument>() {}
 pub fn read_args<A: DeserializeOwned>(route: &str, args: Value) -> Result<A> {
     serde_json::from_value(args)
         .map_err(|e| Error::InvalidInput(format!("arguments of route `{route}`: {e}")))
-}
-
-/// The default user message: the named arguments as one compact JSON object.
-#[doc(hidden)]
-pub fn args_text<A: Serialize>(args: &A) -> Result<String> {
-    Ok(serde_json::to_string(args)?)
 }

@@ -12,6 +12,7 @@ mod inference;
 mod limits;
 mod media;
 mod metering;
+mod route_args;
 mod route_check;
 pub mod schema;
 pub mod store;
@@ -77,9 +78,10 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        args_text, assert_argument, assert_output, read_args, GenerationRoute, GenerationSpec,
-        PromptArg, ToolChoiceStrategy, UserInput,
+        assert_argument, read_args, result_type, GenerationRoute, GenerationSpec, PromptArg,
+        ResultType, ToolChoiceStrategy, UserInput,
     };
+    pub use crate::route_args::{arg_schema, args_schema, args_text, ArgSchema, ArgValue};
     pub use crate::schema::schema_of;
     pub use crate::store::ConversationStore;
     pub use crate::tool::{

@@ -17,7 +17,7 @@ pub fn generate(g: &Generation) -> TokenStream {
     let sig = &g.item.sig;
     let output = &g.ret.output;
     let route_static = format_ident!("{}_ROUTE", name.to_uppercase());
-    let args_struct = format_ident!("__ai_routes_{}_args", name);
+    let input_schema_fn = format_ident!("__ai_routes_{}_input_schema", name);
     let input_struct = format_ident!("__ai_routes_{}_input", name);
     let prompt_fn = format_ident!("__ai_routes_{}_prompt", name);
     let invoke_fn = format_ident!("__ai_routes_{}_invoke", name);
@@ -45,8 +45,6 @@ pub fn generate(g: &Generation) -> TokenStream {
             let ty = owned(&arg.ty);
             quote_spanned! {arg.ty.span()=> ::ai_routes::__private::assert_argument::<#ty>(); }
         });
-    let output_check =
-        quote_spanned! {output.span()=> ::ai_routes::__private::assert_output::<#output>(); };
 
     let text = match &g.template {
         Some(template) => {
@@ -65,12 +63,14 @@ pub fn generate(g: &Generation) -> TokenStream {
             }
             quote! { ::core::result::Result::Ok(::std::format!(#format #(, #format_args)*)) }
         }
-        None => quote! {
-            ::ai_routes::__private::args_text(&#args_struct {
-                #(#value_idents,)*
-                __marker: ::ai_routes::__private::PhantomData,
-            })
-        },
+        None => {
+            let names = value_idents.iter().map(|i| i.to_string());
+            quote! {
+                ::ai_routes::__private::args_text(&[
+                    #((#names, #value_idents as &dyn ::ai_routes::__private::ArgValue),)*
+                ])
+            }
+        }
     };
     let media: Vec<_> = g
         .args
@@ -90,29 +90,29 @@ pub fn generate(g: &Generation) -> TokenStream {
         quote! { result.map(|generated| generated.value).map_err(::core::convert::Into::into) }
     };
 
-    let spec = spec_tokens(g, &input_struct, &invoke_fn);
+    let spec = spec_tokens(g, &input_schema_fn, &invoke_fn);
+    // An unsuitable result type is reported at the type, not at the attribute.
+    let result_type_fn = format_ident!("__ai_routes_{}_result_type", name);
+    let new_route = quote! {
+        ::ai_routes::__private::GenerationRoute::new(#spec, #result_type_fn)
+    };
+    // An unsuitable result type is reported here, at the type.
+    let result_type = quote_spanned! {output.span()=>
+        ::ai_routes::__private::result_type::<#output>()
+    };
     let route_doc = format!("The route behind [`{name}`]: its descriptor (`{route_static}.descriptor()`) and call engine.");
     let arg_docs: Vec<_> = g
         .args
         .iter()
         .map(|a| format!("Argument `{}` of route `{name}`.", a.ident))
         .collect();
+    let arg_names = g.args.iter().map(|a| a.ident.to_string());
+    let arg_required = g.args.iter().map(|a| !is_option(&a.ty));
 
     quote! {
-        #[allow(non_camel_case_types, dead_code)]
-        #[doc(hidden)]
-        #[derive(::ai_routes::__private::serde::Serialize)]
-        #[serde(crate = "::ai_routes::__private::serde")]
-        struct #args_struct<'__a> {
-            #(#value_idents: &'__a #value_types,)*
-            #[serde(skip)]
-            __marker: ::ai_routes::__private::PhantomData<&'__a ()>,
-        }
-
         const _: () = {
             #[allow(dead_code)]
             fn __ai_routes_checks() {
-                #output_check
                 #(#argument_checks)*
             }
         };
@@ -129,14 +129,10 @@ pub fn generate(g: &Generation) -> TokenStream {
                 /// The route's arguments as JSON (what it accepts over HTTP).
                 #[allow(non_camel_case_types)]
                 #[doc(hidden)]
-                #[derive(::ai_routes::__private::serde::Deserialize, ::ai_routes::__private::schemars::JsonSchema)]
+                #[derive(::ai_routes::__private::serde::Deserialize)]
                 #[serde(crate = "::ai_routes::__private::serde", deny_unknown_fields)]
-                #[schemars(crate = "::ai_routes::__private::schemars")]
                 struct #input_struct {
-                    #(
-                        #[doc = #arg_docs]
-                        #all_idents: #owned_types,
-                    )*
+                    #(#all_idents: #owned_types,)*
                 }
 
                 #[allow(non_snake_case)]
@@ -152,24 +148,31 @@ pub fn generate(g: &Generation) -> TokenStream {
                         #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
                     })
                 }
-            } else {
-                /// The route's arguments as JSON, for its descriptor.
-                #[allow(non_camel_case_types, dead_code)]
-                #[doc(hidden)]
-                #[derive(::ai_routes::__private::schemars::JsonSchema)]
-                #[schemars(crate = "::ai_routes::__private::schemars", deny_unknown_fields)]
-                struct #input_struct {
-                    #(
-                        #[doc = #arg_docs]
-                        #all_idents: #owned_types,
-                    )*
-                }
-            }
+            } else {}
+        }
+
+        /// The schema of the route's arguments as one JSON object (its descriptor's input).
+        #[allow(non_snake_case)]
+        fn #input_schema_fn() -> ::ai_routes::__private::serde_json::Value {
+            ::ai_routes::__private::args_schema(&[
+                #(::ai_routes::__private::ArgSchema {
+                    name: #arg_names,
+                    description: #arg_docs,
+                    required: #arg_required,
+                    schema: ::ai_routes::__private::arg_schema::<#owned_types>,
+                },)*
+            ])
+        }
+
+        // The route's static points at this local fn, not at ai-routes' generic one (see
+        // `GenerationRoute::new`).
+        #[allow(non_snake_case)]
+        fn #result_type_fn() -> ::ai_routes::__private::ResultType {
+            #result_type
         }
 
         #[doc = #route_doc]
-        #vis static #route_static: ::ai_routes::__private::GenerationRoute<#output> =
-            ::ai_routes::__private::GenerationRoute::new(#spec);
+        #vis static #route_static: ::ai_routes::__private::GenerationRoute<#output> = #new_route;
 
         #(#attrs)*
         #vis #sig {
@@ -200,6 +203,17 @@ fn owned(ty: &syn::Type) -> TokenStream {
     }
 }
 
+/// `Option<_>` arguments may be left out of the JSON object (serde reads them as `None`).
+fn is_option(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => is_option(&r.elem),
+        syn::Type::Path(p) => {
+            p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option")
+        }
+        _ => false,
+    }
+}
+
 fn client_ident(g: &Generation) -> TokenStream {
     match g.item.sig.inputs.first() {
         Some(FnArg::Typed(t)) => match &*t.pat {
@@ -212,7 +226,11 @@ fn client_ident(g: &Generation) -> TokenStream {
     }
 }
 
-fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident) -> TokenStream {
+fn spec_tokens(
+    g: &Generation,
+    input_schema_fn: &syn::Ident,
+    invoke_fn: &syn::Ident,
+) -> TokenStream {
     let name = g.item.sig.ident.to_string();
     let doc = &g.doc;
     let model = &g.model.written;
@@ -254,7 +272,7 @@ fn spec_tokens(g: &Generation, input_struct: &syn::Ident, invoke_fn: &syn::Ident
             cross_region: #cross_region,
             cache: #cache,
             guardrail: #guardrail,
-            input_schema: ::ai_routes::__private::schema_of::<#input_struct>,
+            input_schema: #input_schema_fn,
             invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),
         }
     }
