@@ -717,13 +717,3 @@ impl<T: JsonSchema + DeserializeOwned + Send + 'static> GenerationOutput for T {
 )]
 pub trait RouteArgument: Serialize + DeserializeOwned + JsonSchema {}
 impl<T: Serialize + DeserializeOwned + JsonSchema> RouteArgument for T {}
-
-#[doc(hidden)]
-pub fn assert_argument<T: RouteArgument>() {}
-
-/// Reads a route's arguments from JSON, with an error that names the route.
-#[doc(hidden)]
-pub fn read_args<A: DeserializeOwned>(route: &str, args: Value) -> Result<A> {
-    serde_json::from_value(args)
-        .map_err(|e| Error::InvalidInput(format!("arguments of route `{route}`: {e}")))
-}

@@ -78,10 +78,12 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        assert_argument, read_args, result_type, GenerationRoute, GenerationSpec, PromptArg,
-        ResultType, ToolChoiceStrategy, UserInput,
+        result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, ToolChoiceStrategy,
+        UserInput,
     };
-    pub use crate::route_args::{arg_schema, args_schema, args_text, ArgSchema, ArgValue};
+    pub use crate::route_args::{
+        arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,
+    };
     pub use crate::schema::schema_of;
     pub use crate::store::ConversationStore;
     pub use crate::tool::{

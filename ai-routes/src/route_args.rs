@@ -5,11 +5,70 @@
 //! argument type is then compiled once for every route that takes it, which keeps a crate
 //! with many routes quick to build.
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::{Schema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::generation::RouteArgument;
+
+/// A route's arguments read from one JSON object, one by one (the route's JSON entry point
+/// when it is served over HTTP).
+#[doc(hidden)]
+pub struct ArgsReader {
+    route: &'static str,
+    args: Map<String, Value>,
+}
+
+impl ArgsReader {
+    pub fn new(route: &'static str, args: Value) -> Result<Self> {
+        match args {
+            Value::Object(args) => Ok(Self { route, args }),
+            other => Err(Error::InvalidInput(format!(
+                "the arguments of route `{route}` are one JSON object, not {}",
+                json_kind(&other)
+            ))),
+        }
+    }
+
+    /// Takes the argument `name`. A missing one reads as `null`, so `Option`s may be left
+    /// out and anything else is reported missing.
+    pub fn arg<T: RouteArgument>(&mut self, name: &str) -> Result<T> {
+        let route = self.route;
+        match self.args.remove(name) {
+            Some(value) => serde_json::from_value(value).map_err(|e| {
+                Error::InvalidInput(format!("arguments of route `{route}`: `{name}`: {e}"))
+            }),
+            None => serde_json::from_value(Value::Null).map_err(|_| {
+                Error::InvalidInput(format!(
+                    "arguments of route `{route}`: missing field `{name}`"
+                ))
+            }),
+        }
+    }
+
+    /// Fails on an argument the route does not take.
+    pub fn finish(self) -> Result<()> {
+        match self.args.keys().next() {
+            None => Ok(()),
+            Some(unknown) => Err(Error::InvalidInput(format!(
+                "arguments of route `{}`: unknown field `{unknown}`",
+                self.route
+            ))),
+        }
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
 
 /// An argument value, type-erased for writing as JSON.
 #[doc(hidden)]
@@ -60,7 +119,7 @@ pub struct ArgSchema {
 
 /// The schema of one argument type (shared by every route taking that type).
 #[doc(hidden)]
-pub fn arg_schema<T: JsonSchema + ?Sized>(generator: &mut SchemaGenerator) -> Schema {
+pub fn arg_schema<T: RouteArgument>(generator: &mut SchemaGenerator) -> Schema {
     generator.subschema_for::<T>()
 }
 
@@ -100,9 +159,34 @@ pub fn args_schema(args: &[ArgSchema]) -> Value {
 mod tests {
     use super::*;
 
-    #[derive(Serialize, JsonSchema)]
+    #[derive(Serialize, serde::Deserialize, schemars::JsonSchema)]
     struct Tree {
         children: Vec<Tree>,
+    }
+
+    #[test]
+    fn reader_takes_arguments_and_reports_missing_unknown_and_invalid_ones() {
+        let mut args = ArgsReader::new("plan", json!({"servings": 4, "spicy": true})).unwrap();
+        assert_eq!(args.arg::<u8>("servings").unwrap(), 4);
+        assert_eq!(args.arg::<Option<String>>("note").unwrap(), None);
+        let missing = args.arg::<String>("title").unwrap_err().to_string();
+        assert!(missing.contains("missing field `title`"), "{missing}");
+        let unknown = args.finish().unwrap_err().to_string();
+        assert!(unknown.contains("unknown field `spicy`"), "{unknown}");
+
+        let mut args = ArgsReader::new("plan", json!({"servings": "two"})).unwrap();
+        let invalid = args.arg::<u8>("servings").unwrap_err().to_string();
+        assert!(invalid.contains("`servings`: invalid type"), "{invalid}");
+        assert!(ArgsReader::new("plan", json!({})).unwrap().finish().is_ok());
+
+        let not_object = ArgsReader::new("plan", json!([1]))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            not_object.contains("one JSON object, not an array"),
+            "{not_object}"
+        );
     }
 
     #[test]

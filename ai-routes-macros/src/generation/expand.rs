@@ -18,7 +18,6 @@ pub fn generate(g: &Generation) -> TokenStream {
     let output = &g.ret.output;
     let route_static = format_ident!("{}_ROUTE", name.to_uppercase());
     let input_schema_fn = format_ident!("__ai_routes_{}_input_schema", name);
-    let input_struct = format_ident!("__ai_routes_{}_input", name);
     let prompt_fn = format_ident!("__ai_routes_{}_prompt", name);
     let invoke_fn = format_ident!("__ai_routes_{}_invoke", name);
     let client = client_ident(g);
@@ -26,26 +25,19 @@ pub fn generate(g: &Generation) -> TokenStream {
     let values: Vec<_> = g.args.iter().filter(|a| a.kind == ArgKind::Value).collect();
     let value_idents: Vec<_> = values.iter().map(|a| &a.ident).collect();
     let value_types: Vec<_> = values.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
-    let all_idents: Vec<_> = g.args.iter().map(|a| &a.ident).collect();
-    let all_types: Vec<_> = g.args.iter().map(|a| &a.ty).collect();
     let owned_types: Vec<_> = g.args.iter().map(|a| owned(&a.ty)).collect();
-    let from_input = g.args.iter().map(|a| {
+    // Arguments declared as references borrow what was read from JSON.
+    let borrows = g.args.iter().filter_map(|a| {
         let ident = &a.ident;
-        if matches!(a.ty, syn::Type::Reference(_)) {
-            quote! { &input.#ident }
-        } else {
-            quote! { input.#ident }
-        }
+        let ty = &a.ty;
+        matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
     });
-    let argument_checks = g
-        .args
-        .iter()
-        .filter(|a| a.kind == ArgKind::Value)
-        .map(|arg| {
-            let ty = owned(&arg.ty);
-            quote_spanned! {arg.ty.span()=> ::ai_routes::__private::assert_argument::<#ty>(); }
-        });
-
+    // An unsuitable argument type is reported at the type.
+    let reads = g.args.iter().zip(&owned_types).map(|(a, owned)| {
+        let ident = &a.ident;
+        let name = ident.to_string();
+        quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
+    });
     let text = match &g.template {
         Some(template) => {
             let mut format = String::new();
@@ -108,15 +100,12 @@ pub fn generate(g: &Generation) -> TokenStream {
         .collect();
     let arg_names = g.args.iter().map(|a| a.ident.to_string());
     let arg_required = g.args.iter().map(|a| !is_option(&a.ty));
+    // An unsuitable argument type is reported here, at the type.
+    let arg_schemas = g.args.iter().zip(&owned_types).map(|(a, ty)| {
+        quote_spanned! {a.ty.span()=> ::ai_routes::__private::arg_schema::<#ty> }
+    });
 
     quote! {
-        const _: () = {
-            #[allow(dead_code)]
-            fn __ai_routes_checks() {
-                #(#argument_checks)*
-            }
-        };
-
         #[allow(non_snake_case, unused_variables)]
         fn #prompt_fn<'__a>(#(#value_idents: &'__a #value_types),*) -> ::ai_routes::__private::Result<::std::string::String> {
             #text
@@ -126,23 +115,16 @@ pub fn generate(g: &Generation) -> TokenStream {
         // ai-routes is built with `http`: it is about half of a route's generated code.
         ::ai_routes::__private::if_http! {
             {
-                /// The route's arguments as JSON (what it accepts over HTTP).
-                #[allow(non_camel_case_types)]
-                #[doc(hidden)]
-                #[derive(::ai_routes::__private::serde::Deserialize)]
-                #[serde(crate = "::ai_routes::__private::serde", deny_unknown_fields)]
-                struct #input_struct {
-                    #(#all_idents: #owned_types,)*
-                }
-
                 #[allow(non_snake_case)]
                 fn #invoke_fn(
                     ai: &::ai_routes::__private::Client,
                     args: ::ai_routes::__private::serde_json::Value,
                 ) -> ::ai_routes::__private::BoxFuture<'_, ::ai_routes::__private::Result<::ai_routes::__private::Generated<::ai_routes::__private::serde_json::Value>>> {
                     ::std::boxed::Box::pin(async move {
-                        let input: #input_struct = ::ai_routes::__private::read_args(#name, args)?;
-                        #(let #all_idents: #all_types = #from_input;)*
+                        let mut args = ::ai_routes::__private::ArgsReader::new(#name, args)?;
+                        #(#reads)*
+                        args.finish()?;
+                        #(#borrows)*
                         let text = #prompt_fn(#(&#value_idents),*)?;
                         let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
                         #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
@@ -159,7 +141,7 @@ pub fn generate(g: &Generation) -> TokenStream {
                     name: #arg_names,
                     description: #arg_docs,
                     required: #arg_required,
-                    schema: ::ai_routes::__private::arg_schema::<#owned_types>,
+                    schema: #arg_schemas,
                 },)*
             ])
         }
