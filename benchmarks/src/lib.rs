@@ -68,12 +68,21 @@ pub const ANSWER: &str = "Boil the spaghetti in well salted water. Meanwhile, so
     garlic clove in olive oil, add the tomatoes and simmer for ten minutes. Toss the pasta in \
     the sauce with a splash of its water, season, and serve at once with basil and parmesan.";
 
+/// A user message asking for [`long_answer`] (per-chunk overhead, §2).
+pub const LONG_QUESTION: &str = "Tomato pasta, in detail?";
+
+/// [`ANSWER`] twelve times: about 3,100 characters, streamed as about 200 deltas of 16.
+pub fn long_answer() -> String {
+    vec![ANSWER; 12].join(" ")
+}
+
 // ---------------------------------------------------------------- the stand-in's answers
 
 /// One responder for every benchmark, so all paths see identical replies:
 /// - a forced tool (`tool` or `any`) gets the fixed recipe;
 /// - with a `get_weather` tool offered, the model calls it until the current turn holds two
 ///   tool results, then answers in text (a 3-step turn);
+/// - asked [`LONG_QUESTION`], it answers [`long_answer`] (about 200 deltas);
 /// - otherwise it answers [`ANSWER`] in text.
 pub fn responder(ctx: &RequestContext<'_>) -> Response {
     let req = ctx.request;
@@ -123,6 +132,20 @@ pub fn responder(ctx: &RequestContext<'_>) -> Response {
             .with_usage(100, 20)
             .into();
         }
+    }
+    let last_user_text = req
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.role == WireRole::User)
+        .and_then(|m| {
+            m.content.iter().find_map(|b| match b {
+                WireBlock::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+        });
+    if last_user_text == Some(LONG_QUESTION) {
+        return Reply::text(long_answer()).with_usage(100, 800).into();
     }
     Reply::text(ANSWER).with_usage(100, 60).into()
 }
@@ -412,6 +435,8 @@ pub async fn raw_plan_recipe(
 #[derive(Debug, Clone, Copy)]
 pub struct TurnTiming {
     pub first_delta: Duration,
+    /// When the last text delta arrived.
+    pub last_delta: Duration,
     pub total: Duration,
 }
 
@@ -430,10 +455,12 @@ pub async fn raw_stream_turn(sdk: &aws_sdk_bedrockruntime::Client, text: &str) -
         .expect("converse_stream");
     let mut answer = String::new();
     let mut first = None;
+    let mut last = Duration::ZERO;
     while let Some(event) = out.stream.recv().await.expect("stream event") {
         if let Ev::ContentBlockDelta(d) = event {
             if let Some(ContentBlockDelta::Text(t)) = d.delta() {
                 first.get_or_insert_with(|| start.elapsed());
+                last = start.elapsed();
                 answer.push_str(t);
             }
         }
@@ -443,6 +470,7 @@ pub async fn raw_stream_turn(sdk: &aws_sdk_bedrockruntime::Client, text: &str) -
         answer,
         TurnTiming {
             first_delta: first.unwrap_or(total),
+            last_delta: last,
             total,
         },
     )
@@ -458,10 +486,12 @@ pub async fn framework_stream_turn<S: Send + Sync + 'static>(
     let mut events = conv.send(owner, text).await.expect("send");
     let mut answer = String::new();
     let mut first = None;
+    let mut last = Duration::ZERO;
     while let Some(event) = events.next_event().await {
         match event {
             TurnEvent::TextDelta { text } => {
                 first.get_or_insert_with(|| start.elapsed());
+                last = start.elapsed();
                 answer.push_str(&text);
             }
             TurnEvent::Error(e) => panic!("turn failed: {e}"),
@@ -473,6 +503,7 @@ pub async fn framework_stream_turn<S: Send + Sync + 'static>(
         answer,
         TurnTiming {
             first_delta: first.unwrap_or(total),
+            last_delta: last,
             total,
         },
     )

@@ -3,7 +3,8 @@
 //! the instructions per call (the difference divided by the difference in N).
 //!
 //! `callgrind_driver PATH N`, PATH one of: framework, raw_sdk, rig (generation);
-//! stream_framework, stream_raw (streamed turn); tool_framework, tool_raw (3-step tool turn).
+//! stream_framework, stream_raw (streamed turn); tool_framework, tool_raw (3-step tool turn);
+//! framework_64, raw_sdk_64 (64 concurrent generation calls per iteration).
 
 use ai_routes::prelude::*;
 use ai_routes::store::MemoryStore;
@@ -47,6 +48,24 @@ async fn main() {
             }
             "tool_raw" => {
                 raw_tool_turn(&sdk, &state, "Weather in Seattle and Paris?").await;
+            }
+            // 64 concurrent generation calls per iteration (Ir per call = per iteration / 64).
+            "framework_64" | "raw_sdk_64" => {
+                let tasks: Vec<_> = (0..64)
+                    .map(|_| {
+                        let (ai, sdk, framework) = (ai.clone(), sdk.clone(), path == "framework_64");
+                        tokio::spawn(async move {
+                            if framework {
+                                plan_recipe(&ai, DESCRIPTION.into(), 2).await.unwrap();
+                            } else {
+                                raw_plan_recipe(&sdk, DESCRIPTION, 2).await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.unwrap();
+                }
             }
             other => panic!("unknown path {other}"),
         }
