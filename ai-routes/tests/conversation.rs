@@ -529,6 +529,65 @@ async fn concurrent_sends_on_one_conversation_are_rejected() {
         .unwrap();
 }
 
+/// Polls the store until the conversation holds `count` messages (the turn runs detached).
+async fn wait_for_messages(
+    store: &MemoryStore,
+    id: &str,
+    count: usize,
+) -> Vec<ai_routes::conversation::StoredMessage> {
+    for _ in 0..200 {
+        let messages = all_messages(store, id).await;
+        if messages.len() >= count {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the conversation never reached {count} messages");
+}
+
+#[tokio::test]
+async fn a_turn_whose_stream_is_dropped_still_finishes_and_is_stored() {
+    let (bedrock, assistant, store) = setup().await;
+    bedrock.set_chunk_latency(Duration::from_millis(5));
+    let conv = assistant
+        .create(OWNER, CreateConversation::default())
+        .await
+        .unwrap();
+
+    // Dropped after the first delta, mid-stream.
+    let answer = "A long answer that arrives in many small pieces, one after another.";
+    bedrock.push_reply(Reply::text(answer));
+    let mut events = conv.send(OWNER, "Tell me slowly").await.unwrap();
+    assert!(matches!(
+        events.next_event().await,
+        Some(TurnEvent::TextDelta { .. })
+    ));
+    drop(events);
+    let messages = wait_for_messages(&store, conv.id(), 2).await;
+    assert_eq!(messages[1].text(), answer);
+    assert!(!messages[1].incomplete);
+
+    // Dropped before it is ever polled, in a turn that calls a tool.
+    bedrock.push_replies([
+        Reply::tool_use("get_weather", json!({"city": "Paris"})),
+        Reply::text("Rain in Paris."),
+    ]);
+    drop(conv.send(OWNER, "Weather in Paris?").await.unwrap());
+    let messages = wait_for_messages(&store, conv.id(), 6).await;
+    assert_eq!(messages[5].text(), "Rain in Paris.");
+
+    // The conversation is free again.
+    bedrock.push_reply(Reply::text("Anything else?"));
+    let reply = conv
+        .send(OWNER, "Thanks")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Anything else?");
+}
+
 #[tokio::test]
 async fn other_owners_cannot_see_or_use_a_conversation() {
     let (_bedrock, assistant, _store) = setup().await;

@@ -437,6 +437,8 @@ pub struct TurnTiming {
     pub first_delta: Duration,
     /// When the last text delta arrived.
     pub last_delta: Duration,
+    /// Text deltas received.
+    pub deltas: u32,
     pub total: Duration,
 }
 
@@ -456,11 +458,13 @@ pub async fn raw_stream_turn(sdk: &aws_sdk_bedrockruntime::Client, text: &str) -
     let mut answer = String::new();
     let mut first = None;
     let mut last = Duration::ZERO;
+    let mut deltas = 0;
     while let Some(event) = out.stream.recv().await.expect("stream event") {
         if let Ev::ContentBlockDelta(d) = event {
             if let Some(ContentBlockDelta::Text(t)) = d.delta() {
                 first.get_or_insert_with(|| start.elapsed());
                 last = start.elapsed();
+                deltas += 1;
                 answer.push_str(t);
             }
         }
@@ -471,6 +475,7 @@ pub async fn raw_stream_turn(sdk: &aws_sdk_bedrockruntime::Client, text: &str) -
         TurnTiming {
             first_delta: first.unwrap_or(total),
             last_delta: last,
+            deltas,
             total,
         },
     )
@@ -487,11 +492,13 @@ pub async fn framework_stream_turn<S: Send + Sync + 'static>(
     let mut answer = String::new();
     let mut first = None;
     let mut last = Duration::ZERO;
+    let mut deltas = 0;
     while let Some(event) = events.next_event().await {
         match event {
             TurnEvent::TextDelta { text } => {
                 first.get_or_insert_with(|| start.elapsed());
                 last = start.elapsed();
+                deltas += 1;
                 answer.push_str(&text);
             }
             TurnEvent::Error(e) => panic!("turn failed: {e}"),
@@ -504,6 +511,7 @@ pub async fn framework_stream_turn<S: Send + Sync + 'static>(
         TurnTiming {
             first_delta: first.unwrap_or(total),
             last_delta: last,
+            deltas,
             total,
         },
     )

@@ -4,8 +4,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use futures_util::future::BoxFuture;
 use serde_json::Value;
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use super::message::ToolStatus;
 use crate::error::{Error, Result};
@@ -59,23 +61,82 @@ pub struct TurnReply {
 
 /// The events of one turn. The turn runs to completion and is persisted even if this stream
 /// is dropped early.
-#[derive(Debug)]
+///
+/// While the stream is polled, the turn runs inside that poll (no hop to another task per
+/// event); a stream dropped before the turn ends hands the rest of the turn to the runtime.
+/// A stream that is held but not polled holds its turn still.
 pub struct TurnStream {
-    pub(crate) events: mpsc::Receiver<TurnEvent>,
+    events: mpsc::UnboundedReceiver<TurnEvent>,
+    turn: Option<BoxFuture<'static, ()>>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl std::fmt::Debug for TurnStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TurnStream")
+            .field("running", &self.turn.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TurnStream {
+    /// A stream over `events`, produced by `turn` (run by polling the stream, or on the
+    /// current runtime once the stream is dropped).
+    pub(crate) fn new(
+        events: mpsc::UnboundedReceiver<TurnEvent>,
+        turn: BoxFuture<'static, ()>,
+    ) -> Self {
+        Self {
+            events,
+            turn: Some(turn),
+            runtime: tokio::runtime::Handle::current(),
+        }
+    }
 }
 
 impl Stream for TurnStream {
     type Item = TurnEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<TurnEvent>> {
-        self.events.poll_recv(cx)
+        let this = &mut *self;
+        loop {
+            match this.events.try_recv() {
+                Ok(event) => return Poll::Ready(Some(event)),
+                Err(TryRecvError::Disconnected) => return Poll::Ready(None),
+                Err(TryRecvError::Empty) => {}
+            }
+            let Some(turn) = this.turn.as_mut() else {
+                return this.events.poll_recv(cx);
+            };
+            if turn.as_mut().poll(cx).is_ready() {
+                this.turn = None;
+                continue;
+            }
+            // The turn waits on I/O or a tool, with this waker registered.
+            // Only the turn sends events, and it runs inside this poll, so the channel needs
+            // no waker of its own (one would wake this task again for every event).
+            return match this.events.try_recv() {
+                Ok(event) => Poll::Ready(Some(event)),
+                Err(TryRecvError::Disconnected) => Poll::Ready(None),
+                Err(TryRecvError::Empty) => Poll::Pending,
+            };
+        }
+    }
+}
+
+impl Drop for TurnStream {
+    fn drop(&mut self) {
+        // The caller stopped listening: the turn still finishes and is stored.
+        if let Some(turn) = self.turn.take() {
+            self.runtime.spawn(turn);
+        }
     }
 }
 
 impl TurnStream {
     /// The next event, or `None` after the last one.
     pub async fn next_event(&mut self) -> Option<TurnEvent> {
-        self.events.recv().await
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
     /// Waits for the end of the turn and returns its text and metering; a failed turn is an
@@ -89,7 +150,7 @@ impl TurnStream {
             tool_calls: Vec::new(),
             client_tool_calls: Vec::new(),
         };
-        while let Some(event) = self.events.recv().await {
+        while let Some(event) = self.next_event().await {
             match event {
                 TurnEvent::TextDelta { text } => reply.text.push_str(&text),
                 TurnEvent::ToolUse {

@@ -130,7 +130,9 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     let count = record.message_count + stored.len() as u64;
     window.extend(stored);
 
-    let (tx, rx) = mpsc::channel(64);
+    // Unbounded: the turn produces events only while its stream is polled (or, detached,
+    // into a closed channel), so they never pile up beyond one turn's worth.
+    let (tx, rx) = mpsc::unbounded_channel();
     let span = tracing::info_span!(
         "conversation_turn",
         "otel.name" = format!("conversation_turn {}", inner.spec.name),
@@ -162,14 +164,12 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         tx,
         deadline,
     };
-    tokio::spawn(
-        async move {
-            let _guard = guard;
-            turn.run(window).await;
-        }
-        .instrument(span),
-    );
-    Ok(TurnStream { events: rx })
+    let turn = async move {
+        let _guard = guard;
+        turn.run(window).await;
+    }
+    .instrument(span);
+    Ok(TurnStream::new(rx, Box::pin(turn)))
 }
 
 fn user_message(message: &UserMessage) -> Result<NewMessage> {
@@ -285,7 +285,7 @@ struct Turn<S> {
     id: String,
     count: u64,
     client_tools: Vec<ClientTool>,
-    tx: mpsc::Sender<TurnEvent>,
+    tx: mpsc::UnboundedSender<TurnEvent>,
     /// When the turn must be over (`turn_timeout_ms`).
     deadline: Option<(Instant, String)>,
 }
@@ -300,7 +300,7 @@ struct Step {
 impl<S: Send + Sync + 'static> Turn<S> {
     async fn emit(&self, event: TurnEvent) {
         // A caller that stopped listening does not stop the turn.
-        let _ = self.tx.send(event).await;
+        let _ = self.tx.send(event);
     }
 
     async fn run(mut self, mut window: Vec<StoredMessage>) {

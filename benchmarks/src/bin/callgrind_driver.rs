@@ -4,6 +4,7 @@
 //!
 //! `callgrind_driver PATH N`, PATH one of: framework, raw_sdk, rig (generation);
 //! stream_framework, stream_raw (streamed turn); tool_framework, tool_raw (3-step tool turn);
+//! long_stream_framework, long_stream_raw (a streamed turn of about 200 deltas);
 //! framework_64, raw_sdk_64 (64 concurrent generation calls per iteration).
 
 use ai_routes::prelude::*;
@@ -41,6 +42,13 @@ async fn main() {
             }
             "stream_raw" => {
                 raw_stream_turn(&sdk, "Tomato pasta?").await;
+            }
+            "long_stream_framework" => {
+                let conv = chef.create(OWNER, CreateConversation::default()).await.unwrap();
+                framework_stream_turn(&conv, OWNER, LONG_QUESTION).await;
+            }
+            "long_stream_raw" => {
+                raw_stream_turn(&sdk, LONG_QUESTION).await;
             }
             "tool_framework" => {
                 let conv = weather.create(OWNER, CreateConversation::default()).await.unwrap();
