@@ -547,6 +547,13 @@ async fn wait_for_messages(
 
 #[tokio::test]
 async fn a_turn_whose_stream_is_dropped_still_finishes_and_is_stored() {
+    // Polled from a task, the stream drives the turn itself; polled from the test's main
+    // future (not a task), the turn runs as its own task. Both must survive a dropped stream.
+    tokio::spawn(dropped_streams_scenario()).await.unwrap();
+    dropped_streams_scenario().await;
+}
+
+async fn dropped_streams_scenario() {
     let (bedrock, assistant, store) = setup().await;
     bedrock.set_chunk_latency(Duration::from_millis(5));
     let conv = assistant

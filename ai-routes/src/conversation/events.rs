@@ -62,9 +62,11 @@ pub struct TurnReply {
 /// The events of one turn. The turn runs to completion and is persisted even if this stream
 /// is dropped early.
 ///
-/// While the stream is polled, the turn runs inside that poll (no hop to another task per
-/// event); a stream dropped before the turn ends hands the rest of the turn to the runtime.
-/// A stream that is held but not polled holds its turn still.
+/// While the stream is polled from a task (a request handler, a spawned task), the turn runs
+/// inside that poll, with no hop to another task per event; polled from outside a task (the
+/// thread blocking on `#[tokio::main]`), the turn runs as a task of its own. A stream dropped
+/// before the turn ends hands the rest of the turn to the runtime. A stream that is held but
+/// not polled holds its turn still.
 pub struct TurnStream {
     events: mpsc::UnboundedReceiver<TurnEvent>,
     turn: Option<BoxFuture<'static, ()>>,
@@ -99,6 +101,11 @@ impl Stream for TurnStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<TurnEvent>> {
         let this = &mut *self;
+        // Outside a task (the thread blocking on `#[tokio::main]`, another executor) every
+        // wake-up of the poller is slow: the turn runs as a task of its own there instead.
+        if let Some(turn) = this.turn.take_if(|_| tokio::task::try_id().is_none()) {
+            this.runtime.spawn(turn);
+        }
         loop {
             match this.events.try_recv() {
                 Ok(event) => return Poll::Ready(Some(event)),

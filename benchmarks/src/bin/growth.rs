@@ -125,6 +125,11 @@ macro_rules! measure {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // On a runtime worker, like a request handler (not on the thread blocking on main).
+    tokio::spawn(run()).await.unwrap();
+}
+
+async fn run() {
     let scale: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1);
     let bedrock = start_bedrock().await;
     let dir = std::env::temp_dir().join(format!("ai-routes-growth-{}", std::process::id()));
