@@ -15,6 +15,15 @@ const OWNER: &str = "cg-owner";
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    // In a task, like a request handler (a conversation turn polled from a task runs inside
+    // it; polled from the main future it would run as a task of its own).
+    let local = tokio::task::LocalSet::new();
+    local
+        .run_until(async { tokio::task::spawn_local(run()).await.unwrap() })
+        .await;
+}
+
+async fn run() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("PATH");
     let n: usize = args.next().expect("N").parse().expect("N");
