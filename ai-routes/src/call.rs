@@ -141,6 +141,11 @@ impl<'a> ModelCall<'a> {
         }
     }
 
+    /// Whether reads are timed (an attempt timeout or a deadline is set).
+    pub(crate) fn is_limited(&self) -> bool {
+        self.limit().is_some()
+    }
+
     /// Runs `future` (a request, or one read of a stream) within the limit.
     pub(crate) async fn timed<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
         match self.limit() {

@@ -811,15 +811,21 @@ impl<S: Send + Sync + 'static> Turn<S> {
         let mut stop_reason = None;
         let mut usage = Usage::default();
         let mut delivered = false;
+        // Without a timeout, each read is awaited directly: wrapping every one of a long
+        // stream's events in `timed` costs a future per event.
+        let timed = call.is_limited();
         loop {
-            let event = call
-                .timed(async {
-                    output.stream.recv().await.map_err(|error| {
-                        let service = error.into_service_error();
-                        target.map_service(stream_error_code(&service), &service.to_string())
-                    })
+            let read = async {
+                output.stream.recv().await.map_err(|error| {
+                    let service = error.into_service_error();
+                    target.map_service(stream_error_code(&service), &service.to_string())
                 })
-                .await;
+            };
+            let event = if timed {
+                call.timed(read).await
+            } else {
+                read.await
+            };
             match event {
                 Ok(Some(event)) => match event {
                     ConverseStreamOutput::ContentBlockStart(start) => {
@@ -834,21 +840,22 @@ impl<S: Send + Sync + 'static> Turn<S> {
                             );
                         }
                     }
-                    ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta() {
+                    ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
                         Some(ContentBlockDelta::Text(text)) => {
                             match blocks
-                                .entry(delta.content_block_index())
+                                .entry(delta.content_block_index)
                                 .or_insert_with(|| Assembling::Text(String::new()))
                             {
-                                Assembling::Text(buffer) => buffer.push_str(text),
+                                Assembling::Text(buffer) => buffer.push_str(&text),
                                 Assembling::Tool { .. } => {}
                             }
                             delivered = true;
-                            self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                            // The event takes the SDK's string; the turn keeps its own copy.
+                            self.emit(TurnEvent::TextDelta { text }).await;
                         }
                         Some(ContentBlockDelta::ToolUse(fragment)) => {
                             if let Some(Assembling::Tool { input, .. }) =
-                                blocks.get_mut(&delta.content_block_index())
+                                blocks.get_mut(&delta.content_block_index)
                             {
                                 input.push_str(fragment.input());
                             }
