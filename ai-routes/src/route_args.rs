@@ -102,8 +102,7 @@ pub fn args_text(args: &[(&str, &dyn ArgValue)]) -> Result<String> {
         value.write_json(&mut out)?;
     }
     out.push(b'}');
-    // serde_json writes UTF-8 only.
-    Ok(String::from_utf8(out).unwrap_or_default())
+    String::from_utf8(out).map_err(|e| Error::InvalidInput(format!("route arguments: {e}")))
 }
 
 /// One argument in a route's input schema.
@@ -127,9 +126,7 @@ pub fn arg_schema<T: RouteArgument>(generator: &mut SchemaGenerator) -> Schema {
 /// schemas ([`crate::schema::schema_of`]): subschemas inlined, recursive types under `$defs`.
 #[doc(hidden)]
 pub fn args_schema(args: &[ArgSchema]) -> Value {
-    let mut generator = schemars::generate::SchemaSettings::draft2020_12()
-        .with(|s| s.inline_subschemas = true)
-        .into_generator();
+    let mut generator = crate::schema::generator();
     let mut properties = Map::new();
     let mut required = Vec::new();
     for arg in args {

@@ -6,14 +6,18 @@ use serde_json::{json, Map, Value};
 /// The JSON schema of `T`, with subschemas inlined where possible (several models handle
 /// `$ref` poorly) and without the `$schema` keyword.
 pub fn schema_of<T: JsonSchema + ?Sized>() -> Value {
-    let generator = schemars::generate::SchemaSettings::draft2020_12()
-        .with(|s| s.inline_subschemas = true)
-        .into_generator();
-    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    let mut schema = generator().into_root_schema_for::<T>().to_value();
     if let Some(map) = schema.as_object_mut() {
         map.remove("$schema");
     }
     schema
+}
+
+/// The generator every schema of ai-routes comes from: draft 2020-12, subschemas inlined.
+pub(crate) fn generator() -> schemars::SchemaGenerator {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator()
 }
 
 /// A result type's schema as a tool input schema: Bedrock only accepts object schemas, so

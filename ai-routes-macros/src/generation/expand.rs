@@ -83,7 +83,6 @@ pub fn generate(g: &Generation) -> TokenStream {
     };
 
     let spec = spec_tokens(g, &input_schema_fn, &invoke_fn);
-    // An unsuitable result type is reported at the type, not at the attribute.
     let result_type_fn = format_ident!("__ai_routes_{}_result_type", name);
     let new_route = quote! {
         ::ai_routes::__private::GenerationRoute::new(#spec, #result_type_fn)

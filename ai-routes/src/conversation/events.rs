@@ -106,10 +106,15 @@ impl Stream for TurnStream {
         if let Some(turn) = this.turn.take_if(|_| tokio::task::try_id().is_none()) {
             this.runtime.spawn(turn);
         }
+        // The turn waits on I/O or a tool with this waker registered. Only the turn sends
+        // events, and it runs inside this poll, so the channel needs no waker of its own
+        // while the turn is here (one would wake this task again for every event).
+        let mut turn_pending = false;
         loop {
             match this.events.try_recv() {
                 Ok(event) => return Poll::Ready(Some(event)),
                 Err(TryRecvError::Disconnected) => return Poll::Ready(None),
+                Err(TryRecvError::Empty) if turn_pending => return Poll::Pending,
                 Err(TryRecvError::Empty) => {}
             }
             let Some(turn) = this.turn.as_mut() else {
@@ -117,16 +122,9 @@ impl Stream for TurnStream {
             };
             if turn.as_mut().poll(cx).is_ready() {
                 this.turn = None;
-                continue;
+            } else {
+                turn_pending = true;
             }
-            // The turn waits on I/O or a tool, with this waker registered.
-            // Only the turn sends events, and it runs inside this poll, so the channel needs
-            // no waker of its own (one would wake this task again for every event).
-            return match this.events.try_recv() {
-                Ok(event) => Poll::Ready(Some(event)),
-                Err(TryRecvError::Disconnected) => Poll::Ready(None),
-                Err(TryRecvError::Empty) => Poll::Pending,
-            };
         }
     }
 }
