@@ -45,6 +45,12 @@
 #![warn(missing_docs)]
 
 mod data;
+mod decide;
+
+pub use decide::{
+    check_call, closest, current_alternatives, known_regions, lifecycle_warning, valid_tool_name,
+    Availability, CallProblem, Capability, Support, TOOL_NAME_RULE,
+};
 
 /// A kind of content a model accepts or produces.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

@@ -6,7 +6,9 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, Ident, Lit, Token};
 
-use crate::diagnostics::{closest, Errors};
+use ai_routes_catalog::closest;
+
+use crate::diagnostics::Errors;
 
 /// One `key = value` (or bare `key`) argument.
 pub struct Arg {

@@ -1,5 +1,8 @@
 //! Checks shared by every route kind: inference parameters and the system prompt.
 
+use ai_routes_catalog::{Capability, Model, Support};
+use proc_macro2::Span;
+
 use crate::attrs::{Args, Spanned};
 use crate::diagnostics::Errors;
 use crate::model_check::RouteModel;
@@ -21,15 +24,18 @@ pub fn check_system_prompt(
     let Some(catalog) = model.model.filter(|_| model.checked) else {
         return;
     };
-    if !catalog.system_prompt {
-        errors.error(
-            system.span,
+    require(
+        catalog,
+        Capability::SystemPrompt,
+        system.span,
+        || {
             format!(
                 "model `{}` does not accept a system prompt; move the instructions into the prompt",
                 catalog.name
-            ),
-        );
-    }
+            )
+        },
+        errors,
+    );
 }
 
 pub fn check_inference(
@@ -102,20 +108,31 @@ pub fn check_inference(
     }
 }
 
-/// Models that accept `cachePoint` blocks in Converse. Conservative: Anthropic Claude 3.5
-/// Haiku, 3.7 Sonnet and every Claude 4 and later, and Amazon Nova (Micro, Lite, Pro,
-/// Premier, Nova 2). A model outside this list fails the build rather than Bedrock's
-/// validation at run time.
-pub fn supports_prompt_caching(model: &ai_routes_catalog::Model) -> bool {
-    let id = model.id;
-    if let Some(rest) = id.strip_prefix("anthropic.claude-") {
-        return rest.starts_with("3-5-haiku")
-            || rest.starts_with("3-7-sonnet")
-            || ["sonnet-", "opus-", "haiku-"]
-                .iter()
-                .any(|family| rest.starts_with(family));
+/// A capability the route needs from its model: a compile error when the catalog is sure
+/// the model lacks it, a warning naming the source gap when it only believes so (its
+/// sources are not high-confidence), nothing when the model has it.
+pub fn require(
+    model: &Model,
+    capability: Capability,
+    span: Span,
+    message: impl FnOnce() -> String,
+    errors: &mut Errors,
+) {
+    match model.supports(capability) {
+        Support::Yes => {}
+        Support::No => errors.error(span, message()),
+        Support::Doubtful(confidence) => errors.warn(
+            span,
+            format!(
+                "{} (the catalog only believes this: its sources for `{}` are of {} confidence, see \
+                 `ai-routes models show \"{}\"`; the route compiles and Bedrock decides)",
+                message(),
+                model.name,
+                confidence.as_str(),
+                model.name
+            ),
+        ),
     }
-    id.starts_with("amazon.nova-")
 }
 
 /// The production options every route kind shares: `cache`, `guardrail` and a timeout
@@ -138,23 +155,28 @@ pub fn production_options(
 
     if let (Some(cache), Some(model)) = (cache.as_ref().filter(|c| c.value), model) {
         if let Some(catalog) = model.model.filter(|_| model.checked) {
-            if !supports_prompt_caching(catalog) {
-                let able: Vec<&str> = ai_routes_catalog::models()
-                    .iter()
-                    .filter(|m| m.is_active() && supports_prompt_caching(m))
-                    .map(|m| m.name)
-                    .take(4)
-                    .collect();
-                errors.error(
-                    cache.span,
+            require(
+                catalog,
+                Capability::PromptCaching,
+                cache.span,
+                || {
+                    let able: Vec<&str> = ai_routes_catalog::models()
+                        .iter()
+                        .filter(|m| {
+                            m.is_active() && m.supports(Capability::PromptCaching) == Support::Yes
+                        })
+                        .map(|m| m.name)
+                        .take(4)
+                        .collect();
                     format!(
                         "model `{}` does not support prompt caching on Bedrock (`cachePoint`); remove `cache = true`, or \
                          pick a model that does (e.g. {})",
                         catalog.name,
                         able.join(", ")
-                    ),
-                );
-            }
+                    )
+                },
+                errors,
+            );
         }
     }
     if let Some(guardrail) = &guardrail {

@@ -2,11 +2,13 @@
 //! route kind needs: the model exists, is not past end of life, and is callable in the
 //! declared region (directly or through the named inference profile).
 
-use ai_routes_catalog::{Lifecycle, Model, ProfileScope, ResolvedVia};
+use ai_routes_catalog::{CallProblem, Lifecycle, Model, ProfileScope, ResolvedVia};
 use proc_macro2::Span;
 
 use crate::attrs::{Args, Spanned};
-use crate::diagnostics::{closest, Errors};
+use ai_routes_catalog::closest;
+
+use crate::diagnostics::Errors;
 
 /// The model a route calls.
 pub struct RouteModel {
@@ -138,40 +140,15 @@ fn check_catalog_model(
         return None;
     };
     let model = resolved.model;
-    match model.lifecycle {
-        Lifecycle::Eol => {
-            let date = model
-                .eol_date
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default();
-            errors.error(
-                name.span,
-                format!(
-                    "model `{}` ({}) reached end of life on Bedrock{date}: calls to it fail. Current {} models: {}",
-                    model.name,
-                    model.id,
-                    model.provider,
-                    current_alternatives(model)
-                ),
-            );
-            return None;
-        }
-        Lifecycle::Legacy => errors.warn(
-            name.span,
-            format!(
-                "model `{}` is legacy on Bedrock{}: plan a move to a current model ({})",
-                model.name,
-                model
-                    .eol_date
-                    .map(|d| format!(" (end of life {d})"))
-                    .unwrap_or_default(),
-                current_alternatives(model)
-            ),
-        ),
-        Lifecycle::Active | Lifecycle::Uncertain => {}
+    if let Some(warning) = ai_routes_catalog::lifecycle_warning(model) {
+        errors.warn(name.span, warning);
     }
 
     if let Some(scope) = scope {
+        if let Err(problem) = check_lifecycle(model) {
+            report(&problem, name.span, errors);
+            return None;
+        }
         let invoke_id = check_cross_region(resolved, scope, region, errors)?;
         return Some(RouteModel {
             written: name.value,
@@ -183,80 +160,42 @@ fn check_catalog_model(
         });
     }
 
-    // A friendly name may resolve to a profile (Amplify maps Claude 4.5+ names to `global.`).
-    let profile = match resolved.via {
-        ResolvedVia::InferenceProfile(profile) => Some(profile),
-        _ => ai_routes_catalog::profile(resolved.invoke_id).map(|(p, _)| p),
-    };
-    match (profile, region) {
-        (Some(profile), Some(region))
-            if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) =>
-        {
-            let others = profile_ids(model, &region.value);
-            errors.error(
-                region.span,
-                format!(
-                    "inference profile `{}` cannot be called from {}; it serves: {}.{}",
-                    profile.id,
-                    region.value,
-                    profile.source_regions.join(", "),
-                    if others.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" From {} use: {others}", region.value)
-                    }
-                ),
-            );
+    let invoke_id = resolved.invoke_id;
+    match ai_routes_catalog::check_call(model, invoke_id, region.map(|r| r.value.as_str())) {
+        Ok(()) => {}
+        // A profile that does not serve the region: the region is what to look at.
+        Err(problem @ CallProblem::ProfileNotServed { .. }) => report(
+            &problem,
+            region.map(|r| r.span).unwrap_or(name.span),
+            errors,
+        ),
+        Err(problem @ CallProblem::EndOfLife { .. }) => {
+            report(&problem, name.span, errors);
+            return None;
         }
-        // A profile that serves the region, or no region to check it against.
-        (Some(_), _) => {}
-        (_, Some(region)) if model.region_data_known && !model.on_demand_in(&region.value) => {
-            let profiles = profile_ids(model, &region.value);
-            let on_demand = if model.regions.is_empty() || !model.on_demand {
-                "it has no on-demand region".to_string()
-            } else {
-                format!("on demand it is offered in: {}", model.regions.join(", "))
-            };
-            let fix = if profiles.is_empty() {
-                "no inference profile serves this region either; pick another region or model"
-                    .to_string()
-            } else {
-                format!(
-                    "use the inference profile {profiles} instead (`model = \"{}\"`)",
-                    first_profile(model, &region.value)
-                )
-            };
-            errors.error(
-                name.span,
-                format!(
-                    "model `{}` is not offered on demand in {} ({on_demand}); {fix}",
-                    model.name, region.value
-                ),
-            );
-        }
-        (_, None) if !model.on_demand && model.region_data_known => {
-            let all: Vec<&str> = model.inference_profiles.iter().map(|p| p.id).collect();
-            errors.error(
-                name.span,
-                format!(
-                    "model `{}` can only be invoked through an inference profile, not by its bare id `{}`; use one of: {}",
-                    model.name,
-                    model.id,
-                    if all.is_empty() { "(none known)".to_string() } else { all.join(", ") }
-                ),
-            );
-        }
-        _ => {}
+        Err(problem) => report(&problem, name.span, errors),
     }
-    let invoke_id = resolved.invoke_id.to_string();
     Some(RouteModel {
         written: name.value,
-        invoke_id,
+        invoke_id: invoke_id.to_string(),
         model: Some(model),
         checked: true,
         span: name.span,
         cross_region: None,
     })
+}
+
+/// The end-of-life check alone (a `cross_region` route invokes a profile chosen later).
+fn check_lifecycle(model: &'static Model) -> Result<(), CallProblem> {
+    match model.lifecycle {
+        Lifecycle::Eol => Err(CallProblem::EndOfLife { model }),
+        _ => Ok(()),
+    }
+}
+
+/// A catalog decision as a compile error: what is wrong, then what to change.
+fn report(problem: &CallProblem, span: Span, errors: &mut Errors) {
+    errors.error(span, format!("{problem}; {}", problem.fix()));
 }
 
 /// `cross_region = "us"`: the model must have a profile of that scope, and it must serve
@@ -312,73 +251,18 @@ fn check_cross_region(
         );
         return None;
     };
-    if let Some(region) = region {
-        if !profile.source_regions.is_empty() && !profile.callable_from(&region.value) {
-            let usable: Vec<String> = model
-                .profiles_for_region(&region.value)
-                .iter()
-                .map(|p| format!("`cross_region = \"{}\"`", p.scope.prefix()))
-                .collect();
-            errors.error(
-                scope.span,
-                format!(
-                    "the `{prefix}` inference profile of `{}` (`{}`) cannot be called from {}; it serves: {}.{}",
-                    model.name,
-                    profile.id,
-                    region.value,
-                    profile.source_regions.join(", "),
-                    if usable.is_empty() {
-                        " No profile of this model serves that region; pick another region".to_string()
-                    } else {
-                        format!(" From {} use {}", region.value, usable.join(" or "))
-                    }
-                ),
-            );
-            return None;
-        }
+    if let Err(problem) =
+        ai_routes_catalog::check_call(model, profile.id, region.map(|r| r.value.as_str()))
+    {
+        report(&problem, scope.span, errors);
+        return None;
     }
     Some(profile.id)
 }
 
-fn profile_ids(model: &Model, region: &str) -> String {
-    model
-        .profiles_for_region(region)
-        .iter()
-        .map(|p| format!("`{}`", p.id))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn first_profile(model: &Model, region: &str) -> &'static str {
-    model
-        .profiles_for_region(region)
-        .first()
-        .map(|p| p.id)
-        .unwrap_or("")
-}
-
-fn current_alternatives(model: &Model) -> String {
-    let names: Vec<&str> = ai_routes_catalog::models()
-        .iter()
-        .filter(|m| m.provider == model.provider && m.lifecycle == Lifecycle::Active && m.tool_use)
-        .map(|m| m.name)
-        .take(4)
-        .collect();
-    if names.is_empty() {
-        "see `ai-routes models --active`".into()
-    } else {
-        names.join(", ")
-    }
-}
-
 /// Checks a region name against every region the catalog knows; `true` when known.
 pub fn check_region(region: &Spanned<String>, errors: &mut Errors) -> bool {
-    let mut known: Vec<&str> = ai_routes_catalog::models()
-        .iter()
-        .flat_map(|m| m.regions.iter().chain(m.profile_only_regions).copied())
-        .collect();
-    known.sort_unstable();
-    known.dedup();
+    let known = ai_routes_catalog::known_regions();
     if !known.contains(&region.value.as_str()) {
         let hint = closest(&region.value, &known)
             .map(|c| format!("; did you mean `{c}`?"))

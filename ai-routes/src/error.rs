@@ -318,17 +318,10 @@ impl CallTarget<'_> {
                 message,
             };
         };
-        let profiles = self.profiles();
-        let hint = if !profiles.is_empty() && !profiles.iter().any(|p| p == self.model_id) {
-            format!(
-                "From {} call it through an inference profile: {}.",
-                self.region,
-                profiles.join(", ")
-            )
-        } else if model.regions.is_empty() {
-            "No region offers it on demand; use one of its inference profiles from a source region it serves.".to_string()
-        } else {
-            format!("It is offered on demand in: {}.", model.regions.join(", "))
+        let hint = match ai_routes_catalog::check_call(model, self.model_id, Some(self.region)) {
+            Err(problem) => format!("{problem}; {}.", problem.fix()),
+            // The catalog thinks this call works: Bedrock's word is all there is.
+            Ok(()) => format!("Bedrock said: {message}"),
         };
         Error::ModelNotInRegion {
             model_id: self.model_id.into(),

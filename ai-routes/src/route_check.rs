@@ -2,8 +2,6 @@
 //! ([`Client::check_routes`](crate::Client::check_routes)): the compile-time checks only
 //! know the region when the route declares one.
 
-use ai_routes_catalog::{Lifecycle, Model};
-
 /// What a route calls, for [`Client::check_routes`](crate::Client::check_routes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -89,95 +87,17 @@ pub struct RouteCheckError {
     pub problems: Vec<RouteProblem>,
 }
 
-fn ids(profiles: &[&ai_routes_catalog::InferenceProfile]) -> String {
-    profiles
-        .iter()
-        .map(|p| format!("`{}`", p.id))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn profile_fix(model: &Model, region: &str) -> String {
-    let profiles = model.profiles_for_region(region);
-    match profiles.first() {
-        Some(first) => format!(
-            "call it through an inference profile that serves {region}: {} (`cross_region = \"{}\"`, or `model = \"{}\"`)",
-            ids(&profiles),
-            first.scope.prefix(),
-            first.id
-        ),
-        None if model.on_demand && !model.regions.is_empty() => format!(
-            "no inference profile serves {region}; set the route's `region` to one where it is offered on demand: {}",
-            model.regions.join(", ")
-        ),
-        None => {
-            let served: Vec<&str> = model
-                .inference_profiles
-                .iter()
-                .flat_map(|p| p.source_regions.iter().copied())
-                .collect();
-            if served.is_empty() {
-                "pick another model (`ai-routes models --active`)".to_string()
-            } else {
-                let mut served = served;
-                served.sort_unstable();
-                served.dedup();
-                format!(
-                    "set the route's `region` to one its profiles serve: {}",
-                    served.join(", ")
-                )
-            }
-        }
-    }
-}
-
 pub(crate) fn check_route(info: &RouteInfo, client_region: &str) -> Option<RouteProblem> {
     let model = info.catalog_id.and_then(ai_routes_catalog::by_id)?;
-    let region = info.region.unwrap_or(client_region).to_string();
-    let problem = |problem: String, fix: String| {
-        Some(RouteProblem {
-            route: info.name,
-            model_id: info.invoke_id,
-            region: region.clone(),
-            problem,
-            fix,
-        })
-    };
-    if model.lifecycle == Lifecycle::Eol {
-        return problem(
-            format!("model `{}` has reached its end of life", model.name),
-            "move the route to a current model (`ai-routes models --active`)".into(),
-        );
-    }
-    if let Some((profile, _)) = ai_routes_catalog::profile(info.invoke_id) {
-        if !profile.source_regions.is_empty() && !profile.callable_from(&region) {
-            return problem(
-                format!(
-                    "inference profile `{}` cannot be called from {region} (it serves: {})",
-                    profile.id,
-                    profile.source_regions.join(", ")
-                ),
-                profile_fix(model, &region),
-            );
-        }
-        return None;
-    }
-    if model.region_data_known && !model.on_demand_in(&region) {
-        let why = if model.on_demand && !model.regions.is_empty() {
-            format!(
-                "model `{}` is not offered on demand in {region} (on demand: {})",
-                model.name,
-                model.regions.join(", ")
-            )
-        } else {
-            format!(
-                "model `{}` can only be invoked through an inference profile",
-                model.name
-            )
-        };
-        return problem(why, profile_fix(model, &region));
-    }
-    None
+    let region = info.region.unwrap_or(client_region);
+    let problem = ai_routes_catalog::check_call(model, info.invoke_id, Some(region)).err()?;
+    Some(RouteProblem {
+        route: info.name,
+        model_id: info.invoke_id,
+        region: region.to_string(),
+        problem: problem.to_string(),
+        fix: problem.fix(),
+    })
 }
 
 #[cfg(test)]

@@ -301,7 +301,8 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
             let name = tool.definition().name;
             if !valid_tool_name(name) {
                 return Err(Error::InvalidInput(format!(
-                    "tool name `{name}` is not a valid Bedrock tool name: it must match ^[a-zA-Z][a-zA-Z0-9_-]{{0,63}}$"
+                    "tool name `{name}` is not a valid Bedrock tool name: {}",
+                    ai_routes_catalog::TOOL_NAME_RULE
                 )));
             }
             if by_name.insert(name, index).is_some() {
@@ -456,13 +457,7 @@ impl<S: Send + Sync + 'static> ToolSet<S> {
     }
 }
 
-/// Bedrock's tool name rule: `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`.
-pub fn valid_tool_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
-        && name.len() <= 64
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
+pub use ai_routes_catalog::valid_tool_name;
 
 /// A tool input type's schema for Bedrock: the type's schema without the top-level
 /// `title` and `description` (the tool's own name and description carry them).

@@ -7,7 +7,11 @@ use proc_macro2::TokenStream;
 use syn::spanned::Spanned as _;
 
 use crate::attrs::Args;
-use crate::checks::{check_inference, check_system_prompt, production_options, ProductionOptions};
+use ai_routes_catalog::{Capability, Support};
+
+use crate::checks::{
+    check_inference, check_system_prompt, production_options, require, ProductionOptions,
+};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::{check_region, resolve_model, RouteModel};
@@ -128,30 +132,50 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
                         catalog.name
                     ),
                 );
-            } else if streaming && !catalog.converse_stream {
+            } else if streaming {
                 let span = stream.as_ref().map(|s| s.span).unwrap_or(model.span);
-                errors.error(
+                require(
+                    catalog,
+                    Capability::Streaming,
                     span,
-                    format!(
-                        "model `{}` does not support ConverseStream; set `stream = false`",
-                        catalog.name
-                    ),
+                    || {
+                        format!(
+                            "model `{}` does not support ConverseStream; set `stream = false`",
+                            catalog.name
+                        )
+                    },
+                    errors,
                 );
             }
             if let Some(tools) = tools.as_ref().filter(|t| !t.value.is_empty()) {
-                if !catalog.tool_use {
-                    errors.error(
+                let needed = if streaming {
+                    Capability::StreamingToolUse
+                } else {
+                    Capability::ToolUse
+                };
+                if catalog.supports(Capability::ToolUse) != Support::Yes {
+                    require(
+                        catalog,
+                        Capability::ToolUse,
                         tools.span,
-                        format!("model `{}` does not support tool use; remove `tools` or pick a model that does", catalog.name),
+                        || {
+                            format!("model `{}` does not support tool use; remove `tools` or pick a model that does", catalog.name)
+                        },
+                        errors,
                     );
-                } else if streaming && !catalog.streaming_tool_use {
-                    errors.error(
+                } else {
+                    require(
+                        catalog,
+                        needed,
                         tools.span,
-                        format!(
-                            "model `{}` does not support tool use while streaming; set `stream = false` to use Converse \
-                             for this route, or pick a model with streaming tool use",
-                            catalog.name
-                        ),
+                        || {
+                            format!(
+                                "model `{}` does not support tool use while streaming; set `stream = false` to use Converse \
+                                 for this route, or pick a model with streaming tool use",
+                                catalog.name
+                            )
+                        },
+                        errors,
                     );
                 }
             }

@@ -4,11 +4,13 @@
 mod expand;
 mod template;
 
-use ai_routes_catalog::{Modality, ToolChoiceMode};
+use ai_routes_catalog::{Capability, ToolChoiceMode};
 use proc_macro2::TokenStream;
 
 use crate::attrs::{Args, Spanned};
-use crate::checks::{check_inference, check_system_prompt, production_options, ProductionOptions};
+use crate::checks::{
+    check_inference, check_system_prompt, production_options, require, ProductionOptions,
+};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::{check_region, resolve_model, RouteModel};
@@ -185,17 +187,22 @@ fn choose_strategy(
         }
     };
     if let Some(catalog) = catalog {
-        if mode != ToolChoiceMode::Auto && !catalog.supports_tool_choice(mode) {
+        if mode != ToolChoiceMode::Auto {
             let accepted: Vec<&str> = catalog.tool_choice.iter().map(|m| m.as_str()).collect();
-            errors.error(
+            require(
+                catalog,
+                Capability::ToolChoice(mode),
                 requested.span,
-                format!(
+                || {
+                    format!(
                     "model `{}` does not accept forced tool choice `{}` (it accepts: {}); remove `tool_choice` to let \
                      ai-routes use the strongest mode the model accepts, or pick a model that supports it",
                     catalog.name,
                     mode.as_str(),
                     if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") }
-                ),
+                )
+                },
+                errors,
             );
         }
     }
@@ -208,33 +215,50 @@ fn check_capabilities(
     args: &[RouteArg],
     errors: &mut Errors,
 ) {
-    if !catalog.tool_use {
-        let able: Vec<&str> = ai_routes_catalog::models()
-            .iter()
-            .filter(|m| m.provider == catalog.provider && m.tool_use && m.is_active())
-            .map(|m| m.name)
-            .take(4)
-            .collect();
-        errors.error(
-            model.span,
+    require(
+        catalog,
+        Capability::ToolUse,
+        model.span,
+        || {
+            let able: Vec<&str> = ai_routes_catalog::models()
+                .iter()
+                .filter(|m| m.provider == catalog.provider && m.tool_use && m.is_active())
+                .map(|m| m.name)
+                .take(4)
+                .collect();
             format!(
                 "model `{}` does not support tool use, which a generation route needs for structured output{}",
                 catalog.name,
-                if able.is_empty() { String::new() } else { format!("; {} models that do: {}", catalog.provider, able.join(", ")) }
-            ),
-        );
-    }
+                if able.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} models that do: {}", catalog.provider, able.join(", "))
+                }
+            )
+        },
+        errors,
+    );
     for arg in args {
         match arg.kind {
-            ArgKind::Image if !catalog.vision || !catalog.accepts_input(Modality::Image) => errors.error(
+            ArgKind::Image => require(
+                catalog,
+                Capability::ImageInput,
                 arg.span,
-                format!("model `{}` does not accept image input; pick a model with vision (e.g. Claude Sonnet 4.5, Nova Lite)", catalog.name),
+                || {
+                    format!("model `{}` does not accept image input; pick a model with vision (e.g. Claude Sonnet 4.5, Nova Lite)", catalog.name)
+                },
+                errors,
             ),
-            ArgKind::Document if !catalog.document_chat || !catalog.accepts_input(Modality::Document) => errors.error(
+            ArgKind::Document => require(
+                catalog,
+                Capability::DocumentInput,
                 arg.span,
-                format!("model `{}` does not accept document input; pick a model with document chat", catalog.name),
+                || {
+                    format!("model `{}` does not accept document input; pick a model with document chat", catalog.name)
+                },
+                errors,
             ),
-            _ => {}
+            ArgKind::Value => {}
         }
     }
 }

@@ -2,7 +2,9 @@
 //! time against the route's arguments.
 
 use crate::attrs::Spanned;
-use crate::diagnostics::{closest, Errors};
+use ai_routes_catalog::closest;
+
+use crate::diagnostics::Errors;
 use crate::route_fn::{ArgKind, RouteArg};
 
 pub enum Piece {

@@ -23,25 +23,22 @@ fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors
         value: default.to_string(),
         span: default_span,
     });
-    if !valid_tool_name(&name.value) {
+    if !ai_routes_catalog::valid_tool_name(&name.value) {
         errors.error(
             name.span,
             format!(
-                "`{}` is not a valid Bedrock tool name: it must start with a letter and contain only letters, digits, `_` and `-`, at most 64 characters (^[a-zA-Z][a-zA-Z0-9_-]{{0,63}}$){}",
+                "`{}` is not a valid Bedrock tool name: {}{}",
                 name.value,
-                if args.0.iter().any(|a| a.key == "name") { "" } else { "; set another with `#[tool(name = \"...\")]`" }
+                ai_routes_catalog::TOOL_NAME_RULE,
+                if args.0.iter().any(|a| a.key == "name") {
+                    ""
+                } else {
+                    "; set another with `#[tool(name = \"...\")]`"
+                }
             ),
         );
     }
     name.value
-}
-
-/// Bedrock's tool name rule: `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`.
-fn valid_tool_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
-        && name.len() <= 64
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The tool description (the doc comment), required: it is how the model knows when to call

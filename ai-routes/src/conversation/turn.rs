@@ -204,10 +204,11 @@ fn user_message(message: &UserMessage) -> Result<NewMessage> {
         ));
     }
     for tool in &message.client_tools {
-        if !crate::tool::valid_tool_name(&tool.name) {
+        if !ai_routes_catalog::valid_tool_name(&tool.name) {
             return Err(Error::InvalidInput(format!(
-                "client tool name `{}` is not a valid Bedrock tool name",
-                tool.name
+                "client tool name `{}` is not a valid Bedrock tool name: {}",
+                tool.name,
+                ai_routes_catalog::TOOL_NAME_RULE
             )));
         }
         if tool.input_schema.get("type").and_then(Value::as_str) != Some("object") {

@@ -57,12 +57,12 @@ use aws_sdk_bedrockruntime::config::retry::{RetryConfig, RetryPartition};
 use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 
+pub use ai_routes_catalog::valid_tool_name;
 pub use faults::{Fault, StreamBreak};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
 pub use server::{Operation, RecordedRequest};
 pub use synth::synthesize;
-pub use validate::valid_tool_name;
 
 use faults::FaultPlan;
 use server::Shared;

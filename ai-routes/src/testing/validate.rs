@@ -4,34 +4,40 @@
 
 use std::collections::HashSet;
 
-use ai_routes_catalog::{Lifecycle, Modality, Model, ToolChoiceMode};
+use ai_routes_catalog::{CallProblem, Modality, Model, ToolChoiceMode};
 
 use super::reply::{BedrockError, ErrorKind};
 use super::wire::{ContentBlock, ConverseRequest, Role, Tool, ToolChoice};
 
-/// The model a request addressed, once the id (or profile, or ARN) is resolved for the region.
+/// The model a request addressed, once the id (or profile, or ARN) is resolved for the
+/// region, refused the way Bedrock refuses it (the decision is the catalog's
+/// [`check_call`](ai_routes_catalog::check_call)).
 pub(crate) fn resolve_model(model_id: &str, region: &str) -> Result<&'static Model, BedrockError> {
     let invalid = || BedrockError::validation("The provided model identifier is invalid.");
     let id = strip_arn(model_id);
-    if let Some((profile, model)) = ai_routes_catalog::profile(id) {
-        if !profile.source_regions.is_empty() && !profile.source_regions.contains(&region) {
-            return Err(invalid());
+    let model = ai_routes_catalog::profile(id)
+        .map(|(_, model)| model)
+        .or_else(|| ai_routes_catalog::by_id(id))
+        .ok_or_else(invalid)?;
+    match ai_routes_catalog::check_call(model, id, Some(region)) {
+        Ok(()) => Ok(model),
+        Err(CallProblem::EndOfLife { .. }) => Err(BedrockError::new(
+            ErrorKind::ResourceNotFound,
+            "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
+        )),
+        Err(CallProblem::ProfileNotServed { .. }) => Err(invalid()),
+        // A bare id Bedrock knows but serves here only through a profile.
+        Err(CallProblem::NotOnDemandIn { .. } | CallProblem::ProfileOnly { .. })
+            if !model.inference_profiles.is_empty() && (model.available_in(region) || !model.on_demand) =>
+        {
+            Err(BedrockError::validation(format!(
+                "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with \
+                 the ID or ARN of an inference profile that contains this model.",
+                model.id
+            )))
         }
-        return check_lifecycle(model);
+        Err(_) => Err(invalid()),
     }
-    let model = ai_routes_catalog::by_id(id).ok_or_else(invalid)?;
-    check_lifecycle(model)?;
-    if model.on_demand_in(region) {
-        return Ok(model);
-    }
-    if model.available_in(region) || !model.inference_profiles.is_empty() && !model.on_demand {
-        return Err(BedrockError::validation(format!(
-            "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with \
-             the ID or ARN of an inference profile that contains this model.",
-            model.id
-        )));
-    }
-    Err(invalid())
 }
 
 fn strip_arn(id: &str) -> &str {
@@ -40,16 +46,6 @@ fn strip_arn(id: &str) -> &str {
     } else {
         id
     }
-}
-
-fn check_lifecycle(model: &'static Model) -> Result<&'static Model, BedrockError> {
-    if model.lifecycle == Lifecycle::Eol {
-        return Err(BedrockError::new(
-            ErrorKind::ResourceNotFound,
-            "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
-        ));
-    }
-    Ok(model)
 }
 
 /// Validates a request body against the model's capabilities and Bedrock's own rules.
@@ -229,7 +225,7 @@ fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<
         return v("1 validation error detected: Value '[]' at 'toolConfig.tools' failed to satisfy constraint: Member must have length greater than or equal to 1".into());
     }
     for (i, spec) in specs.iter().enumerate() {
-        if !valid_tool_name(&spec.name) {
+        if !ai_routes_catalog::valid_tool_name(&spec.name) {
             return v(format!("1 validation error detected: Value '{}' at 'toolConfig.tools.{}.member.toolSpec.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+ and length less than or equal to 64", spec.name, i + 1));
         }
         if !names.insert(spec.name.as_str()) {
@@ -260,12 +256,4 @@ fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<
         _ => {}
     }
     Ok(())
-}
-
-/// Bedrock's tool-name rule: `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`.
-pub fn valid_tool_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
-        && name.len() <= 64
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

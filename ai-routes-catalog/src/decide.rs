@@ -1,0 +1,470 @@
+//! Decisions about a model, each one typed function with its wording.
+//!
+//! The proc macros (at compile time), `Client::check_routes` (at start-up), the runtime's
+//! error mapping and the local Bedrock stand-in all ask these functions, so a fact about
+//! a model and the sentence that explains it live in one place.
+
+use std::fmt;
+
+use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode};
+
+/// How a model can be called from one region.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Availability {
+    /// By its bare id, on demand.
+    OnDemand,
+    /// Only through these inference profiles (most specific geography first, `global`
+    /// last).
+    ViaProfiles(Vec<&'static InferenceProfile>),
+    /// Neither on demand nor through any profile.
+    NotOffered,
+    /// The catalog has no region data for the model: nothing can be decided.
+    Unknown,
+}
+
+impl Model {
+    /// How the model can be called from `region`.
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_id, Availability};
+    /// let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+    /// assert!(matches!(haiku.availability("eu-west-1"), Availability::ViaProfiles(_)));
+    /// let nova = by_id("amazon.nova-micro-v1:0").unwrap();
+    /// assert_eq!(nova.availability("us-east-1"), Availability::OnDemand);
+    /// ```
+    pub fn availability(&self, region: &str) -> Availability {
+        if self.on_demand_in(region) {
+            return Availability::OnDemand;
+        }
+        let profiles = self.profiles_for_region(region);
+        if !profiles.is_empty() {
+            Availability::ViaProfiles(profiles)
+        } else if self.region_data_known {
+            Availability::NotOffered
+        } else {
+            Availability::Unknown
+        }
+    }
+}
+
+/// Why a route's model cannot be called as declared. Its `Display` says what is wrong;
+/// [`CallProblem::fix`] says what to change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallProblem {
+    /// The model is past its end of life.
+    EndOfLife {
+        /// The model.
+        model: &'static Model,
+    },
+    /// The invoked inference profile cannot be called from the region.
+    ProfileNotServed {
+        /// The model behind the profile.
+        model: &'static Model,
+        /// The profile the route invokes.
+        profile: &'static InferenceProfile,
+        /// The region the call comes from.
+        region: String,
+    },
+    /// The bare model id is not offered on demand in the region.
+    NotOnDemandIn {
+        /// The model.
+        model: &'static Model,
+        /// The region the call comes from.
+        region: String,
+    },
+    /// The bare model id, with no region to check, of a model that has no on-demand
+    /// region at all.
+    ProfileOnly {
+        /// The model.
+        model: &'static Model,
+    },
+}
+
+/// Whether `invoke_id` (the model's bare id or one of its profile ids) can be called from
+/// `region` (`None`: not known yet, checked later).
+///
+/// ```
+/// use ai_routes_catalog::{by_id, check_call, CallProblem};
+/// let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+/// let problem = check_call(haiku, "us.anthropic.claude-haiku-4-5-20251001-v1:0", Some("eu-west-1"));
+/// assert!(matches!(problem, Err(CallProblem::ProfileNotServed { .. })));
+/// assert!(problem.unwrap_err().fix().contains("eu.anthropic.claude-haiku-4-5"));
+/// ```
+pub fn check_call(
+    model: &'static Model,
+    invoke_id: &str,
+    region: Option<&str>,
+) -> Result<(), CallProblem> {
+    if model.lifecycle == Lifecycle::Eol {
+        return Err(CallProblem::EndOfLife { model });
+    }
+    if let Some(profile) = model.inference_profiles.iter().find(|p| p.id == invoke_id) {
+        return match region {
+            Some(region)
+                if !profile.source_regions.is_empty() && !profile.callable_from(region) =>
+            {
+                Err(CallProblem::ProfileNotServed {
+                    model,
+                    profile,
+                    region: region.to_string(),
+                })
+            }
+            _ => Ok(()),
+        };
+    }
+    if !model.region_data_known {
+        return Ok(());
+    }
+    match region {
+        Some(region) if !model.on_demand_in(region) => Err(CallProblem::NotOnDemandIn {
+            model,
+            region: region.to_string(),
+        }),
+        None if !model.on_demand => Err(CallProblem::ProfileOnly { model }),
+        _ => Ok(()),
+    }
+}
+
+impl CallProblem {
+    /// The model the problem is about.
+    pub fn model(&self) -> &'static Model {
+        match self {
+            CallProblem::EndOfLife { model }
+            | CallProblem::ProfileNotServed { model, .. }
+            | CallProblem::NotOnDemandIn { model, .. }
+            | CallProblem::ProfileOnly { model } => model,
+        }
+    }
+
+    /// What to change so the call works.
+    pub fn fix(&self) -> String {
+        match self {
+            CallProblem::EndOfLife { model } => format!(
+                "move the route to a current {} model: {}",
+                model.provider,
+                current_alternatives(model)
+            ),
+            CallProblem::ProfileNotServed { model, region, .. }
+            | CallProblem::NotOnDemandIn { model, region } => profile_fix(model, region),
+            CallProblem::ProfileOnly { model } => {
+                let all: Vec<String> = model
+                    .inference_profiles
+                    .iter()
+                    .map(|p| format!("`{}`", p.id))
+                    .collect();
+                if all.is_empty() {
+                    "pick another model (`ai-routes models --active`)".into()
+                } else {
+                    format!(
+                        "call it through an inference profile: {} (`cross_region = \"...\"`, or `model = \"<profile id>\"`)",
+                        all.join(", ")
+                    )
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for CallProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallProblem::EndOfLife { model } => {
+                write!(
+                    f,
+                    "model `{}` ({}) reached end of life on Bedrock",
+                    model.name, model.id
+                )?;
+                if let Some(date) = model.eol_date {
+                    write!(f, " on {date}")?;
+                }
+                f.write_str(": calls to it fail")
+            }
+            CallProblem::ProfileNotServed {
+                profile, region, ..
+            } => write!(
+                f,
+                "inference profile `{}` cannot be called from {region} (it serves: {})",
+                profile.id,
+                profile.source_regions.join(", ")
+            ),
+            CallProblem::NotOnDemandIn { model, region } if model.on_demand && !model.regions.is_empty() => {
+                write!(
+                    f,
+                    "model `{}` is not offered on demand in {region} (on demand: {})",
+                    model.name,
+                    model.regions.join(", ")
+                )
+            }
+            CallProblem::NotOnDemandIn { model, .. } | CallProblem::ProfileOnly { model } => write!(
+                f,
+                "model `{}` can only be invoked through an inference profile, not by its bare id `{}`",
+                model.name, model.id
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CallProblem {}
+
+fn profile_fix(model: &Model, region: &str) -> String {
+    let profiles = model.profiles_for_region(region);
+    match profiles.first() {
+        Some(first) => format!(
+            "call it through an inference profile that serves {region}: {} (`cross_region = \"{}\"`, or `model = \"{}\"`)",
+            profiles
+                .iter()
+                .map(|p| format!("`{}`", p.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            first.scope.prefix(),
+            first.id
+        ),
+        None if model.on_demand && !model.regions.is_empty() => format!(
+            "no inference profile serves {region}; set the route's `region` to one where it is offered on demand: {}",
+            model.regions.join(", ")
+        ),
+        None => {
+            let mut served: Vec<&str> = model
+                .inference_profiles
+                .iter()
+                .flat_map(|p| p.source_regions.iter().copied())
+                .collect();
+            served.sort_unstable();
+            served.dedup();
+            if served.is_empty() {
+                "pick another model (`ai-routes models --active`)".to_string()
+            } else {
+                format!(
+                    "set the route's `region` to one its profiles serve: {}",
+                    served.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Up to four current models of the same provider that can use tools, for "move to"
+/// hints.
+pub fn current_alternatives(model: &Model) -> String {
+    let names: Vec<&str> = crate::models()
+        .iter()
+        .filter(|m| m.provider == model.provider && m.lifecycle == Lifecycle::Active && m.tool_use)
+        .map(|m| m.name)
+        .take(4)
+        .collect();
+    if names.is_empty() {
+        "see `ai-routes models --active`".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The warning for a route on a legacy model, if it is one.
+pub fn lifecycle_warning(model: &Model) -> Option<String> {
+    (model.lifecycle == Lifecycle::Legacy).then(|| {
+        format!(
+            "model `{}` is legacy on Bedrock{}: plan a move to a current model ({})",
+            model.name,
+            model
+                .eol_date
+                .map(|d| format!(" (end of life {d})"))
+                .unwrap_or_default(),
+            current_alternatives(model)
+        )
+    })
+}
+
+/// A Converse feature a route may need from its model.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// `toolConfig` (tool use).
+    ToolUse,
+    /// Tool use with ConverseStream.
+    StreamingToolUse,
+    /// ConverseStream at all.
+    Streaming,
+    /// A `system` prompt.
+    SystemPrompt,
+    /// `image` content blocks.
+    ImageInput,
+    /// `document` content blocks.
+    DocumentInput,
+    /// This `toolChoice` variant.
+    ToolChoice(ToolChoiceMode),
+    /// `cachePoint` blocks (prompt caching).
+    PromptCaching,
+}
+
+/// What the catalog says about a [`Capability`] of a model.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Support {
+    /// The model has it.
+    Yes,
+    /// The model does not have it, by a high-confidence source: a route needing it is a
+    /// compile error.
+    No,
+    /// The catalog believes the model lacks it, but its sources are not high-confidence:
+    /// a route needing it compiles with a warning naming the gap.
+    Doubtful(Confidence),
+}
+
+impl Model {
+    /// Whether the model has `capability`, honouring the confidence of the catalog's
+    /// sources: only a high-confidence "no" is [`Support::No`].
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_name, Capability, Support};
+    /// let micro = by_name("Nova Micro").unwrap();
+    /// assert_eq!(micro.supports(Capability::ToolUse), Support::Yes);
+    /// assert_eq!(micro.supports(Capability::ImageInput), Support::No);
+    /// ```
+    pub fn supports(&self, capability: Capability) -> Support {
+        let has = match capability {
+            Capability::ToolUse => self.tool_use,
+            Capability::StreamingToolUse => self.streaming_tool_use,
+            Capability::Streaming => self.converse_stream,
+            Capability::SystemPrompt => self.system_prompt,
+            Capability::ImageInput => self.vision && self.accepts_input(Modality::Image),
+            Capability::DocumentInput => {
+                self.document_chat && self.accepts_input(Modality::Document)
+            }
+            Capability::ToolChoice(mode) => self.supports_tool_choice(mode),
+            // A rule, not a sourced flag: it is as certain as the model list it encodes.
+            Capability::PromptCaching => return bool_support(prompt_caching(self)),
+        };
+        match (has, self.features_confidence) {
+            (true, _) => Support::Yes,
+            (false, Confidence::High) => Support::No,
+            (false, confidence) => Support::Doubtful(confidence),
+        }
+    }
+}
+
+fn bool_support(has: bool) -> Support {
+    if has {
+        Support::Yes
+    } else {
+        Support::No
+    }
+}
+
+/// Models that accept `cachePoint` blocks in Converse: Anthropic Claude 3.5 Haiku, 3.7
+/// Sonnet and every Claude 4 and later, and Amazon Nova (Micro, Lite, Pro, Premier,
+/// Nova 2). Conservative: a model outside this list fails the build rather than
+/// Bedrock's validation at run time.
+fn prompt_caching(model: &Model) -> bool {
+    let id = model.id;
+    if let Some(rest) = id.strip_prefix("anthropic.claude-") {
+        return rest.starts_with("3-5-haiku")
+            || rest.starts_with("3-7-sonnet")
+            || ["sonnet-", "opus-", "haiku-"]
+                .iter()
+                .any(|family| rest.starts_with(family));
+    }
+    id.starts_with("amazon.nova-")
+}
+
+/// Bedrock's rule for tool names, as it states it.
+pub const TOOL_NAME_RULE: &str =
+    "it must start with a letter and contain only letters, digits, `_` and `-`, at most 64 characters (`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)";
+
+/// Whether `name` is a valid Bedrock tool name ([`TOOL_NAME_RULE`]).
+///
+/// ```
+/// assert!(ai_routes_catalog::valid_tool_name("get_weather"));
+/// assert!(!ai_routes_catalog::valid_tool_name("get weather"));
+/// ```
+pub fn valid_tool_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && name.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// "Did you mean": the candidate closest to `unknown` within a small edit distance
+/// (for option keys, regions, scopes).
+///
+/// ```
+/// assert_eq!(ai_routes_catalog::closest("max_token", &["max_tokens", "model"]), Some("max_tokens"));
+/// assert_eq!(ai_routes_catalog::closest("zzz", &["max_tokens"]), None);
+/// ```
+pub fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let unknown: Vec<char> = unknown.chars().collect();
+    candidates
+        .iter()
+        .map(|c| {
+            let chars: Vec<char> = c.chars().collect();
+            (crate::edit_distance(&unknown, &chars), *c)
+        })
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Every region the catalog knows (on-demand or profile-only), sorted.
+pub fn known_regions() -> Vec<&'static str> {
+    let mut known: Vec<&'static str> = crate::models()
+        .iter()
+        .flat_map(|m| m.regions.iter().chain(m.profile_only_regions).copied())
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    known
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::by_id;
+
+    #[test]
+    fn tool_names() {
+        assert!(valid_tool_name("get_weather"));
+        assert!(valid_tool_name("a-B_9"));
+        assert!(!valid_tool_name("_x"));
+        assert!(!valid_tool_name("9x"));
+        assert!(!valid_tool_name(""));
+        assert!(!valid_tool_name(&"a".repeat(65)));
+        assert!(valid_tool_name(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn call_checks() {
+        let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+        assert_eq!(
+            check_call(haiku, haiku.id, None),
+            Err(CallProblem::ProfileOnly { model: haiku })
+        );
+        let eu = "eu.anthropic.claude-haiku-4-5-20251001-v1:0";
+        assert_eq!(check_call(haiku, eu, Some("eu-central-1")), Ok(()));
+        let problem = check_call(haiku, eu, Some("us-east-1")).unwrap_err();
+        assert!(problem
+            .to_string()
+            .contains("cannot be called from us-east-1"));
+        assert!(
+            problem.fix().contains("cross_region = \"us\""),
+            "{}",
+            problem.fix()
+        );
+        let nova = by_id("amazon.nova-lite-v1:0").unwrap();
+        assert_eq!(check_call(nova, nova.id, Some("us-east-1")), Ok(()));
+    }
+
+    #[test]
+    fn low_confidence_gaps_are_doubtful_not_no() {
+        let doubtful = crate::models()
+            .iter()
+            .find(|m| m.features_confidence != Confidence::High && !m.tool_use);
+        if let Some(model) = doubtful {
+            assert!(matches!(
+                model.supports(Capability::ToolUse),
+                Support::Doubtful(_)
+            ));
+        }
+        let certain = crate::models()
+            .iter()
+            .find(|m| m.features_confidence == Confidence::High && !m.tool_use)
+            .expect("a high-confidence model without tool use");
+        assert_eq!(certain.supports(Capability::ToolUse), Support::No);
+    }
+}
