@@ -249,3 +249,51 @@ impl Args {
         }
     }
 }
+
+/// Declares a route kind's options: the struct, its key list (for "unknown option" and
+/// "did you mean") and its parser come from one list, so an option cannot be read under a
+/// misspelt name: a typo is a compile error of this crate, not an option silently ignored.
+macro_rules! options {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* $key:ident: $reader:ident -> $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $key: Option<$ty>,)*
+        }
+
+        impl $name {
+            /// Every key, in declaration order.
+            pub const KEYS: &'static [&'static str] = &[$(stringify!($key)),*];
+
+            /// Reads every option (reporting values of the wrong kind); unknown keys are
+            /// reported by [`Args::check_keys`](crate::attrs::Args::check_keys).
+            pub fn parse(
+                args: &crate::attrs::Args,
+                errors: &mut crate::diagnostics::Errors,
+            ) -> Self {
+                Self { $($key: args.$reader(stringify!($key), errors),)* }
+            }
+        }
+    };
+}
+pub(crate) use options;
+
+options! {
+    /// The options every route kind has: its model and how it is called.
+    pub struct ModelOptions {
+        model: string -> Spanned<String>,
+        model_id: string -> Spanned<String>,
+        region: string -> Spanned<String>,
+        cross_region: string -> Spanned<String>,
+        system_prompt: string -> Spanned<String>,
+        max_tokens: int -> Spanned<i64>,
+        temperature: float -> Spanned<f64>,
+        top_p: float -> Spanned<f64>,
+        cache: boolean -> Spanned<bool>,
+        guardrail: string -> Spanned<String>,
+    }
+}

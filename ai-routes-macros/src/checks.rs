@@ -3,7 +3,7 @@
 use ai_routes_catalog::{Capability, Model, Support};
 use proc_macro2::Span;
 
-use crate::attrs::{Args, Spanned};
+use crate::attrs::Spanned;
 use crate::diagnostics::Errors;
 use crate::model_check::RouteModel;
 
@@ -135,25 +135,14 @@ pub fn require(
     }
 }
 
-/// The production options every route kind shares: `cache`, `guardrail` and a timeout
-/// option (`timeout_ms` for generation, `turn_timeout_ms` for conversations).
-pub struct ProductionOptions {
-    pub cache: bool,
-    pub guardrail: Option<String>,
-    pub timeout_ms: Option<u64>,
-}
-
-pub fn production_options(
-    args: &Args,
+/// `cache = true` needs a model that caches; `guardrail` is "id:version".
+pub fn check_cache_and_guardrail(
     model: Option<&RouteModel>,
-    timeout_key: &str,
+    cache: Option<&Spanned<bool>>,
+    guardrail: Option<&Spanned<String>>,
     errors: &mut Errors,
-) -> ProductionOptions {
-    let cache = args.boolean("cache", errors);
-    let guardrail = args.string("guardrail", errors);
-    let timeout = args.int(timeout_key, errors);
-
-    if let (Some(cache), Some(model)) = (cache.as_ref().filter(|c| c.value), model) {
+) {
+    if let (Some(cache), Some(model)) = (cache.filter(|c| c.value), model) {
         if let Some(catalog) = model.model.filter(|_| model.checked) {
             require(
                 catalog,
@@ -179,7 +168,7 @@ pub fn production_options(
             );
         }
     }
-    if let Some(guardrail) = &guardrail {
+    if let Some(guardrail) = guardrail {
         let valid = guardrail
             .value
             .rsplit_once(':')
@@ -200,20 +189,16 @@ pub fn production_options(
             );
         }
     }
-    let timeout_ms = match timeout {
+}
+
+/// A route kind's timeout option (`timeout_ms`, `turn_timeout_ms`), in milliseconds.
+pub fn check_timeout(timeout: Option<Spanned<i64>>, key: &str, errors: &mut Errors) -> Option<u64> {
+    match timeout {
         Some(t) if t.value < 1 => {
-            errors.error(
-                t.span,
-                format!("`{timeout_key}` must be at least 1 (milliseconds)"),
-            );
+            errors.error(t.span, format!("`{key}` must be at least 1 (milliseconds)"));
             None
         }
         Some(t) => Some(t.value as u64),
         None => None,
-    };
-    ProductionOptions {
-        cache: cache.map(|c| c.value).unwrap_or(false),
-        guardrail: guardrail.map(|g| g.value),
-        timeout_ms,
     }
 }

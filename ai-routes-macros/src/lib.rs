@@ -12,6 +12,7 @@ mod diagnostics;
 mod docs;
 mod generation;
 mod model_check;
+mod model_spec;
 mod route_fn;
 mod tool;
 

@@ -5,7 +5,7 @@
 use ai_routes_catalog::{CallProblem, Lifecycle, Model, ProfileScope, ResolvedVia};
 use proc_macro2::Span;
 
-use crate::attrs::{Args, Spanned};
+use crate::attrs::{ModelOptions, Spanned};
 use ai_routes_catalog::closest;
 
 use crate::diagnostics::Errors;
@@ -29,12 +29,11 @@ pub struct RouteModel {
 const SCOPES: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"];
 
 pub fn resolve_model(
-    args: &Args,
+    options: &ModelOptions,
     region: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
-    let cross_region = args.string("cross_region", errors);
-    let scope = cross_region.as_ref().and_then(|c| {
+    let scope = options.cross_region.as_ref().and_then(|c| {
         let scope = ProfileScope::ALL
             .into_iter()
             .find(|s| s.prefix() == c.value);
@@ -55,7 +54,7 @@ pub fn resolve_model(
             span: c.span,
         })
     });
-    let mut model = resolve_direct(args, region, scope.as_ref(), errors)?;
+    let mut model = resolve_direct(options, region, scope.as_ref(), errors)?;
     if let Some(scope) = scope {
         if !model.checked {
             errors.error(
@@ -70,14 +69,12 @@ pub fn resolve_model(
 }
 
 fn resolve_direct(
-    args: &Args,
+    options: &ModelOptions,
     region: Option<&Spanned<String>>,
     scope: Option<&Spanned<ProfileScope>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
-    let model = args.string("model", errors);
-    let model_id = args.string("model_id", errors);
-    match (model, model_id) {
+    match (options.model.clone(), options.model_id.clone()) {
         (Some(_), Some(id)) => {
             errors.error(id.span, "set either `model` (checked against the catalog) or `model_id` (unchecked), not both");
             None

@@ -15,12 +15,11 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, ContentBlock, ConversationRole, Message, SpecificToolChoice, Tool, ToolChoice,
-    ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus,
-    ToolSpecification,
+    AnyToolChoice, ContentBlock, ConversationRole, Message, SpecificToolChoice, StopReason, Tool,
+    ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock,
+    ToolResultStatus, ToolSpecification,
 };
 use futures_util::future::BoxFuture;
-use futures_util::FutureExt as _;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -28,12 +27,17 @@ use serde_json::Value;
 
 use tracing::Instrument as _;
 
-use crate::call::{error_type, CallInfo, ModelCall};
-use crate::document::{to_document, to_json};
-use crate::error::{CallTarget, Error, Result};
-use crate::inference::{cache_tools, guardrail_config, system_blocks, GUARDRAIL_INTERVENED};
+use crate::conversation::convert::to_block;
+use crate::conversation::ContentPart;
+use crate::document::to_document;
+use crate::error::{Error, Result};
+use crate::executor::{
+    error_type, tokens_for_chars, CallInfo, Delivery, Request, DOCUMENT_CHARS, IMAGE_CHARS,
+};
+use crate::inference::cache_tools;
 use crate::media::Media;
 use crate::metering::RouteKind;
+use crate::model_spec::ModelSpec;
 use crate::schema::{schema_of, OutputSchema};
 use crate::usage::Usage;
 use crate::{Client, Document, Image};
@@ -55,39 +59,47 @@ pub enum ToolChoiceStrategy {
     AutoWithInstruction,
 }
 
-/// Everything a generation route declares, as constants.
+/// Everything a generation route declares, as constants (emitted by the macro; not a
+/// public API: read a route through its [`RouteDescriptor`] or [`RouteInfo`](crate::RouteInfo)).
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct GenerationSpec {
+    /// The route's name (its fn's name).
     pub name: &'static str,
+    /// The declaration's doc comment.
     pub doc: &'static str,
-    /// The model as written in the declaration (friendly name, id, profile id or ARN).
-    pub model: &'static str,
-    /// The id sent to Bedrock.
-    pub invoke_id: &'static str,
-    /// The catalog model, for prices and error hints; `None` for the unchecked `model_id`.
-    pub catalog_id: Option<&'static str>,
-    pub system_prompt: Option<&'static str>,
-    pub max_tokens: Option<i32>,
-    pub temperature: Option<f32>,
-    pub top_p: Option<f32>,
-    pub stop_sequences: &'static [&'static str],
-    pub region: Option<&'static str>,
+    /// The model and how it is called.
+    pub model: ModelSpec,
     /// How many times an invalid answer is sent back for correction.
     pub retries: u32,
+    /// How the result tool is forced.
     pub tool_choice: ToolChoiceStrategy,
     /// Deadline of one call of the route, corrections and retries included.
     pub timeout_ms: Option<u64>,
-    /// `cross_region = "us" | "eu" | "apac" | "global"`: the route calls the model through
-    /// that inference profile (`invoke_id` is the profile id).
-    pub cross_region: Option<&'static str>,
-    /// Prompt caching: `cachePoint`s after the system prompt and the tools.
-    pub cache: bool,
-    /// `guardrail = "id:version"`.
-    pub guardrail: Option<&'static str>,
     /// The JSON schema of the route's arguments (media arguments excluded).
     pub input_schema: fn() -> Value,
     /// Calls the route with its arguments as JSON (`Some` when ai-routes is built with `http`).
     pub invoke_json: Option<InvokeJson>,
+}
+
+impl GenerationSpec {
+    /// The spec of a declaration whose attribute has errors (see [`ModelSpec::UNAVAILABLE`]).
+    pub const fn unavailable(name: &'static str) -> Self {
+        GenerationSpec {
+            name,
+            doc: "",
+            model: ModelSpec::UNAVAILABLE,
+            retries: 0,
+            tool_choice: ToolChoiceStrategy::Tool,
+            timeout_ms: None,
+            input_schema: no_arguments,
+            invoke_json: None,
+        }
+    }
+}
+
+fn no_arguments() -> Value {
+    Value::Object(Default::default())
 }
 
 /// A generation route returning `T`: its spec plus the schemas, computed once on first use
@@ -220,6 +232,19 @@ impl<T> GenerationRoute<T> {
         }
     }
 
+    /// What the route calls: its model, the id sent to Bedrock, its region or profile.
+    pub fn route_info(&self) -> crate::RouteInfo {
+        crate::RouteInfo::new(self.core.spec.name, &self.core.spec.model)
+    }
+
+    /// The route of a declaration whose attribute has errors (the build fails on them);
+    /// calling it is impossible, as the crate does not compile.
+    #[doc(hidden)]
+    pub const fn unavailable(name: &'static str) -> Self {
+        Self::new(GenerationSpec::unavailable(name), unavailable_result)
+    }
+
+    #[doc(hidden)]
     pub fn spec(&self) -> &GenerationSpec {
         &self.core.spec
     }
@@ -286,6 +311,13 @@ pub fn result_type<T: GenerationOutput>() -> ResultType {
     }
 }
 
+fn unavailable_result() -> ResultType {
+    ResultType {
+        schema: || Value::Null,
+        read: |_| Err("the route's declaration has errors".into()),
+    }
+}
+
 fn read_result<T: GenerationOutput>(value: &Value) -> std::result::Result<Typed, String> {
     T::deserialize(value)
         .map(|t| Box::new(t) as Typed)
@@ -302,8 +334,8 @@ impl RouteCore {
         self.descriptor.get_or_init(|| RouteDescriptor {
             name: self.spec.name,
             doc: self.spec.doc,
-            model: self.spec.model,
-            model_id: self.spec.invoke_id,
+            model: self.spec.model.model,
+            model_id: self.spec.model.invoke_id,
             input_schema: (self.spec.input_schema)(),
             output_schema: self.output_schema().result.clone(),
         })
@@ -334,7 +366,7 @@ impl RouteCore {
             ToolConfiguration::builder()
                 .set_tools(Some(cache_tools(
                     vec![Tool::ToolSpec(spec)],
-                    self.spec.cache,
+                    self.spec.model.cache,
                 )))
                 .set_tool_choice(choice)
                 .build()
@@ -366,11 +398,6 @@ struct Engine<'r> {
 
 impl Engine<'_> {
     /// Calls the model and returns the validated result, typed by `self.typed`.
-    ///
-    /// The call goes through the client's limits (per-model concurrency, token budget),
-    /// retries throttling and transient errors with backoff, stops at the route's
-    /// `timeout_ms`, reports usage to the client's sinks and is refused before it is made
-    /// when the client's owner ([`Client::for_owner`]) is over its spending cap.
     async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<Typed>> {
         let spec = self.spec;
         let span = tracing::info_span!(
@@ -379,7 +406,7 @@ impl Engine<'_> {
             "ai_routes.route" = spec.name,
             "gen_ai.system" = "aws.bedrock",
             "gen_ai.operation.name" = "chat",
-            "gen_ai.request.model" = spec.invoke_id,
+            "gen_ai.request.model" = spec.model.invoke_id,
             "gen_ai.request.max_tokens" = tracing::field::Empty,
             "gen_ai.response.finish_reasons" = tracing::field::Empty,
             "gen_ai.usage.input_tokens" = tracing::field::Empty,
@@ -388,7 +415,7 @@ impl Engine<'_> {
             "ai_routes.cost_usd" = tracing::field::Empty,
             "error.type" = tracing::field::Empty,
         );
-        if let Some(max_tokens) = spec.max_tokens {
+        if let Some(max_tokens) = spec.model.max_tokens {
             span.record("gen_ai.request.max_tokens", max_tokens);
         }
         let result = self
@@ -408,14 +435,6 @@ impl Engine<'_> {
         span: &tracing::Span,
     ) -> Result<Generated<Typed>> {
         let spec = self.spec;
-        let schema = self.schema;
-        let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
-        let (sdk, region) = client.sdk_for(spec.region);
-        let target = CallTarget {
-            model_id: spec.invoke_id,
-            region: &region,
-            model,
-        };
         let started = Instant::now();
         let deadline = spec.timeout_ms.map(|ms| {
             (
@@ -426,126 +445,74 @@ impl Engine<'_> {
         // Checked before anything is built: a refused call costs nothing.
         client.check_spending_cap(client.owner())?;
 
-        let input_chars = input.text.len();
-        let mut messages = vec![self.user_message(input)?];
-        let tool_config = self.tool_config;
-        let system = system_blocks(spec.system_prompt, spec.cache);
-        let inference = crate::inference::inference_config(
-            spec.max_tokens,
-            spec.temperature,
-            spec.top_p,
-            spec.stop_sequences,
+        let input_tokens = tokens_for_chars(
+            input.text.len()
+                + input
+                    .media
+                    .iter()
+                    .map(|m| match m {
+                        Media::Image(_) => IMAGE_CHARS,
+                        Media::Document(_) => DOCUMENT_CHARS,
+                    })
+                    .sum::<usize>(),
         );
-        let guardrail = guardrail_config(spec.guardrail);
-        // Reserved from a tokens-per-minute budget: input estimate plus max_tokens.
-        let estimate = ((input_chars
-            + spec.system_prompt.map(str::len).unwrap_or(0)
-            + schema.tool_input_chars) as u64)
-            .div_ceil(4)
-            + spec.max_tokens.unwrap_or(0).max(0) as u64;
-
+        let mut messages = vec![self.user_message(input)?];
         let mut usage = Usage::default();
         let mut last_rejection = None;
         for attempt in 1..=spec.retries + 1 {
-            let mut call = ModelCall::new(
-                client,
-                CallInfo {
-                    route: spec.name,
-                    kind: RouteKind::Generation,
-                    invoke_id: spec.invoke_id,
-                    model,
-                    region: &region,
-                    owner: client.owner(),
-                    conversation_id: None,
-                    max_tokens: spec.max_tokens,
-                    deadline: deadline.clone(),
-                    stream: false,
-                },
-            );
-            call.log_input(|| format!("{messages:?}"));
-            let output = loop {
-                let mut admission = call.admit(estimate).await.map_err(|e| call.give_up(e))?;
-                let sent = call
-                    .timed(async {
-                        sdk.converse()
-                            .model_id(spec.invoke_id)
-                            .set_system(system.clone())
-                            .set_messages(Some(messages.clone()))
-                            .tool_config(tool_config.clone())
-                            .set_inference_config(inference.clone())
-                            .set_guardrail_config(guardrail.clone())
-                            .send()
-                            // The SDK's future is several KB: box it so outer awaits do not move it.
-                            .boxed()
-                            .await
-                            .map_err(|e| target.map_sdk_error(e))
-                    })
-                    .instrument(call.span.clone())
-                    .await;
-                match sent {
-                    Ok(output) => {
-                        let step = Usage::from_sdk(output.usage(), model);
-                        call.finish(&mut admission, step, output.stop_reason().as_str());
-                        usage += step;
-                        break output;
-                    }
-                    Err(error) => {
-                        drop(admission);
-                        if call.retry(&error).await {
-                            continue;
-                        }
-                        return Err(call.give_up(error));
-                    }
-                }
+            let request = Request {
+                messages: messages.clone(),
+                tool_config: Some(self.tool_config.clone()),
+                input_tokens,
+                tool_chars: self.schema.tool_input_chars,
             };
+            let info = CallInfo {
+                route: spec.name,
+                kind: RouteKind::Generation,
+                spec: &spec.model,
+                owner: client.owner(),
+                conversation_id: None,
+                deadline: deadline.as_ref(),
+            };
+            let reply = client
+                .call_model(info, request, Delivery::Whole)
+                .await
+                .map_err(|failure| failure.error)?;
+            usage += reply.usage;
             span.record("gen_ai.usage.input_tokens", usage.input_tokens);
             span.record("gen_ai.usage.output_tokens", usage.output_tokens);
             span.record("ai_routes.cost_usd", usage.cost_usd);
             span.record("ai_routes.model_calls", attempt);
-            let stop_reason = output.stop_reason().as_str().to_string();
-            span.record("gen_ai.response.finish_reasons", stop_reason.as_str());
-            let trace = output
-                .trace()
-                .map(|t| Value::String(format!("{t:?}")))
-                .unwrap_or(Value::Null);
-            let content: Vec<ContentBlock> = match output.output {
-                Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
-                _ => Vec::new(),
-            };
-            call.log_output(|| format!("{content:?}"));
-            if stop_reason == GUARDRAIL_INTERVENED {
-                let text: Vec<&str> = content
-                    .iter()
-                    .filter_map(|b| b.as_text().ok().map(String::as_str))
-                    .collect();
+            span.record("gen_ai.response.finish_reasons", reply.stop_reason.as_str());
+            if reply.stop_reason == StopReason::GuardrailIntervened {
                 return Err(Error::GuardrailIntervened {
                     route: spec.name.into(),
-                    guardrail: spec.guardrail.unwrap_or_default().into(),
-                    output: text.join("\n"),
-                    trace,
+                    guardrail: spec.model.guardrail.unwrap_or_default().into(),
+                    output: text_of(&reply.content),
+                    trace: reply.trace,
                 });
             }
-            match self.extract(schema, &content) {
+            match self.extract(&reply.content) {
                 Ok((value, json)) => {
                     return Ok(Generated {
                         value,
                         usage,
-                        stop_reason,
+                        stop_reason: reply.stop_reason.as_str().to_string(),
                         latency: started.elapsed(),
                         attempts: attempt,
-                        model_id: spec.invoke_id.to_string(),
+                        model_id: spec.model.invoke_id.to_string(),
                         json,
                     })
                 }
-                Err(rejected) if stop_reason == "max_tokens" => {
+                Err(rejected) if reply.stop_reason == StopReason::MaxTokens => {
                     return Err(Error::OutputTruncated {
                         route: spec.name.into(),
-                        max_tokens: spec.max_tokens,
+                        max_tokens: spec.model.max_tokens,
                         raw: rejected.raw,
                     })
                 }
                 Err(rejected) => {
-                    if call.log_content() {
+                    if client.settings().log_content {
                         tracing::warn!(route = spec.name, attempt, reason = %rejected.reason, "invalid model output");
                     } else {
                         // The reason may quote the model's output: only logged with log_content.
@@ -555,7 +522,7 @@ impl Engine<'_> {
                             "invalid model output; asking for a correction"
                         );
                     }
-                    messages.push(assistant_echo(content));
+                    messages.push(assistant_echo(&reply.content)?);
                     messages.push(correction(&rejected)?);
                     last_rejection = Some(rejected);
                 }
@@ -592,31 +559,24 @@ impl Engine<'_> {
 
     /// Reads the result from whichever block holds the result tool call; tolerates a
     /// stringified value; validates against the schema, then deserializes.
-    fn extract(
-        &self,
-        schema: &OutputSchema,
-        content: &[ContentBlock],
-    ) -> Result<(Typed, Value), Rejected> {
-        let Some(call) = content
-            .iter()
-            .find_map(|b| b.as_tool_use().ok().filter(|t| t.name() == RESULT_TOOL))
-        else {
-            let text: Vec<&str> = content
-                .iter()
-                .filter_map(|b| b.as_text().ok().map(String::as_str))
-                .collect();
+    fn extract(&self, content: &[ContentPart]) -> Result<(Typed, Value), Rejected> {
+        let schema = self.schema;
+        let Some((tool_use_id, input)) = content.iter().find_map(|part| match part {
+            ContentPart::ToolUse { id, name, input } if name == RESULT_TOOL => Some((id, input)),
+            _ => None,
+        }) else {
             return Err(Rejected {
                 reason: format!("the model did not call the {RESULT_TOOL} tool"),
-                raw: text.join("\n"),
+                raw: text_of(content),
                 tool_use_id: None,
             });
         };
-        let mut input = to_json(call.input());
+        let mut input = input.clone();
         let raw = input.to_string();
         let reject = |reason: String| Rejected {
             reason,
             raw: raw.clone(),
-            tool_use_id: Some(call.tool_use_id().to_string()),
+            tool_use_id: Some(tool_use_id.clone()),
         };
         if let Value::String(s) = &input {
             if let Ok(parsed) = serde_json::from_str::<Value>(s) {
@@ -647,17 +607,30 @@ impl Engine<'_> {
     }
 }
 
-fn assistant_echo(content: Vec<ContentBlock>) -> Message {
-    let content = if content.is_empty() {
+/// The text blocks of an answer, joined by newlines.
+fn text_of(content: &[ContentPart]) -> String {
+    let text: Vec<&str> = content
+        .iter()
+        .filter_map(|part| match part {
+            ContentPart::Text { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    text.join("\n")
+}
+
+/// The model's answer, sent back before the correction.
+fn assistant_echo(content: &[ContentPart]) -> Result<Message> {
+    let blocks = if content.is_empty() {
         vec![ContentBlock::Text("(no answer)".into())]
     } else {
-        content
+        content.iter().map(to_block).collect::<Result<Vec<_>>>()?
     };
-    Message::builder()
+    Ok(Message::builder()
         .role(ConversationRole::Assistant)
-        .set_content(Some(content))
+        .set_content(Some(blocks))
         .build()
-        .expect("role and content are set")
+        .expect("role and content are set"))
 }
 
 /// The follow-up that asks the model to fix its answer: an error tool result when it

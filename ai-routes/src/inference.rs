@@ -96,6 +96,3 @@ pub(crate) fn guardrail_stream_config(
             .build(),
     )
 }
-
-/// The stop reason Bedrock gives when a guardrail blocked the input or the output.
-pub(crate) const GUARDRAIL_INTERVENED: &str = "guardrail_intervened";

@@ -1,10 +1,10 @@
 //! ai-routes: declare Amazon Bedrock AI routes as Rust items, checked at compile time.
 
-mod call;
 mod client;
 pub mod conversation;
 mod document;
 mod error;
+mod executor;
 pub mod generation;
 #[cfg(feature = "http")]
 pub mod http;
@@ -12,6 +12,7 @@ mod inference;
 mod limits;
 mod media;
 mod metering;
+mod model_spec;
 mod route_args;
 mod route_check;
 pub mod schema;
@@ -81,6 +82,7 @@ pub mod __private {
         result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, ToolChoiceStrategy,
         UserInput,
     };
+    pub use crate::model_spec::ModelSpec;
     pub use crate::route_args::{
         arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,
     };

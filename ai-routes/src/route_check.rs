@@ -2,6 +2,8 @@
 //! ([`Client::check_routes`](crate::Client::check_routes)): the compile-time checks only
 //! know the region when the route declares one.
 
+use crate::model_spec::ModelSpec;
+
 /// What a route calls, for [`Client::check_routes`](crate::Client::check_routes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteInfo {
@@ -24,11 +26,11 @@ pub trait RouteCheck {
     fn route_info(&self) -> RouteInfo;
 }
 
-impl<T> RouteCheck for crate::generation::GenerationRoute<T> {
-    fn route_info(&self) -> RouteInfo {
-        let spec = self.spec();
+impl RouteInfo {
+    /// The view of a route's model spec.
+    pub(crate) fn new(name: &'static str, spec: &ModelSpec) -> Self {
         RouteInfo {
-            name: spec.name,
+            name,
             model: spec.model,
             invoke_id: spec.invoke_id,
             catalog_id: spec.catalog_id,
@@ -38,16 +40,15 @@ impl<T> RouteCheck for crate::generation::GenerationRoute<T> {
     }
 }
 
+impl<T> RouteCheck for crate::generation::GenerationRoute<T> {
+    fn route_info(&self) -> RouteInfo {
+        crate::generation::GenerationRoute::route_info(self)
+    }
+}
+
 impl RouteCheck for crate::conversation::ConversationSpec {
     fn route_info(&self) -> RouteInfo {
-        RouteInfo {
-            name: self.name,
-            model: self.model,
-            invoke_id: self.invoke_id,
-            catalog_id: self.catalog_id,
-            region: self.region,
-            cross_region: self.cross_region,
-        }
+        RouteInfo::new(self.name, &self.model)
     }
 }
 

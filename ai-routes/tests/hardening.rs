@@ -145,7 +145,7 @@ async fn a_burst_queues_behind_the_per_model_concurrency_limit() {
     let ai = Client::builder(bedrock.client())
         .max_concurrency_per_model(2)
         .build();
-    let model_id = COUNT_ROUTE.spec().invoke_id;
+    let model_id = COUNT_ROUTE.route_info().invoke_id;
     let peak = Arc::new(AtomicU64::new(0));
     let watcher = {
         let (ai, peak) = (ai.clone(), peak.clone());
@@ -493,7 +493,7 @@ async fn cross_region_routes_call_the_profile_and_check_routes_names_the_fix() {
         bedrock.last_request().unwrap().model_id,
         "us.anthropic.claude-haiku-4-5-20251001-v1:0"
     );
-    assert_eq!(US_HAIKU_ROUTE.spec().cross_region, Some("us"));
+    assert_eq!(US_HAIKU_ROUTE.route_info().cross_region, Some("us"));
 
     // From us-east-1, the `eu` profile and Llama's bare id cannot be called.
     let err = ai

@@ -5,6 +5,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use super::ConversationModel;
+use crate::model_spec::option;
 
 pub fn generate(c: &ConversationModel) -> TokenStream {
     let item = &c.item;
@@ -88,45 +89,66 @@ pub fn generate(c: &ConversationModel) -> TokenStream {
 fn spec_tokens(c: &ConversationModel) -> TokenStream {
     let name = c.item.ident.to_string();
     let doc = &c.doc;
-    let model = &c.model.written;
-    let invoke_id = &c.model.invoke_id;
-    let catalog_id = option(c.model.model.map(|m| m.id));
-    let system_prompt = option(c.system_prompt.as_deref());
-    let max_tokens = option(c.max_tokens);
-    let temperature = option(c.temperature);
-    let top_p = option(c.top_p);
-    let region = option(c.region.as_deref());
+    let model = c.settings.tokens();
     let max_steps = c.max_steps;
     let stream = c.stream;
-    let turn_timeout_ms = option(c.production.timeout_ms);
-    let cross_region = option(c.model.cross_region.as_deref());
-    let cache = c.production.cache;
-    let guardrail = option(c.production.guardrail.as_deref());
+    let turn_timeout_ms = option(c.turn_timeout_ms);
     quote! {
         ::ai_routes::__private::ConversationSpec {
             name: #name,
             doc: #doc,
             model: #model,
-            invoke_id: #invoke_id,
-            catalog_id: #catalog_id,
-            system_prompt: #system_prompt,
-            max_tokens: #max_tokens,
-            temperature: #temperature,
-            top_p: #top_p,
-            region: #region,
             max_steps: #max_steps,
             stream: #stream,
             turn_timeout_ms: #turn_timeout_ms,
-            cross_region: #cross_region,
-            cache: #cache,
-            guardrail: #guardrail,
         }
     }
 }
 
-fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(v) => quote! { ::core::option::Option::Some(#v) },
-        None => quote! { ::core::option::Option::None },
+/// What a declaration whose attribute has errors expands to, next to the errors: the type
+/// with its `SPEC`, `new`, `route` and `Deref`, bound to no model and no tools (the build
+/// fails on the errors), so callers keep their types in the editor.
+pub fn stub(item: &syn::ItemStruct, state: Option<syn::Type>) -> TokenStream {
+    let ident = &item.ident;
+    let vis = &item.vis;
+    let attrs = &item.attrs;
+    let state = state.unwrap_or_else(|| syn::parse_quote!(()));
+    let name = ident.to_string();
+    quote! {
+        #(#attrs)*
+        #vis struct #ident {
+            route: ::ai_routes::__private::ConversationRoute<#state>,
+        }
+
+        #[allow(dead_code)]
+        impl #ident {
+            /// What the route declares.
+            pub const SPEC: ::ai_routes::__private::ConversationSpec =
+                ::ai_routes::__private::ConversationSpec::unavailable(#name);
+
+            /// Binds the route to a Bedrock client, a conversation store and the state.
+            pub fn new(
+                ai: ::ai_routes::__private::Client,
+                store: impl ::ai_routes::__private::ConversationStore,
+                state: #state,
+            ) -> Self {
+                let tools = ::ai_routes::__private::ToolSet::<#state>::builder()
+                    .build()
+                    .expect("an empty tool set");
+                Self { route: ::ai_routes::__private::ConversationRoute::new(Self::SPEC, ai, store, state, tools) }
+            }
+
+            /// The route itself (also reachable through `Deref`).
+            pub fn route(&self) -> &::ai_routes::__private::ConversationRoute<#state> {
+                &self.route
+            }
+        }
+
+        impl ::core::ops::Deref for #ident {
+            type Target = ::ai_routes::__private::ConversationRoute<#state>;
+            fn deref(&self) -> &Self::Target {
+                &self.route
+            }
+        }
     }
 }

@@ -3,52 +3,37 @@
 
 mod expand;
 
+use ai_routes_catalog::{Capability, Support};
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned as _;
 
-use crate::attrs::Args;
-use ai_routes_catalog::{Capability, Support};
-
-use crate::checks::{
-    check_inference, check_system_prompt, production_options, require, ProductionOptions,
-};
+use crate::attrs::{options, Args, ModelOptions, Spanned};
+use crate::checks::{check_timeout, require};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
-use crate::model_check::{check_region, resolve_model, RouteModel};
+use crate::model_spec::ModelSettings;
 
-const OPTIONS: &[&str] = &[
-    "model",
-    "model_id",
-    "system_prompt",
-    "max_tokens",
-    "temperature",
-    "top_p",
-    "tools",
-    "max_steps",
-    "stream",
-    "region",
-    "state",
-    "turn_timeout_ms",
-    "cross_region",
-    "cache",
-    "guardrail",
-];
+options! {
+    /// The options only a conversation route has.
+    pub struct ConversationOptions {
+        tools: paths -> Spanned<Vec<syn::Path>>,
+        max_steps: int -> Spanned<i64>,
+        stream: boolean -> Spanned<bool>,
+        state: type_path -> syn::Type,
+        turn_timeout_ms: int -> Spanned<i64>,
+    }
+}
 
 /// A validated conversation route.
 pub struct ConversationModel {
     pub item: syn::ItemStruct,
     pub doc: String,
-    pub model: RouteModel,
-    pub system_prompt: Option<String>,
-    pub max_tokens: Option<i32>,
-    pub temperature: Option<f32>,
-    pub top_p: Option<f32>,
+    pub settings: ModelSettings,
     pub tools: Vec<syn::Path>,
     pub max_steps: u32,
     pub stream: bool,
-    pub region: Option<String>,
     pub state: syn::Type,
-    pub production: ProductionOptions,
+    pub turn_timeout_ms: Option<u64>,
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -67,17 +52,35 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
+    let stub_item = item.clone();
+    let state = args
+        .0
+        .iter()
+        .any(|a| a.key == "state")
+        .then(|| ConversationOptions::parse(&args, &mut Errors::default()).state)
+        .flatten();
     let parsed = parse(args, item, &mut errors);
     let mut out = errors.to_warnings();
     match parsed {
         Some(conversation) if !errors.has_errors() => out.extend(expand::generate(&conversation)),
-        _ => out.extend(errors.to_compile_errors()),
+        // The declared type and its API still exist, so callers keep their types while
+        // the attribute is being fixed.
+        _ => {
+            out.extend(errors.to_compile_errors());
+            out.extend(expand::stub(&stub_item, state));
+        }
     }
     out
 }
 
 fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<ConversationModel> {
-    args.check_keys(OPTIONS, "conversation", errors);
+    args.check_keys(
+        &[ModelOptions::KEYS, ConversationOptions::KEYS].concat(),
+        "conversation",
+        errors,
+    );
+    let model_options = ModelOptions::parse(&args, errors);
+    let options = ConversationOptions::parse(&args, errors);
     if !matches!(item.fields, syn::Fields::Unit) {
         errors.error(
             item.fields.span(),
@@ -87,22 +90,13 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
     if !item.generics.params.is_empty() {
         errors.error_at(&item.generics, "a conversation route cannot be generic");
     }
-    let region = args.string("region", errors);
-    let known_region = region.as_ref().filter(|r| check_region(r, errors));
-    let model = resolve_model(&args, known_region, errors);
-    let production = production_options(&args, model.as_ref(), "turn_timeout_ms", errors);
-    let system_prompt = args.string("system_prompt", errors);
-    let max_tokens = args.int("max_tokens", errors);
-    let temperature = args.float("temperature", errors);
-    let top_p = args.float("top_p", errors);
-    let tools = args.paths("tools", errors);
-    let stream = args.boolean("stream", errors);
-    let max_steps = args.int("max_steps", errors);
-    let state = args
-        .type_path("state", errors)
-        .unwrap_or_else(|| syn::parse_quote!(()));
+    let settings = ModelSettings::check(model_options, errors);
+    let turn_timeout_ms = check_timeout(options.turn_timeout_ms, "turn_timeout_ms", errors);
+    let stream = options.stream;
+    let tools = options.tools;
+    let state = options.state.unwrap_or_else(|| syn::parse_quote!(()));
 
-    let max_steps = match max_steps {
+    let max_steps = match options.max_steps {
         Some(m) if !(1..=100).contains(&m.value) => {
             errors.error(m.span, "`max_steps` must be between 1 and 100");
             8
@@ -114,15 +108,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
     let tool_list = tools.as_ref().map(|t| t.value.clone()).unwrap_or_default();
     check_duplicate_tools(&tool_list, errors);
 
-    if let Some(model) = &model {
-        check_system_prompt(model, system_prompt.as_ref(), errors);
-        check_inference(
-            model,
-            max_tokens.as_ref(),
-            temperature.as_ref(),
-            top_p.as_ref(),
-            errors,
-        );
+    if let Some(model) = settings.as_ref().map(|s| &s.model) {
         if let Some(catalog) = model.model.filter(|_| model.checked) {
             if !catalog.converse {
                 errors.error(
@@ -182,21 +168,16 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
         }
     }
 
-    let model = model?;
+    let settings = settings?;
     Some(ConversationModel {
         doc: doc_string(&item.attrs),
         item,
-        model,
-        system_prompt: system_prompt.map(|s| s.value),
-        max_tokens: max_tokens.map(|m| m.value as i32),
-        temperature: temperature.map(|t| t.value as f32),
-        top_p: top_p.map(|t| t.value as f32),
+        settings,
         tools: tool_list,
         max_steps,
         stream: streaming,
-        region: region.map(|r| r.value),
         state,
-        production,
+        turn_timeout_ms,
     })
 }
 

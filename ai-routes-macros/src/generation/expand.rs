@@ -7,6 +7,9 @@ use syn::{FnArg, Pat};
 
 use super::template::Piece;
 use super::{Generation, Strategy};
+use crate::diagnostics::Errors;
+use crate::model_spec::option;
+use crate::route_fn::RouteFn;
 use crate::route_fn::{with_named_lifetimes, ArgKind};
 
 pub fn generate(g: &Generation) -> TokenStream {
@@ -214,20 +217,9 @@ fn spec_tokens(
 ) -> TokenStream {
     let name = g.item.sig.ident.to_string();
     let doc = &g.doc;
-    let model = &g.model.written;
-    let invoke_id = &g.model.invoke_id;
-    let catalog_id = option(g.model.model.map(|m| m.id));
-    let system_prompt = option(g.system_prompt.as_deref());
-    let max_tokens = option(g.max_tokens);
-    let temperature = option(g.temperature);
-    let top_p = option(g.top_p);
-    let stop_sequences = &g.stop_sequences;
-    let region = option(g.region.as_deref());
+    let model = g.settings.tokens();
     let retries = g.retries;
-    let timeout_ms = option(g.production.timeout_ms);
-    let cross_region = option(g.model.cross_region.as_deref());
-    let cache = g.production.cache;
-    let guardrail = option(g.production.guardrail.as_deref());
+    let timeout_ms = option(g.timeout_ms);
     let strategy = match g.strategy {
         Strategy::Tool => quote!(Tool),
         Strategy::Any => quote!(Any),
@@ -239,29 +231,41 @@ fn spec_tokens(
             name: #name,
             doc: #doc,
             model: #model,
-            invoke_id: #invoke_id,
-            catalog_id: #catalog_id,
-            system_prompt: #system_prompt,
-            max_tokens: #max_tokens,
-            temperature: #temperature,
-            top_p: #top_p,
-            stop_sequences: &[#(#stop_sequences),*],
-            region: #region,
             retries: #retries,
             tool_choice: ::ai_routes::__private::ToolChoiceStrategy::#strategy,
             timeout_ms: #timeout_ms,
-            cross_region: #cross_region,
-            cache: #cache,
-            guardrail: #guardrail,
             input_schema: #input_schema_fn,
             invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),
         }
     }
 }
 
-fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(v) => quote! { ::core::option::Option::Some(#v) },
-        None => quote! { ::core::option::Option::None },
+/// What a declaration whose attribute has errors expands to, next to the errors: the fn
+/// as declared (its body never runs: the build fails) and, when the return type has the
+/// route shape, its `_ROUTE` static, so callers keep their types in the editor.
+pub fn stub(item: &RouteFn) -> TokenStream {
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let sig = &item.sig;
+    let name = sig.ident.to_string();
+    let route_static = format_ident!("{}_ROUTE", name.to_uppercase());
+    let route = item
+        .return_shape(&mut Errors::default())
+        .map(|ret| {
+            let output = &ret.output;
+            quote! {
+                #[allow(dead_code)]
+                #vis static #route_static: ::ai_routes::__private::GenerationRoute<#output> =
+                    ::ai_routes::__private::GenerationRoute::unavailable(#name);
+            }
+        })
+        .unwrap_or_default();
+    quote! {
+        #route
+        #(#attrs)*
+        #[allow(unused_variables, clippy::unused_async)]
+        #vis #sig {
+            ::core::unreachable!("the #[generation] attribute of this fn has errors")
+        }
     }
 }

@@ -7,33 +7,25 @@ mod template;
 use ai_routes_catalog::{Capability, ToolChoiceMode};
 use proc_macro2::TokenStream;
 
-use crate::attrs::{Args, Spanned};
-use crate::checks::{
-    check_inference, check_system_prompt, production_options, require, ProductionOptions,
-};
+use crate::attrs::{options, Args, ModelOptions, Spanned};
+use crate::checks::{check_timeout, require};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
-use crate::model_check::{check_region, resolve_model, RouteModel};
+use crate::model_check::RouteModel;
+use crate::model_spec::ModelSettings;
 use crate::route_fn::{ArgKind, ReturnShape, RouteArg, RouteFn};
 use template::Template;
 
-const OPTIONS: &[&str] = &[
-    "model",
-    "model_id",
-    "system_prompt",
-    "prompt",
-    "max_tokens",
-    "temperature",
-    "top_p",
-    "stop_sequences",
-    "region",
-    "retries",
-    "tool_choice",
-    "timeout_ms",
-    "cross_region",
-    "cache",
-    "guardrail",
-];
+options! {
+    /// The options only a generation route has.
+    pub struct GenerationOptions {
+        prompt: string -> Spanned<String>,
+        stop_sequences: strings -> Spanned<Vec<String>>,
+        retries: int -> Spanned<i64>,
+        tool_choice: string -> Spanned<String>,
+        timeout_ms: int -> Spanned<i64>,
+    }
+}
 
 /// How the result tool is forced.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,19 +39,13 @@ pub enum Strategy {
 pub struct Generation {
     pub item: RouteFn,
     pub doc: String,
-    pub model: RouteModel,
+    pub settings: ModelSettings,
     pub args: Vec<RouteArg>,
     pub ret: ReturnShape,
-    pub system_prompt: Option<String>,
     pub template: Option<Template>,
-    pub max_tokens: Option<i32>,
-    pub temperature: Option<f32>,
-    pub top_p: Option<f32>,
-    pub stop_sequences: Vec<String>,
-    pub region: Option<String>,
     pub retries: u32,
     pub strategy: Strategy,
-    pub production: ProductionOptions,
+    pub timeout_ms: Option<u64>,
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -72,43 +58,39 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     let mut errors = Errors::default();
+    let stub = expand::stub(&item);
     let parsed = parse(args, item, &mut errors);
+    let mut out = errors.to_warnings();
     match parsed {
-        Some(generation) if !errors.has_errors() => {
-            let mut out = errors.to_warnings();
-            out.extend(expand::generate(&generation));
-            out
-        }
+        Some(generation) if !errors.has_errors() => out.extend(expand::generate(&generation)),
+        // The declared fn and its route still exist, so callers keep their types while
+        // the attribute is being fixed.
         _ => {
-            let mut out = errors.to_warnings();
             out.extend(errors.to_compile_errors());
-            out
+            out.extend(stub);
         }
     }
+    out
 }
 
 fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
-    args.check_keys(OPTIONS, "generation", errors);
+    args.check_keys(
+        &[ModelOptions::KEYS, GenerationOptions::KEYS].concat(),
+        "generation",
+        errors,
+    );
+    let model_options = ModelOptions::parse(&args, errors);
+    let options = GenerationOptions::parse(&args, errors);
     item.check_shape("generation", errors);
     let route_args = item.args(errors);
     let ret = item.return_shape(errors);
+    let mut settings = ModelSettings::check(model_options, errors);
+    let template = options
+        .prompt
+        .as_ref()
+        .and_then(|p| Template::parse(p, &route_args, errors));
 
-    let region = args.string("region", errors);
-    let known_region = region.as_ref().filter(|r| check_region(r, errors));
-    let model = resolve_model(&args, known_region, errors);
-    let production = production_options(&args, model.as_ref(), "timeout_ms", errors);
-    let system_prompt = args.string("system_prompt", errors);
-    let max_tokens = args.int("max_tokens", errors);
-    let temperature = args.float("temperature", errors);
-    let top_p = args.float("top_p", errors);
-    let stop_sequences = args.strings("stop_sequences", errors);
-    let retries = args.int("retries", errors);
-    let tool_choice = args.string("tool_choice", errors);
-    let template = args
-        .string("prompt", errors)
-        .and_then(|p| Template::parse(&p, &route_args, errors));
-
-    let retries = match retries {
+    let retries = match options.retries {
         Some(r) if !(0..=10).contains(&r.value) => {
             errors.error(r.span, "`retries` must be between 0 and 10");
             1
@@ -116,7 +98,7 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
         Some(r) => r.value as u32,
         None => 1,
     };
-    if let Some(stops) = &stop_sequences {
+    if let Some(stops) = &options.stop_sequences {
         if stops.value.iter().any(|s| s.is_empty()) {
             errors.error(
                 stops.span,
@@ -124,40 +106,29 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
             );
         }
     }
+    let timeout_ms = check_timeout(options.timeout_ms, "timeout_ms", errors);
 
     let mut strategy = Strategy::Tool;
-    if let Some(model) = &model {
-        strategy = choose_strategy(model, tool_choice.as_ref(), errors);
+    if let Some(settings) = &mut settings {
+        let model = &settings.model;
+        strategy = choose_strategy(model, options.tool_choice.as_ref(), errors);
         if let Some(catalog) = model.model.filter(|_| model.checked) {
             check_capabilities(catalog, model, &route_args, errors);
         }
-        check_system_prompt(model, system_prompt.as_ref(), errors);
-        check_inference(
-            model,
-            max_tokens.as_ref(),
-            temperature.as_ref(),
-            top_p.as_ref(),
-            errors,
-        );
+        settings.stop_sequences = options.stop_sequences.map(|s| s.value).unwrap_or_default();
     }
 
-    let (model, ret) = (model?, ret?);
+    let (settings, ret) = (settings?, ret?);
     Some(Generation {
         doc: doc_string(&item.attrs),
         item,
-        model,
+        settings,
         args: route_args,
         ret,
-        system_prompt: system_prompt.map(|s| s.value),
         template,
-        max_tokens: max_tokens.map(|m| m.value as i32),
-        temperature: temperature.map(|t| t.value as f32),
-        top_p: top_p.map(|t| t.value as f32),
-        stop_sequences: stop_sequences.map(|s| s.value).unwrap_or_default(),
-        region: region.map(|r| r.value),
         retries,
         strategy,
-        production,
+        timeout_ms,
     })
 }
 

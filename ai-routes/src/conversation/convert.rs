@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::message::{ContentPart, ToolStatus};
 use crate::document::{to_document, to_json};
 use crate::error::{Error, Result};
+use crate::executor::{tokens_for_chars, DOCUMENT_CHARS, IMAGE_CHARS};
 use crate::media::{Document, Image};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -134,18 +135,18 @@ pub(crate) fn tool_part_as_text(part: &ContentPart) -> Option<ContentPart> {
     }
 }
 
-/// Rough token count of a part: 4 characters per token, 1,600 per image, 1,000 per document.
+/// Rough token count of parts, by the executor's one estimate.
 pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>) -> u32 {
     let chars: usize = parts
         .iter()
         .map(|p| match p {
             ContentPart::Text { text } => text.len(),
-            ContentPart::Image { .. } => 6_400,
-            ContentPart::Document { .. } => 4_000,
+            ContentPart::Image { .. } => IMAGE_CHARS,
+            ContentPart::Document { .. } => DOCUMENT_CHARS,
             ContentPart::ToolUse { name, input, .. } => name.len() + input.to_string().len(),
             ContentPart::ToolResult { content, .. } => content.to_string().len(),
         })
         .sum::<usize>()
         + ai_context.map(|c| c.to_string().len()).unwrap_or(0);
-    (chars.div_ceil(4) as u32).max(1)
+    (tokens_for_chars(chars) as u32).max(1)
 }

@@ -7,7 +7,7 @@
 //! concurrently, feeds their results back, and stops at `end_turn`, `max_tokens`,
 //! `max_steps` or an error, persisting every message so the history is always valid.
 
-mod convert;
+pub(crate) mod convert;
 mod events;
 mod history;
 mod message;
@@ -22,37 +22,44 @@ pub use events::{TurnEvent, TurnReply, TurnStream};
 pub use message::{ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus};
 
 use crate::error::{Error, Result};
+use crate::model_spec::ModelSpec;
 use crate::store::{
     ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page, StoreError,
 };
 use crate::tool::ToolSet;
 use crate::{Client, Document, Image};
 
-/// Everything a conversation route declares, as constants.
+/// Everything a conversation route declares, as constants (emitted by the macro; not a
+/// public API: read a route through [`RouteInfo`](crate::RouteInfo)).
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationSpec {
+    /// The route's name (its type's name).
     pub name: &'static str,
+    /// The declaration's doc comment.
     pub doc: &'static str,
-    pub model: &'static str,
-    pub invoke_id: &'static str,
-    pub catalog_id: Option<&'static str>,
-    pub system_prompt: Option<&'static str>,
-    pub max_tokens: Option<i32>,
-    pub temperature: Option<f32>,
-    pub top_p: Option<f32>,
-    pub region: Option<&'static str>,
+    /// The model and how it is called.
+    pub model: ModelSpec,
     /// Cap on model calls per turn.
     pub max_steps: u32,
     /// ConverseStream (`true`) or Converse.
     pub stream: bool,
     /// Deadline of one turn (model calls, retries and tools).
     pub turn_timeout_ms: Option<u64>,
-    /// `cross_region = "us" | "eu" | "apac" | "global"` (`invoke_id` is that profile).
-    pub cross_region: Option<&'static str>,
-    /// Prompt caching: `cachePoint`s after the system prompt, the tools and the history.
-    pub cache: bool,
-    /// `guardrail = "id:version"`.
-    pub guardrail: Option<&'static str>,
+}
+
+impl ConversationSpec {
+    /// The spec of a declaration whose attribute has errors (see [`ModelSpec::UNAVAILABLE`]).
+    pub const fn unavailable(name: &'static str) -> Self {
+        ConversationSpec {
+            name,
+            doc: "",
+            model: ModelSpec::UNAVAILABLE,
+            max_steps: 1,
+            stream: false,
+            turn_timeout_ms: None,
+        }
+    }
 }
 
 /// What to create.

@@ -1,16 +1,14 @@
 //! One turn: store the user message, then call the model, run tools and store their
 //! results until the model ends its turn (or `max_steps`, or an error).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ContentBlockDelta, ContentBlockStart, ConversationRole, ConverseStreamOutput,
-    Message, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema, ToolResultBlock,
-    ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
+    ContentBlock, ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
+    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
-use futures_util::FutureExt as _;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
@@ -20,13 +18,10 @@ use super::events::{TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
 use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
 use super::{ClientTool, RouteInner, UserMessage};
-use crate::call::{CallInfo, ModelCall};
-use crate::document::{to_document, to_json};
-use crate::error::{CallTarget, Error, Result};
-use crate::inference::{
-    cache_point, cache_tools, guardrail_config, guardrail_stream_config, inference_config,
-    system_blocks, GUARDRAIL_INTERVENED,
-};
+use crate::document::to_document;
+use crate::error::{Error, Result};
+use crate::executor::{tokens_for_chars, CallInfo, Delivery, Failure, Reply, Request};
+use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
 
@@ -62,8 +57,8 @@ impl<S> Drop for BusyGuard<S> {
 
 /// What the route's model can hold, minus the answer, the system prompt and the tools.
 fn history_budget<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> u64 {
-    let spec = &inner.spec;
-    let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
+    let spec = &inner.spec.model;
+    let model = spec.catalog_model();
     let context = u64::from(
         model
             .map(|m| m.context_window)
@@ -75,15 +70,21 @@ fn history_budget<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> u64 
             .unwrap_or(4_096)
             .min(context / 4)
     });
-    let fixed_chars = spec.system_prompt.map(str::len).unwrap_or(0)
-        + inner.tools.names().len() * 400
+    let fixed_chars =
+        spec.system_prompt.map(str::len).unwrap_or(0) + tool_chars(inner, client_tools);
+    let fixed = tokens_for_chars(fixed_chars);
+    // 10% margin: the estimate is not the model's tokenizer.
+    (context.saturating_sub(output).saturating_sub(fixed) * 9 / 10).max(1)
+}
+
+/// What the tools of a turn count in estimates: 400 characters per declared tool, and the
+/// client tools' descriptions and schemas.
+fn tool_chars<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> usize {
+    inner.tools.names().len() * 400
         + client_tools
             .iter()
             .map(|t| t.description.len() + t.input_schema.to_string().len())
-            .sum::<usize>();
-    let fixed = (fixed_chars as u64).div_ceil(4);
-    // 10% margin: the estimate is not the model's tokenizer.
-    (context.saturating_sub(output).saturating_sub(fixed) * 9 / 10).max(1)
+            .sum::<usize>()
 }
 
 pub(crate) async fn start<S: Send + Sync + 'static>(
@@ -140,8 +141,8 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         "gen_ai.system" = "aws.bedrock",
         "gen_ai.operation.name" = "chat",
         "gen_ai.conversation.id" = id,
-        "gen_ai.request.model" = inner.spec.invoke_id,
-        "gen_ai.request.max_tokens" = inner.spec.max_tokens,
+        "gen_ai.request.model" = inner.spec.model.invoke_id,
+        "gen_ai.request.max_tokens" = inner.spec.model.max_tokens,
         "gen_ai.response.finish_reasons" = tracing::field::Empty,
         "gen_ai.usage.input_tokens" = tracing::field::Empty,
         "gen_ai.usage.output_tokens" = tracing::field::Empty,
@@ -291,13 +292,6 @@ struct Turn<S> {
     deadline: Option<(Instant, String)>,
 }
 
-/// One model call's result.
-struct Step {
-    content: Vec<ContentPart>,
-    stop_reason: String,
-    usage: Usage,
-}
-
 impl<S: Send + Sync + 'static> Turn<S> {
     async fn emit(&self, event: TurnEvent) {
         // A caller that stopped listening does not stop the turn.
@@ -306,7 +300,6 @@ impl<S: Send + Sync + 'static> Turn<S> {
 
     async fn run(mut self, mut window: Vec<StoredMessage>) {
         let spec = self.inner.spec;
-        let model = spec.catalog_id.and_then(ai_routes_catalog::by_id);
         let client_names: HashSet<String> =
             self.client_tools.iter().map(|t| t.name.clone()).collect();
         let mut declared: HashSet<String> = self
@@ -318,34 +311,29 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .collect();
         declared.extend(client_names.iter().cloned());
         let tool_config = self.tool_config();
+        let tool_chars = tool_chars(&self.inner, &self.client_tools);
         let mut total = Usage::default();
 
         for step_number in 1..=spec.max_steps {
-            let request = match self.request_messages(&window, &declared) {
+            let messages = match self.request_messages(&window, &declared) {
                 Ok(messages) => messages,
                 Err(error) => return self.emit(TurnEvent::Error(error)).await,
             };
-            // Reserved from a tokens-per-minute budget: the window's estimate plus
-            // max_tokens, settled with the reported usage.
-            let estimate = window
-                .iter()
-                .map(|m| u64::from(m.estimated_tokens))
-                .sum::<u64>()
-                + (spec.system_prompt.map(str::len).unwrap_or(0) as u64).div_ceil(4)
-                + spec.max_tokens.unwrap_or(0).max(0) as u64;
-            let step = if spec.stream {
-                self.stream_step(request, tool_config.clone(), model, estimate)
-                    .await
-            } else {
-                self.converse_step(request, tool_config.clone(), model, estimate)
-                    .await
+            let request = Request {
+                messages,
+                tool_config: tool_config.clone(),
+                input_tokens: window
+                    .iter()
+                    .map(|m| u64::from(m.estimated_tokens))
+                    .sum::<u64>(),
+                tool_chars,
             };
-            let step = match step {
-                Ok(step) => step,
-                Err((error, partial)) => return self.fail(error, partial).await,
+            let reply = match self.call_model(request).await {
+                Ok(reply) => reply,
+                Err(failure) => return self.fail(failure.error, failure.partial).await,
             };
-            total += step.usage;
-            let uses: Vec<(String, String, Value)> = step
+            total += reply.usage;
+            let uses: Vec<(String, String, Value)> = reply
                 .content
                 .iter()
                 .filter_map(|p| match p {
@@ -355,15 +343,23 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     _ => None,
                 })
                 .collect();
-            let assistant = self.assistant_message(&step, false);
-            if step.stop_reason != "tool_use" || uses.is_empty() {
+            let stop_reason = reply.stop_reason.as_str().to_string();
+            let assistant = self.assistant_message(reply.content, &stop_reason, reply.usage, false);
+            if reply.stop_reason != StopReason::ToolUse || uses.is_empty() {
                 if let Err(error) = self
                     .append(&mut window, assistant.into_iter().collect())
                     .await
                 {
                     return self.emit(TurnEvent::Error(error)).await;
                 }
-                return self.done(step.stop_reason, total, step_number).await;
+                if reply.stop_reason == StopReason::GuardrailIntervened {
+                    tracing::warn!(
+                        route = spec.name,
+                        guardrail = spec.model.guardrail.unwrap_or_default(),
+                        "guardrail intervened; the turn ends with its message"
+                    );
+                }
+                return self.done(stop_reason, total, step_number).await;
             }
 
             let mut server_uses = Vec::new();
@@ -468,13 +464,6 @@ impl<S: Send + Sync + 'static> Turn<S> {
         span.record("gen_ai.usage.output_tokens", usage.output_tokens);
         span.record("ai_routes.steps", steps);
         span.record("ai_routes.cost_usd", usage.cost_usd);
-        if stop_reason == GUARDRAIL_INTERVENED {
-            tracing::warn!(
-                route = self.inner.spec.name,
-                guardrail = self.inner.spec.guardrail.unwrap_or_default(),
-                "guardrail intervened; the turn ends with its message"
-            );
-        }
         self.emit(TurnEvent::TurnDone {
             stop_reason,
             usage,
@@ -488,19 +477,14 @@ impl<S: Send + Sync + 'static> Turn<S> {
     async fn fail(&mut self, error: Error, partial: Vec<ContentPart>) {
         tracing::Span::current().record(
             "error.type",
-            crate::call::error_type(&error).unwrap_or("other"),
+            crate::executor::error_type(&error).unwrap_or("other"),
         );
         let text: Vec<ContentPart> = partial
             .into_iter()
             .filter(|p| matches!(p, ContentPart::Text { .. }))
             .collect();
         if !text.is_empty() {
-            let step = Step {
-                content: text,
-                stop_reason: "error".into(),
-                usage: Usage::default(),
-            };
-            if let Some(message) = self.assistant_message(&step, true) {
+            if let Some(message) = self.assistant_message(text, "error", Usage::default(), true) {
                 let mut ignored = Vec::new();
                 if let Err(store_error) = self.append(&mut ignored, vec![message]).await {
                     tracing::warn!(error = %store_error, "could not store the partial answer");
@@ -510,12 +494,16 @@ impl<S: Send + Sync + 'static> Turn<S> {
         self.emit(TurnEvent::Error(error)).await;
     }
 
-    fn assistant_message(&self, step: &Step, incomplete: bool) -> Option<NewMessage> {
-        let content: Vec<ContentPart> = step
-            .content
-            .iter()
+    fn assistant_message(
+        &self,
+        content: Vec<ContentPart>,
+        stop_reason: &str,
+        usage: Usage,
+        incomplete: bool,
+    ) -> Option<NewMessage> {
+        let content: Vec<ContentPart> = content
+            .into_iter()
             .filter(|p| !matches!(p, ContentPart::Text { text } if text.trim().is_empty()))
-            .cloned()
             .collect();
         if content.is_empty() {
             return None;
@@ -525,9 +513,9 @@ impl<S: Send + Sync + 'static> Turn<S> {
             estimated_tokens: estimate_tokens(&content, None),
             content,
             ai_context: None,
-            stop_reason: Some(step.stop_reason.clone()),
-            usage: Some(step.usage),
-            model_id: Some(self.inner.spec.invoke_id.to_string()),
+            stop_reason: Some(stop_reason.to_string()),
+            usage: Some(usage),
+            model_id: Some(self.inner.spec.model.invoke_id.to_string()),
             incomplete,
         })
     }
@@ -567,7 +555,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 };
                 let mut content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
                 // The end of the history is the cached prefix of the next call.
-                if self.inner.spec.cache && index == last {
+                if self.inner.spec.model.cache && index == last {
                     content.push(ContentBlock::CachePoint(cache_point()));
                 }
                 Message::builder()
@@ -593,346 +581,43 @@ impl<S: Send + Sync + 'static> Turn<S> {
         }
         (!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(tools, self.inner.spec.cache)))
+                .set_tools(Some(cache_tools(tools, self.inner.spec.model.cache)))
                 .build()
                 .expect("tools are set")
         })
     }
 
-    fn call_parts(
-        &self,
-    ) -> (
-        aws_sdk_bedrockruntime::Client,
-        String,
-        Option<Vec<SystemContentBlock>>,
-    ) {
+    /// One model call through the executor; streamed text reaches the caller as it arrives.
+    async fn call_model(&self, request: Request) -> std::result::Result<Reply, Failure> {
         let spec = &self.inner.spec;
-        let (sdk, region) = self.inner.client.sdk_for(spec.region);
-        let system = system_blocks(spec.system_prompt, spec.cache);
-        (sdk, region, system)
-    }
-
-    fn model_call<'a>(
-        &'a self,
-        region: &'a str,
-        model: Option<&'static ai_routes_catalog::Model>,
-        stream: bool,
-    ) -> ModelCall<'a> {
-        let spec = &self.inner.spec;
-        ModelCall::new(
-            &self.inner.client,
-            CallInfo {
-                route: spec.name,
-                kind: RouteKind::Conversation,
-                invoke_id: spec.invoke_id,
-                model,
-                region,
-                owner: Some(&self.owner),
-                conversation_id: Some(&self.id),
-                max_tokens: spec.max_tokens,
-                deadline: self.deadline.clone(),
-                stream,
-            },
-        )
-    }
-
-    async fn converse_step(
-        &self,
-        messages: Vec<Message>,
-        tools: Option<ToolConfiguration>,
-        model: Option<&'static ai_routes_catalog::Model>,
-        estimate: u64,
-    ) -> std::result::Result<Step, (Error, Vec<ContentPart>)> {
-        let spec = &self.inner.spec;
-        let (sdk, region, system) = self.call_parts();
-        let target = CallTarget {
-            model_id: spec.invoke_id,
-            region: &region,
-            model,
+        let info = CallInfo {
+            route: spec.name,
+            kind: RouteKind::Conversation,
+            spec: &spec.model,
+            owner: Some(&self.owner),
+            conversation_id: Some(&self.id),
+            deadline: self.deadline.as_ref(),
         };
-        let mut call = self.model_call(&region, model, false);
-        call.log_input(|| format!("{messages:?}"));
-        let output = loop {
-            let mut admission = call
-                .admit(estimate)
-                .await
-                .map_err(|e| (call.give_up(e), Vec::new()))?;
-            let sent = call
-                .timed(async {
-                    sdk.converse()
-                        .model_id(spec.invoke_id)
-                        .set_system(system.clone())
-                        .set_messages(Some(messages.clone()))
-                        .set_tool_config(tools.clone())
-                        .set_inference_config(inference_config(
-                            spec.max_tokens,
-                            spec.temperature,
-                            spec.top_p,
-                            &[],
-                        ))
-                        .set_guardrail_config(guardrail_config(spec.guardrail))
-                        .send()
-                        .boxed()
-                        .await
-                        .map_err(|e| target.map_sdk_error(e))
-                })
-                .instrument(call.span.clone())
-                .await;
-            match sent {
-                Ok(output) => {
-                    let usage = Usage::from_sdk(output.usage(), model);
-                    call.finish(&mut admission, usage, output.stop_reason().as_str());
-                    break output;
-                }
-                Err(error) => {
-                    drop(admission);
-                    if call.retry(&error).await {
-                        continue;
-                    }
-                    return Err((call.give_up(error), Vec::new()));
-                }
-            }
-        };
-        let usage = Usage::from_sdk(output.usage(), model);
-        let stop_reason = output.stop_reason().as_str().to_string();
-        let blocks = match output.output {
-            Some(aws_sdk_bedrockruntime::types::ConverseOutput::Message(m)) => m.content,
-            _ => Vec::new(),
-        };
-        call.log_output(|| format!("{blocks:?}"));
-        let mut content = Vec::new();
-        for block in blocks {
-            match block {
-                ContentBlock::Text(text) => {
+        if spec.stream {
+            let tx = self.tx.clone();
+            // A caller that stopped listening does not stop the turn.
+            let mut sink = move |text: String| {
+                let _ = tx.send(TurnEvent::TextDelta { text });
+            };
+            let delivery = Delivery::Streamed(&mut sink);
+            self.inner.client.call_model(info, request, delivery).await
+        } else {
+            let reply = self
+                .inner
+                .client
+                .call_model(info, request, Delivery::Whole)
+                .await?;
+            for part in &reply.content {
+                if let ContentPart::Text { text } = part {
                     self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
-                    content.push(ContentPart::Text { text });
-                }
-                ContentBlock::ToolUse(tool) => content.push(ContentPart::ToolUse {
-                    id: tool.tool_use_id().to_string(),
-                    name: tool.name().to_string(),
-                    input: to_json(tool.input()),
-                }),
-                _ => {}
-            }
-        }
-        Ok(Step {
-            content,
-            stop_reason,
-            usage,
-        })
-    }
-
-    /// One ConverseStream call, retried on transient errors only while nothing of it has
-    /// reached the caller (a retry after a delivered delta would repeat text).
-    async fn stream_step(
-        &self,
-        messages: Vec<Message>,
-        tools: Option<ToolConfiguration>,
-        model: Option<&'static ai_routes_catalog::Model>,
-        estimate: u64,
-    ) -> std::result::Result<Step, (Error, Vec<ContentPart>)> {
-        let (sdk, region, system) = self.call_parts();
-        let target = CallTarget {
-            model_id: self.inner.spec.invoke_id,
-            region: &region,
-            model,
-        };
-        let mut call = self.model_call(&region, model, true);
-        call.log_input(|| format!("{messages:?}"));
-        loop {
-            let mut admission = call
-                .admit(estimate)
-                .await
-                .map_err(|e| (call.give_up(e), Vec::new()))?;
-            let attempt = self
-                .stream_attempt(
-                    &call,
-                    &sdk,
-                    &target,
-                    system.clone(),
-                    messages.clone(),
-                    tools.clone(),
-                    model,
-                )
-                .instrument(call.span.clone())
-                .await;
-            match attempt {
-                Ok(step) => {
-                    call.finish(&mut admission, step.usage, &step.stop_reason);
-                    call.log_output(|| format!("{:?}", step.content));
-                    return Ok(step);
-                }
-                Err((error, partial, delivered)) => {
-                    drop(admission);
-                    if !delivered && call.retry(&error).await {
-                        continue;
-                    }
-                    return Err((call.give_up(error), partial));
                 }
             }
+            Ok(reply)
         }
-    }
-
-    /// One ConverseStream attempt: the content so far and whether any of it was delivered
-    /// to the caller, on failure.
-    #[allow(clippy::too_many_arguments)]
-    async fn stream_attempt(
-        &self,
-        call: &ModelCall<'_>,
-        sdk: &aws_sdk_bedrockruntime::Client,
-        target: &CallTarget<'_>,
-        system: Option<Vec<SystemContentBlock>>,
-        messages: Vec<Message>,
-        tools: Option<ToolConfiguration>,
-        model: Option<&'static ai_routes_catalog::Model>,
-    ) -> std::result::Result<Step, (Error, Vec<ContentPart>, bool)> {
-        let spec = &self.inner.spec;
-        let mut output = call
-            .timed(async {
-                sdk.converse_stream()
-                    .model_id(spec.invoke_id)
-                    .set_system(system)
-                    .set_messages(Some(messages))
-                    .set_tool_config(tools)
-                    .set_inference_config(inference_config(
-                        spec.max_tokens,
-                        spec.temperature,
-                        spec.top_p,
-                        &[],
-                    ))
-                    .set_guardrail_config(guardrail_stream_config(spec.guardrail))
-                    .send()
-                    .boxed()
-                    .await
-                    .map_err(|e| target.map_sdk_error(e))
-            })
-            .await
-            .map_err(|e| (e, Vec::new(), false))?;
-        let mut blocks: BTreeMap<i32, Assembling> = BTreeMap::new();
-        let mut stop_reason = None;
-        let mut usage = Usage::default();
-        let mut delivered = false;
-        // Without a timeout, each read is awaited directly: wrapping every one of a long
-        // stream's events in `timed` costs a future per event.
-        let timed = call.is_limited();
-        loop {
-            let read = async {
-                output.stream.recv().await.map_err(|error| {
-                    let service = error.into_service_error();
-                    target.map_service(stream_error_code(&service), &service.to_string())
-                })
-            };
-            let event = if timed {
-                call.timed(read).await
-            } else {
-                read.await
-            };
-            match event {
-                Ok(Some(event)) => match event {
-                    ConverseStreamOutput::ContentBlockStart(start) => {
-                        if let Some(ContentBlockStart::ToolUse(tool)) = start.start() {
-                            blocks.insert(
-                                start.content_block_index(),
-                                Assembling::Tool {
-                                    id: tool.tool_use_id().to_string(),
-                                    name: tool.name().to_string(),
-                                    input: String::new(),
-                                },
-                            );
-                        }
-                    }
-                    ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
-                        Some(ContentBlockDelta::Text(text)) => {
-                            match blocks
-                                .entry(delta.content_block_index)
-                                .or_insert_with(|| Assembling::Text(String::new()))
-                            {
-                                Assembling::Text(buffer) => buffer.push_str(&text),
-                                Assembling::Tool { .. } => {}
-                            }
-                            delivered = true;
-                            // The event takes the SDK's string; the turn keeps its own copy.
-                            self.emit(TurnEvent::TextDelta { text }).await;
-                        }
-                        Some(ContentBlockDelta::ToolUse(fragment)) => {
-                            if let Some(Assembling::Tool { input, .. }) =
-                                blocks.get_mut(&delta.content_block_index)
-                            {
-                                input.push_str(fragment.input());
-                            }
-                        }
-                        _ => {}
-                    },
-                    ConverseStreamOutput::MessageStop(stop) => {
-                        stop_reason = Some(stop.stop_reason().as_str().to_string())
-                    }
-                    ConverseStreamOutput::Metadata(metadata) => {
-                        usage = Usage::from_sdk(metadata.usage(), model);
-                        if let Some(trace) = metadata.trace().filter(|_| call.log_content()) {
-                            tracing::info!(trace = ?trace, "guardrail trace");
-                        }
-                    }
-                    _ => {}
-                },
-                Ok(None) => break,
-                Err(error) => return Err((error, finish(blocks), delivered)),
-            }
-        }
-        match stop_reason {
-            Some(stop_reason) => Ok(Step {
-                content: finish(blocks),
-                stop_reason,
-                usage,
-            }),
-            // A clean end of stream without messageStop is a broken stream, not an answer.
-            None => Err((
-                Error::Stream("the response stream ended before messageStop".into()),
-                finish(blocks),
-                delivered,
-            )),
-        }
-    }
-}
-
-enum Assembling {
-    Text(String),
-    Tool {
-        id: String,
-        name: String,
-        input: String,
-    },
-}
-
-fn finish(blocks: BTreeMap<i32, Assembling>) -> Vec<ContentPart> {
-    blocks
-        .into_values()
-        .map(|block| match block {
-            Assembling::Text(text) => ContentPart::Text { text },
-            Assembling::Tool { id, name, input } => {
-                // Input that is not JSON is passed on as a string; the tool's typed
-                // dispatch then reports it to the model as an error it can fix.
-                let input = if input.trim().is_empty() {
-                    Value::Object(Default::default())
-                } else {
-                    serde_json::from_str(&input).unwrap_or(Value::String(input))
-                };
-                ContentPart::ToolUse { id, name, input }
-            }
-        })
-        .collect()
-}
-
-/// In-stream exceptions carry no error code in their metadata; the variant is the type.
-fn stream_error_code(
-    error: &aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError,
-) -> &'static str {
-    use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError as E;
-    match error {
-        E::ThrottlingException(_) => "ThrottlingException",
-        E::ValidationException(_) => "ValidationException",
-        E::ModelStreamErrorException(_) => "ModelStreamErrorException",
-        E::InternalServerException(_) => "InternalServerException",
-        E::ServiceUnavailableException(_) => "ServiceUnavailableException",
-        _ => "StreamError",
     }
 }

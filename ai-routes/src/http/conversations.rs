@@ -72,8 +72,8 @@ impl<S: Send + Sync + 'static> ConversationApi for ConversationRoute<S> {
         json!({
             "name": spec.name,
             "doc": spec.doc,
-            "model": spec.model,
-            "model_id": spec.invoke_id,
+            "model": spec.model.model,
+            "model_id": spec.model.invoke_id,
             "stream": spec.stream,
             "max_steps": spec.max_steps,
             "tools": self.inner.tools.names(),

@@ -1,50 +1,43 @@
-//! One logical model call (Converse or ConverseStream) as every route makes it: the
-//! spending cap checked before, a concurrency slot and token budget per attempt, the
-//! attempt timeout and the route's deadline, retries with backoff on transient errors,
-//! then usage reported to the sinks, the owner's tally and an OpenTelemetry GenAI span.
+//! The attempts of one logical model call: the spending cap checked before each, a
+//! concurrency slot and token budget per attempt, the attempt timeout and the route's
+//! deadline, retries with backoff on transient errors, then usage reported to the sinks,
+//! the owner's tally and the OpenTelemetry GenAI `chat` span.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use tracing::field::Empty;
 
+use super::CallInfo;
 use crate::error::{Error, Result};
 use crate::limits::Admission;
-use crate::metering::{RouteKind, UsageEvent};
+use crate::metering::UsageEvent;
 use crate::usage::Usage;
 use crate::Client;
 
-/// What a model call is for.
-pub(crate) struct CallInfo<'a> {
-    pub route: &'static str,
-    pub kind: RouteKind,
-    pub invoke_id: &'static str,
-    pub model: Option<&'static ai_routes_catalog::Model>,
-    pub region: &'a str,
-    pub owner: Option<&'a str>,
-    pub conversation_id: Option<&'a str>,
-    pub max_tokens: Option<i32>,
-    /// When the route call or turn must be over, and how it was declared (for the error).
-    pub deadline: Option<(Instant, String)>,
-    pub stream: bool,
-}
-
 pub(crate) struct ModelCall<'a> {
     client: &'a Client,
-    info: CallInfo<'a>,
+    info: &'a CallInfo<'a>,
+    region: &'a str,
     attempt: u32,
     pub(crate) span: tracing::Span,
 }
 
 impl<'a> ModelCall<'a> {
-    pub(crate) fn new(client: &'a Client, info: CallInfo<'a>) -> Self {
+    pub(crate) fn new(
+        client: &'a Client,
+        info: &'a CallInfo<'a>,
+        region: &'a str,
+        stream: bool,
+    ) -> Self {
+        let invoke_id = info.spec.invoke_id;
         let span = tracing::info_span!(
             "chat",
-            "otel.name" = format!("chat {}", info.invoke_id),
+            "otel.name" = format!("chat {invoke_id}"),
             "otel.kind" = "client",
             "gen_ai.system" = "aws.bedrock",
             "gen_ai.operation.name" = "chat",
-            "gen_ai.request.model" = info.invoke_id,
+            "gen_ai.request.model" = invoke_id,
             "gen_ai.request.max_tokens" = Empty,
             "gen_ai.response.finish_reasons" = Empty,
             "gen_ai.usage.input_tokens" = Empty,
@@ -54,18 +47,19 @@ impl<'a> ModelCall<'a> {
             "gen_ai.input.messages" = Empty,
             "gen_ai.output.messages" = Empty,
             "ai_routes.route" = info.route,
-            "ai_routes.stream" = info.stream,
+            "ai_routes.stream" = stream,
             "ai_routes.attempts" = Empty,
             "ai_routes.cost_usd" = Empty,
-            "cloud.region" = info.region,
+            "cloud.region" = region,
             "error.type" = Empty,
         );
-        if let Some(max_tokens) = info.max_tokens {
+        if let Some(max_tokens) = info.spec.max_tokens {
             span.record("gen_ai.request.max_tokens", max_tokens);
         }
         Self {
             client,
             info,
+            region,
             attempt: 0,
             span,
         }
@@ -85,14 +79,10 @@ impl<'a> ModelCall<'a> {
         }
     }
 
-    pub(crate) fn log_content(&self) -> bool {
-        self.client.settings().log_content
-    }
-
     fn deadline_error(&self) -> Error {
-        let (_, declared) = self.info.deadline.as_ref().expect("a deadline is set");
+        let (_, declared) = self.info.deadline.expect("a deadline is set");
         Error::Timeout {
-            model_id: self.info.invoke_id.into(),
+            model_id: self.info.spec.invoke_id.into(),
             message: format!(
                 "route `{}` did not finish within its deadline ({declared}); raise it, or lower max_tokens",
                 self.info.route
@@ -104,7 +94,6 @@ impl<'a> ModelCall<'a> {
     fn remaining(&self) -> Option<Duration> {
         self.info
             .deadline
-            .as_ref()
             .map(|(at, _)| at.saturating_duration_since(Instant::now()))
     }
 
@@ -116,11 +105,11 @@ impl<'a> ModelCall<'a> {
         if self.remaining() == Some(Duration::ZERO) {
             return Err(self.deadline_error());
         }
-        let model_id = self.info.model.map(|m| m.id);
+        let spec = self.info.spec;
         let admit = self
             .client
             .limits()
-            .admit(self.info.invoke_id, model_id, estimate);
+            .admit(spec.invoke_id, spec.catalog_id, estimate);
         match self.remaining() {
             Some(left) => tokio::time::timeout(left, admit)
                 .await
@@ -154,7 +143,7 @@ impl<'a> ModelCall<'a> {
                 Ok(result) => result,
                 Err(_) if by_deadline => Err(self.deadline_error()),
                 Err(_) => Err(Error::Timeout {
-                    model_id: self.info.invoke_id.into(),
+                    model_id: self.info.spec.invoke_id.into(),
                     message: format!(
                         "no answer within the attempt timeout of {} ms; raise it with Client::builder().attempt_timeout(..)",
                         limit.as_millis()
@@ -172,10 +161,8 @@ impl<'a> ModelCall<'a> {
         if !error.is_retryable() || self.attempt >= policy.max_attempts {
             return false;
         }
-        if matches!(error, Error::Timeout { message, .. } if message.contains("deadline")) {
-            return false;
-        }
         let wait = policy.backoff(self.attempt);
+        // Also ends the call when its deadline has passed (nothing is left).
         if self.remaining().is_some_and(|left| left <= wait) {
             return false;
         }
@@ -220,17 +207,15 @@ impl<'a> ModelCall<'a> {
         self.report(usage);
     }
 
-    /// Reports usage of a call that failed after the model answered (partial streams
-    /// report no usage; this is for completeness).
-    pub(crate) fn report(&self, usage: Usage) {
+    fn report(&self, usage: Usage) {
         if usage == Usage::default() {
             return;
         }
         self.client.record_usage(UsageEvent {
             route: self.info.route.to_string(),
             kind: self.info.kind,
-            model_id: self.info.invoke_id.to_string(),
-            region: self.info.region.to_string(),
+            model_id: self.info.spec.invoke_id.to_string(),
+            region: self.region.to_string(),
             owner: self.info.owner.map(str::to_string),
             usage,
             conversation_id: self.info.conversation_id.map(str::to_string),

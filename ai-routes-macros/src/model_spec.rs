@@ -1,0 +1,98 @@
+//! The model settings every route kind shares: validated once from [`ModelOptions`],
+//! emitted by one function as the runtime's `ModelSpec`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+
+use crate::attrs::ModelOptions;
+use crate::checks::{check_cache_and_guardrail, check_inference, check_system_prompt};
+use crate::diagnostics::Errors;
+use crate::model_check::{check_region, resolve_model, RouteModel};
+
+/// A route's validated model settings.
+pub struct ModelSettings {
+    pub model: RouteModel,
+    pub region: Option<String>,
+    pub system_prompt: Option<String>,
+    pub max_tokens: Option<i32>,
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+    pub stop_sequences: Vec<String>,
+    pub cache: bool,
+    pub guardrail: Option<String>,
+}
+
+impl ModelSettings {
+    /// Checks the options against the catalog (every error reported); `None` when the
+    /// model itself cannot be resolved.
+    pub fn check(options: ModelOptions, errors: &mut Errors) -> Option<Self> {
+        let known_region = options.region.as_ref().filter(|r| check_region(r, errors));
+        let model = resolve_model(&options, known_region, errors);
+        if let Some(model) = &model {
+            check_system_prompt(model, options.system_prompt.as_ref(), errors);
+            check_inference(
+                model,
+                options.max_tokens.as_ref(),
+                options.temperature.as_ref(),
+                options.top_p.as_ref(),
+                errors,
+            );
+        }
+        check_cache_and_guardrail(
+            model.as_ref(),
+            options.cache.as_ref(),
+            options.guardrail.as_ref(),
+            errors,
+        );
+        Some(ModelSettings {
+            model: model?,
+            region: options.region.map(|r| r.value),
+            system_prompt: options.system_prompt.map(|s| s.value),
+            max_tokens: options.max_tokens.map(|m| m.value as i32),
+            temperature: options.temperature.map(|t| t.value as f32),
+            top_p: options.top_p.map(|t| t.value as f32),
+            stop_sequences: Vec::new(),
+            cache: options.cache.is_some_and(|c| c.value),
+            guardrail: options.guardrail.map(|g| g.value),
+        })
+    }
+
+    /// The `::ai_routes::__private::ModelSpec` constant, for both route kinds.
+    pub fn tokens(&self) -> TokenStream {
+        let model = &self.model.written;
+        let invoke_id = &self.model.invoke_id;
+        let catalog_id = option(self.model.model.map(|m| m.id));
+        let region = option(self.region.as_deref());
+        let cross_region = option(self.model.cross_region.as_deref());
+        let system_prompt = option(self.system_prompt.as_deref());
+        let max_tokens = option(self.max_tokens);
+        let temperature = option(self.temperature);
+        let top_p = option(self.top_p);
+        let stop_sequences = &self.stop_sequences;
+        let cache = self.cache;
+        let guardrail = option(self.guardrail.as_deref());
+        quote! {
+            ::ai_routes::__private::ModelSpec {
+                model: #model,
+                invoke_id: #invoke_id,
+                catalog_id: #catalog_id,
+                region: #region,
+                cross_region: #cross_region,
+                system_prompt: #system_prompt,
+                max_tokens: #max_tokens,
+                temperature: #temperature,
+                top_p: #top_p,
+                stop_sequences: &[#(#stop_sequences),*],
+                cache: #cache,
+                guardrail: #guardrail,
+            }
+        }
+    }
+}
+
+pub fn option<T: ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(v) => quote! { ::core::option::Option::Some(#v) },
+        None => quote! { ::core::option::Option::None },
+    }
+}

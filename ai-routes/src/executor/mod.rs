@@ -1,0 +1,255 @@
+//! The one place a model call is made. Both route kinds describe what to send (a
+//! [`Request`] and the route's [`ModelSpec`]) and how the answer arrives ([`Delivery`]);
+//! the executor owns everything else: the request's model fields (id, system prompt,
+//! inference settings, guardrail), admission (spending cap, concurrency, token budget),
+//! the attempt timeout and the route's deadline, retries, error mapping, usage and cost,
+//! and the OpenTelemetry GenAI `chat` span.
+
+mod attempts;
+mod stream;
+
+use std::time::Instant;
+
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ConverseOutput, Message, StopReason, ToolConfiguration,
+};
+use futures_util::FutureExt as _;
+use serde_json::Value;
+use tracing::Instrument as _;
+
+pub(crate) use attempts::error_type;
+use attempts::ModelCall;
+
+use crate::conversation::ContentPart;
+use crate::document::to_json;
+use crate::error::{CallTarget, Error};
+use crate::inference::{
+    guardrail_config, guardrail_stream_config, inference_config, system_blocks,
+};
+use crate::metering::RouteKind;
+use crate::model_spec::ModelSpec;
+use crate::usage::Usage;
+use crate::Client;
+
+/// Characters per token in every estimate ai-routes makes (token budgets, the history
+/// window): not the model's tokenizer, a conservative average.
+const CHARS_PER_TOKEN: usize = 4;
+/// What an image is counted as in estimates, in characters (1,600 tokens).
+pub(crate) const IMAGE_CHARS: usize = 6_400;
+/// What a document is counted as in estimates, in characters (1,000 tokens).
+pub(crate) const DOCUMENT_CHARS: usize = 4_000;
+
+/// The estimated tokens of `chars` characters of text or JSON.
+pub(crate) fn tokens_for_chars(chars: usize) -> u64 {
+    chars.div_ceil(CHARS_PER_TOKEN) as u64
+}
+
+/// Who makes a call and within what limits.
+pub(crate) struct CallInfo<'a> {
+    pub route: &'static str,
+    pub kind: RouteKind,
+    pub spec: &'a ModelSpec,
+    pub owner: Option<&'a str>,
+    pub conversation_id: Option<&'a str>,
+    /// When the route call or turn must be over, and how it was declared (for the error).
+    pub deadline: Option<&'a (Instant, String)>,
+}
+
+/// What a route sends, besides what its [`ModelSpec`] declares.
+pub(crate) struct Request {
+    pub messages: Vec<Message>,
+    pub tool_config: Option<ToolConfiguration>,
+    /// Estimated tokens of `messages` ([`tokens_for_chars`]).
+    pub input_tokens: u64,
+    /// Characters of the tools' names, descriptions and schemas, for the estimate.
+    pub tool_chars: usize,
+}
+
+/// The model's answer.
+pub(crate) struct Reply {
+    pub content: Vec<ContentPart>,
+    pub stop_reason: StopReason,
+    pub usage: Usage,
+    /// The guardrail trace Bedrock returned, as JSON (`Null` when absent).
+    pub trace: Value,
+}
+
+/// A call that failed, with what the model had said before it failed (streams only).
+pub(crate) struct Failure {
+    pub error: Error,
+    pub partial: Vec<ContentPart>,
+}
+
+/// How the answer arrives.
+pub(crate) enum Delivery<'s> {
+    /// Converse: the whole answer at once.
+    Whole,
+    /// ConverseStream: each text delta is handed over as it arrives. A stream that broke
+    /// after a delivered delta is not retried (the text would repeat).
+    Streamed(&'s mut (dyn FnMut(String) + Send)),
+}
+
+impl Client {
+    /// Makes one logical model call (retries included) and returns the model's answer.
+    pub(crate) async fn call_model(
+        &self,
+        info: CallInfo<'_>,
+        request: Request,
+        mut delivery: Delivery<'_>,
+    ) -> Result<Reply, Failure> {
+        let spec = info.spec;
+        let model = spec.catalog_model();
+        let (sdk, region) = self.sdk_for(spec.region);
+        let target = CallTarget {
+            model_id: spec.invoke_id,
+            region: &region,
+            model,
+        };
+        let streamed = matches!(delivery, Delivery::Streamed(_));
+        let mut call = ModelCall::new(self, &info, &region, streamed);
+        call.log_input(|| format!("{:?}", request.messages));
+        // Reserved from a tokens-per-minute budget, settled with the reported usage.
+        let estimate = request.input_tokens
+            + tokens_for_chars(spec.system_prompt.map_or(0, str::len) + request.tool_chars)
+            + spec.max_tokens_reserved();
+        let parts = Parts {
+            sdk: &sdk,
+            target: &target,
+            spec,
+            request: &request,
+        };
+        loop {
+            let mut admission = call.admit(estimate).await.map_err(|error| Failure {
+                error: call.give_up(error),
+                partial: Vec::new(),
+            })?;
+            let attempt = match &mut delivery {
+                Delivery::Whole => call
+                    .timed(parts.converse())
+                    .instrument(call.span.clone())
+                    .await
+                    .map_err(FailedAttempt::from),
+                Delivery::Streamed(sink) => {
+                    stream::attempt(&call, &parts, &mut **sink)
+                        .instrument(call.span.clone())
+                        .await
+                }
+            };
+            match attempt {
+                Ok(reply) => {
+                    call.finish(&mut admission, reply.usage, reply.stop_reason.as_str());
+                    call.log_output(|| format!("{:?}", reply.content));
+                    return Ok(reply);
+                }
+                Err(failed) => {
+                    drop(admission);
+                    if !failed.delivered && call.retry(&failed.error).await {
+                        continue;
+                    }
+                    return Err(Failure {
+                        error: call.give_up(failed.error),
+                        partial: failed.partial,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// One attempt that failed: the content so far and whether any of it reached the caller.
+struct FailedAttempt {
+    error: Error,
+    partial: Vec<ContentPart>,
+    delivered: bool,
+}
+
+impl From<Error> for FailedAttempt {
+    fn from(error: Error) -> Self {
+        FailedAttempt {
+            error,
+            partial: Vec::new(),
+            delivered: false,
+        }
+    }
+}
+
+/// What every attempt of a call sends.
+struct Parts<'a> {
+    sdk: &'a aws_sdk_bedrockruntime::Client,
+    target: &'a CallTarget<'a>,
+    spec: &'a ModelSpec,
+    request: &'a Request,
+}
+
+impl Parts<'_> {
+    async fn converse(&self) -> Result<Reply, Error> {
+        let spec = self.spec;
+        let output = self
+            .sdk
+            .converse()
+            .model_id(spec.invoke_id)
+            .set_system(system_blocks(spec.system_prompt, spec.cache))
+            .set_messages(Some(self.request.messages.clone()))
+            .set_tool_config(self.request.tool_config.clone())
+            .set_inference_config(inference_config(
+                spec.max_tokens,
+                spec.temperature,
+                spec.top_p,
+                spec.stop_sequences,
+            ))
+            .set_guardrail_config(guardrail_config(spec.guardrail))
+            .send()
+            // The SDK's future is several KB: box it so outer awaits do not move it.
+            .boxed()
+            .await
+            .map_err(|e| self.target.map_sdk_error(e))?;
+        let usage = Usage::from_sdk(output.usage(), self.target.model);
+        let trace = output
+            .trace()
+            .map(|t| Value::String(format!("{t:?}")))
+            .unwrap_or(Value::Null);
+        let blocks = match output.output {
+            Some(ConverseOutput::Message(message)) => message.content,
+            _ => Vec::new(),
+        };
+        Ok(Reply {
+            content: blocks.into_iter().filter_map(content_part).collect(),
+            stop_reason: output.stop_reason,
+            usage,
+            trace,
+        })
+    }
+
+    fn converse_stream(
+        &self,
+    ) -> aws_sdk_bedrockruntime::operation::converse_stream::builders::ConverseStreamFluentBuilder
+    {
+        let spec = self.spec;
+        self.sdk
+            .converse_stream()
+            .model_id(spec.invoke_id)
+            .set_system(system_blocks(spec.system_prompt, spec.cache))
+            .set_messages(Some(self.request.messages.clone()))
+            .set_tool_config(self.request.tool_config.clone())
+            .set_inference_config(inference_config(
+                spec.max_tokens,
+                spec.temperature,
+                spec.top_p,
+                spec.stop_sequences,
+            ))
+            .set_guardrail_config(guardrail_stream_config(spec.guardrail))
+    }
+}
+
+/// An answer block as a content part; blocks ai-routes does not keep yet are skipped.
+fn content_part(block: ContentBlock) -> Option<ContentPart> {
+    match block {
+        ContentBlock::Text(text) => Some(ContentPart::Text { text }),
+        ContentBlock::ToolUse(tool) => Some(ContentPart::ToolUse {
+            input: to_json(tool.input()),
+            id: tool.tool_use_id,
+            name: tool.name,
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,165 @@
+//! One ConverseStream attempt: the answer assembled from its events, text deltas handed
+//! over as they arrive.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_bedrockruntime::types::{ContentBlockDelta, ContentBlockStart, ConverseStreamOutput};
+use futures_util::FutureExt as _;
+use serde_json::Value;
+
+use super::attempts::ModelCall;
+use super::{FailedAttempt, Parts, Reply};
+use crate::conversation::ContentPart;
+use crate::error::Error;
+use crate::usage::Usage;
+
+pub(super) async fn attempt(
+    call: &ModelCall<'_>,
+    parts: &Parts<'_>,
+    sink: &mut (dyn FnMut(String) + Send),
+) -> Result<Reply, FailedAttempt> {
+    let target = parts.target;
+    let mut output = call
+        .timed(async {
+            parts
+                .converse_stream()
+                .send()
+                .boxed()
+                .await
+                .map_err(|e| target.map_sdk_error(e))
+        })
+        .await?;
+    let mut blocks: BTreeMap<i32, Assembling> = BTreeMap::new();
+    let mut stop_reason = None;
+    let mut usage = Usage::default();
+    let mut trace = Value::Null;
+    let mut delivered = false;
+    // Without a timeout, each read is awaited directly: wrapping every one of a long
+    // stream's events in `timed` costs a future per event.
+    let timed = call.is_limited();
+    loop {
+        let read = async {
+            output.stream.recv().await.map_err(|error| {
+                let service = error.into_service_error();
+                target.map_service(stream_error_code(&service), &service.to_string())
+            })
+        };
+        let event = if timed {
+            call.timed(read).await
+        } else {
+            read.await
+        };
+        let event = match event {
+            Ok(Some(event)) => event,
+            Ok(None) => break,
+            Err(error) => {
+                return Err(FailedAttempt {
+                    error,
+                    partial: finish(blocks),
+                    delivered,
+                })
+            }
+        };
+        match event {
+            ConverseStreamOutput::ContentBlockStart(start) => {
+                if let Some(ContentBlockStart::ToolUse(tool)) = start.start {
+                    blocks.insert(
+                        start.content_block_index,
+                        Assembling::Tool {
+                            id: tool.tool_use_id,
+                            name: tool.name,
+                            input: String::new(),
+                        },
+                    );
+                }
+            }
+            ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
+                Some(ContentBlockDelta::Text(text)) => {
+                    match blocks
+                        .entry(delta.content_block_index)
+                        .or_insert_with(|| Assembling::Text(String::new()))
+                    {
+                        Assembling::Text(buffer) => buffer.push_str(&text),
+                        Assembling::Tool { .. } => {}
+                    }
+                    delivered = true;
+                    // The sink takes the SDK's string; the answer keeps its own copy.
+                    sink(text);
+                }
+                Some(ContentBlockDelta::ToolUse(fragment)) => {
+                    if let Some(Assembling::Tool { input, .. }) =
+                        blocks.get_mut(&delta.content_block_index)
+                    {
+                        input.push_str(fragment.input());
+                    }
+                }
+                _ => {}
+            },
+            ConverseStreamOutput::MessageStop(stop) => stop_reason = Some(stop.stop_reason),
+            ConverseStreamOutput::Metadata(metadata) => {
+                usage = Usage::from_sdk(metadata.usage(), target.model);
+                if let Some(t) = metadata.trace() {
+                    trace = Value::String(format!("{t:?}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    match stop_reason {
+        Some(stop_reason) => Ok(Reply {
+            content: finish(blocks),
+            stop_reason,
+            usage,
+            trace,
+        }),
+        // A clean end of stream without messageStop is a broken stream, not an answer.
+        None => Err(FailedAttempt {
+            error: Error::Stream("the response stream ended before messageStop".into()),
+            partial: finish(blocks),
+            delivered,
+        }),
+    }
+}
+
+enum Assembling {
+    Text(String),
+    Tool {
+        id: String,
+        name: String,
+        input: String,
+    },
+}
+
+fn finish(blocks: BTreeMap<i32, Assembling>) -> Vec<ContentPart> {
+    blocks
+        .into_values()
+        .map(|block| match block {
+            Assembling::Text(text) => ContentPart::Text { text },
+            Assembling::Tool { id, name, input } => {
+                // Input that is not JSON is passed on as a string; the tool's typed
+                // dispatch then reports it to the model as an error it can fix.
+                let input = if input.trim().is_empty() {
+                    Value::Object(Default::default())
+                } else {
+                    serde_json::from_str(&input).unwrap_or(Value::String(input))
+                };
+                ContentPart::ToolUse { id, name, input }
+            }
+        })
+        .collect()
+}
+
+/// In-stream exceptions carry no error code in their metadata; the variant is the type.
+fn stream_error_code(
+    error: &aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError,
+) -> &'static str {
+    use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError as E;
+    match error {
+        E::ThrottlingException(_) => "ThrottlingException",
+        E::ValidationException(_) => "ValidationException",
+        E::ModelStreamErrorException(_) => "ModelStreamErrorException",
+        E::InternalServerException(_) => "InternalServerException",
+        E::ServiceUnavailableException(_) => "ServiceUnavailableException",
+        _ => "StreamError",
+    }
+}

@@ -1,0 +1,70 @@
+//! What a route declares about its model calls, as one constant both route kinds embed.
+
+use ai_routes_catalog::Model;
+
+/// A route's model and how it is called: the id, where from, the inference settings, the
+/// system prompt, caching and guardrail. Emitted by the macros (one function for both
+/// route kinds), read by the executor, `Client::check_routes` and error mapping.
+///
+/// Not a public API: fields are added as Bedrock grows (reasoning, output mode, service
+/// tier); routes read it through [`RouteInfo`](crate::RouteInfo).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ModelSpec {
+    /// The model as written in the declaration (friendly name, id, profile id or ARN).
+    pub model: &'static str,
+    /// The id sent to Bedrock.
+    pub invoke_id: &'static str,
+    /// The catalog model, for prices, limits and error hints; `None` for an unchecked
+    /// `model_id` the catalog does not know.
+    pub catalog_id: Option<&'static str>,
+    /// The route's own region, if it declares one (else the client's).
+    pub region: Option<&'static str>,
+    /// `cross_region = "us" | "eu" | "apac" | "global"`: `invoke_id` is that profile.
+    pub cross_region: Option<&'static str>,
+    /// The system prompt.
+    pub system_prompt: Option<&'static str>,
+    /// `inferenceConfig.maxTokens`.
+    pub max_tokens: Option<i32>,
+    /// `inferenceConfig.temperature`.
+    pub temperature: Option<f32>,
+    /// `inferenceConfig.topP`.
+    pub top_p: Option<f32>,
+    /// `inferenceConfig.stopSequences`.
+    pub stop_sequences: &'static [&'static str],
+    /// Prompt caching: `cachePoint`s after the system prompt and the tools (and, for
+    /// conversations, the history).
+    pub cache: bool,
+    /// `guardrail = "id:version"`.
+    pub guardrail: Option<&'static str>,
+}
+
+impl ModelSpec {
+    /// A spec that calls nothing: the route of a declaration whose attribute has errors
+    /// (the build fails on those errors; the item still exists for tools like
+    /// rust-analyzer).
+    pub const UNAVAILABLE: ModelSpec = ModelSpec {
+        model: "",
+        invoke_id: "",
+        catalog_id: None,
+        region: None,
+        cross_region: None,
+        system_prompt: None,
+        max_tokens: None,
+        temperature: None,
+        top_p: None,
+        stop_sequences: &[],
+        cache: false,
+        guardrail: None,
+    };
+
+    /// The catalog entry of the model, if the catalog knows it.
+    pub fn catalog_model(&self) -> Option<&'static Model> {
+        self.catalog_id.and_then(ai_routes_catalog::by_id)
+    }
+
+    /// `max_tokens` as a count (0 when unset).
+    pub(crate) fn max_tokens_reserved(&self) -> u64 {
+        self.max_tokens.unwrap_or(0).max(0) as u64
+    }
+}
