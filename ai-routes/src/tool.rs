@@ -35,6 +35,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tracing::Instrument as _;
 
+use crate::conversation::ToolStatus;
 use crate::document::{to_document, to_json};
 use crate::error::{Error, Result};
 
@@ -159,6 +160,16 @@ impl ToolOutput {
         serde_json::to_value(output)
             .map(Self::from_value)
             .map_err(|e| ToolError::new(format!("the tool's output does not serialize: {e}")))
+    }
+
+    /// The output as a stored tool result's content: text as a string, an object as is,
+    /// any other JSON value as `{"value": ...}` (Bedrock's `json` content is an object).
+    fn into_json(self) -> Value {
+        match self {
+            ToolOutput::Text(text) => Value::String(text),
+            ToolOutput::Json(object @ Value::Object(_)) => object,
+            ToolOutput::Json(other) => json!({ "value": other }),
+        }
     }
 
     /// The content block of a `toolResult`.
@@ -416,11 +427,16 @@ impl<S: Send + Sync + 'static> ToolSet<S> {
         }
     }
 
-    /// Runs one `toolUse` block and returns its `toolResult`: status `success` with the
-    /// output, or status `error` with a message for the model. Never panics.
-    pub async fn dispatch(&self, state: &S, tool_use: &ToolUseBlock) -> ToolResultBlock {
-        let name = tool_use.name();
-        let id = tool_use.tool_use_id();
+    /// Runs one tool call given as JSON and returns its result as a conversation stores
+    /// it: the status, and the content as JSON (an object, or a string for text and for
+    /// the error message the model sees). Never panics.
+    pub(crate) async fn run(
+        &self,
+        state: &S,
+        id: &str,
+        name: &str,
+        input: Value,
+    ) -> (ToolStatus, Value) {
         let span = tracing::info_span!(
             "tool",
             "gen_ai.operation.name" = "execute_tool",
@@ -428,25 +444,35 @@ impl<S: Send + Sync + 'static> ToolSet<S> {
             "gen_ai.tool.call.id" = id,
             "error.type" = tracing::field::Empty,
         );
-        let result = self
-            .call(state, name, to_json(tool_use.input()))
-            .instrument(span.clone())
-            .await;
-        let (content, status) = match result {
-            Ok(output) => (output.to_content(), ToolResultStatus::Success),
+        let result = self.call(state, name, input).instrument(span.clone()).await;
+        match result {
+            Ok(output) => (ToolStatus::Success, output.into_json()),
             Err(error) => {
                 span.record("error.type", tracing::field::debug(error.kind()));
                 tracing::warn!(parent: &span, error = %error, "tool call failed");
-                (
-                    ToolResultContentBlock::Text(error.message),
-                    ToolResultStatus::Error,
-                )
+                (ToolStatus::Error, Value::String(error.message))
             }
+        }
+    }
+
+    /// Runs one `toolUse` block and returns its `toolResult`: status `success` with the
+    /// output, or status `error` with a message for the model. Never panics.
+    pub async fn dispatch(&self, state: &S, tool_use: &ToolUseBlock) -> ToolResultBlock {
+        let id = tool_use.tool_use_id();
+        let (status, content) = self
+            .run(state, id, tool_use.name(), to_json(tool_use.input()))
+            .await;
+        let content = match content {
+            Value::String(text) => ToolResultContentBlock::Text(text),
+            object => ToolResultContentBlock::Json(to_document(&object)),
         };
         ToolResultBlock::builder()
             .tool_use_id(id)
             .content(content)
-            .status(status)
+            .status(match status {
+                ToolStatus::Success => ToolResultStatus::Success,
+                ToolStatus::Error => ToolResultStatus::Error,
+            })
             .build()
             .expect("tool_use_id and content are set")
     }

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::message::{ContentPart, ToolStatus};
-use crate::document::{to_document, to_json};
+use crate::document::to_document;
 use crate::error::{Error, Result};
 use crate::executor::{tokens_for_chars, DOCUMENT_CHARS, IMAGE_CHARS};
 use crate::media::{Document, Image};
@@ -38,27 +38,6 @@ pub(crate) fn document_part(document: &Document) -> Result<ContentPart> {
         name: block.name().to_string(),
         data: B64.encode(&document.bytes),
     })
-}
-
-pub(crate) fn tool_result_part(block: &ToolResultBlock) -> ContentPart {
-    let content = block
-        .content()
-        .first()
-        .map(|c| match c {
-            ToolResultContentBlock::Json(doc) => to_json(doc),
-            ToolResultContentBlock::Text(text) => Value::String(text.clone()),
-            _ => Value::Null,
-        })
-        .unwrap_or(Value::Null);
-    let status = match block.status() {
-        Some(ToolResultStatus::Error) => ToolStatus::Error,
-        _ => ToolStatus::Success,
-    };
-    ContentPart::ToolResult {
-        tool_use_id: block.tool_use_id().to_string(),
-        status,
-        content,
-    }
 }
 
 /// The SDK block for a stored part.

@@ -7,13 +7,13 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
-    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
+    ToolSpecification,
 };
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
-use super::convert::{document_part, estimate_tokens, image_part, to_block, tool_result_part};
+use super::convert::{document_part, estimate_tokens, image_part, to_block};
 use super::events::{TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
 use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
@@ -364,8 +364,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
 
             let mut server_uses = Vec::new();
             let mut client_open = false;
-            for (id, name, input) in &uses {
-                let client = client_names.contains(name);
+            for (id, name, input) in uses {
+                let client = client_names.contains(&name);
                 client_open |= client;
                 self.emit(TurnEvent::ToolUse {
                     id: id.clone(),
@@ -375,35 +375,24 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 })
                 .await;
                 if !client {
-                    server_uses.push(
-                        ToolUseBlock::builder()
-                            .tool_use_id(id)
-                            .name(name)
-                            .input(to_document(input))
-                            .build()
-                            .expect("id, name and input are set"),
-                    );
+                    server_uses.push((id, name, input));
                 }
             }
-            let results = self.run_tools(&server_uses).await;
-            let mut result_parts = Vec::new();
-            for (block, tool_use) in results.iter().zip(&server_uses) {
-                let part = tool_result_part(block);
-                if let ContentPart::ToolResult {
+            let results = self.run_tools(server_uses).await;
+            let mut result_parts = Vec::with_capacity(results.len());
+            for (tool_use_id, name, status, content) in results {
+                self.emit(TurnEvent::ToolResult {
+                    tool_use_id: tool_use_id.clone(),
+                    name,
+                    status,
+                    content: content.clone(),
+                })
+                .await;
+                result_parts.push(ContentPart::ToolResult {
                     tool_use_id,
                     status,
                     content,
-                } = &part
-                {
-                    self.emit(TurnEvent::ToolResult {
-                        tool_use_id: tool_use_id.clone(),
-                        name: tool_use.name().to_string(),
-                        status: *status,
-                        content: content.clone(),
-                    })
-                    .await;
-                }
-                result_parts.push(part);
+                });
             }
             let mut messages: Vec<NewMessage> = assistant.into_iter().collect();
             if !result_parts.is_empty() {
@@ -431,30 +420,38 @@ impl<S: Send + Sync + 'static> Turn<S> {
         self.done("max_steps".into(), total, spec.max_steps).await
     }
 
-    /// Runs the server-side tools; past the turn's deadline each unfinished one gets an
-    /// error result, so the stored toolUse still has its result.
-    async fn run_tools(&self, uses: &[ToolUseBlock]) -> Vec<ToolResultBlock> {
-        let dispatch = self.inner.tools.dispatch_all(&self.inner.state, uses);
-        let Some((at, declared)) = &self.deadline else {
-            return dispatch.await;
-        };
-        let left = at.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, dispatch).await {
-            Ok(results) => results,
-            Err(_) => uses
-                .iter()
-                .map(|tool_use| {
-                    ToolResultBlock::builder()
-                        .tool_use_id(tool_use.tool_use_id())
-                        .content(ToolResultContentBlock::Text(format!(
+    /// Runs the server-side tools concurrently, results in call order; past the turn's
+    /// deadline each unfinished one gets an error result, so the stored toolUse still has
+    /// its result.
+    async fn run_tools(
+        &self,
+        uses: Vec<(String, String, Value)>,
+    ) -> Vec<(String, String, ToolStatus, Value)> {
+        let tools = &self.inner.tools;
+        let state = &self.inner.state;
+        let dispatch = futures_util::future::join_all(
+            uses.iter()
+                .map(|(id, name, input)| tools.run(state, id, name, input.clone())),
+        );
+        let results = match &self.deadline {
+            None => dispatch.await,
+            Some((at, declared)) => {
+                let left = at.saturating_duration_since(Instant::now());
+                match tokio::time::timeout(left, dispatch).await {
+                    Ok(results) => results,
+                    Err(_) => {
+                        let message = format!(
                             "the tool did not finish before the turn's deadline ({declared})"
-                        )))
-                        .status(ToolResultStatus::Error)
-                        .build()
-                        .expect("tool_use_id and content are set")
-                })
-                .collect(),
-        }
+                        );
+                        vec![(ToolStatus::Error, Value::String(message)); uses.len()]
+                    }
+                }
+            }
+        };
+        uses.into_iter()
+            .zip(results)
+            .map(|((id, name, _), (status, content))| (id, name, status, content))
+            .collect()
     }
 
     async fn done(&self, stop_reason: String, usage: Usage, steps: u32) {
