@@ -1,13 +1,13 @@
 //! What a turn streams to the caller.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
-use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TryRecvError;
 
 use super::message::ToolStatus;
 use crate::error::{Error, Result};
@@ -59,6 +59,80 @@ pub struct TurnReply {
     pub client_tool_calls: Vec<(String, String, Value)>,
 }
 
+/// The events a turn has produced and its caller has not taken yet.
+///
+/// A plain queue under a mutex rather than a channel: the turn usually runs inside its
+/// stream's `poll_next`, so the lock is never contended and no waker is needed (a channel
+/// paid for both on every text delta). A waker is stored only while the turn runs as a task
+/// of its own.
+struct Shared {
+    events: VecDeque<TurnEvent>,
+    /// The turn's future is gone (finished, panicked or dropped): no more events.
+    finished: bool,
+    /// The stream still exists; once it is dropped, events are discarded.
+    listening: bool,
+    waker: Option<Waker>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    // A panic while holding this lock leaves the queue consistent: keep using it.
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The turn's end of its event queue.
+#[derive(Clone)]
+pub(crate) struct EventSender(Arc<Mutex<Shared>>);
+
+impl EventSender {
+    /// Queues an event for the caller; a caller that stopped listening does not stop the
+    /// turn, its events are dropped.
+    pub(crate) fn send(&self, event: TurnEvent) {
+        let mut shared = lock(&self.0);
+        if !shared.listening {
+            return;
+        }
+        shared.events.push_back(event);
+        let waker = shared.waker.take();
+        drop(shared);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// A guard to keep inside the turn's future: when the future ends, however it ends
+    /// (done, panicked, dropped), the stream ends after the queued events.
+    pub(crate) fn finish_on_drop(&self) -> FinishOnDrop {
+        FinishOnDrop(self.clone())
+    }
+}
+
+/// See [`EventSender::finish_on_drop`].
+pub(crate) struct FinishOnDrop(EventSender);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        let mut shared = lock(&(self.0).0);
+        shared.finished = true;
+        let waker = shared.waker.take();
+        drop(shared);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// A turn's event queue: the sender for the turn, the shared end for its stream.
+pub(crate) fn event_queue() -> EventSender {
+    EventSender(Arc::new(Mutex::new(Shared {
+        events: VecDeque::new(),
+        finished: false,
+        listening: true,
+        waker: None,
+    })))
+}
+
 /// The events of one turn. The turn runs to completion and is persisted even if this stream
 /// is dropped early.
 ///
@@ -68,7 +142,7 @@ pub struct TurnReply {
 /// before the turn ends hands the rest of the turn to the runtime. A stream that is held but
 /// not polled holds its turn still.
 pub struct TurnStream {
-    events: mpsc::UnboundedReceiver<TurnEvent>,
+    events: Arc<Mutex<Shared>>,
     turn: Option<BoxFuture<'static, ()>>,
     runtime: tokio::runtime::Handle,
 }
@@ -84,12 +158,9 @@ impl std::fmt::Debug for TurnStream {
 impl TurnStream {
     /// A stream over `events`, produced by `turn` (run by polling the stream, or on the
     /// current runtime once the stream is dropped).
-    pub(crate) fn new(
-        events: mpsc::UnboundedReceiver<TurnEvent>,
-        turn: BoxFuture<'static, ()>,
-    ) -> Self {
+    pub(crate) fn new(events: &EventSender, turn: BoxFuture<'static, ()>) -> Self {
         Self {
-            events,
+            events: events.0.clone(),
             turn: Some(turn),
             runtime: tokio::runtime::Handle::current(),
         }
@@ -107,19 +178,34 @@ impl Stream for TurnStream {
             this.runtime.spawn(turn);
         }
         // The turn waits on I/O or a tool with this waker registered. Only the turn sends
-        // events, and it runs inside this poll, so the channel needs no waker of its own
+        // events, and it runs inside this poll, so the queue needs no waker of its own
         // while the turn is here (one would wake this task again for every event).
         let mut turn_pending = false;
         loop {
-            match this.events.try_recv() {
-                Ok(event) => return Poll::Ready(Some(event)),
-                Err(TryRecvError::Disconnected) => return Poll::Ready(None),
-                Err(TryRecvError::Empty) if turn_pending => return Poll::Pending,
-                Err(TryRecvError::Empty) => {}
+            {
+                let mut shared = lock(&this.events);
+                if let Some(event) = shared.events.pop_front() {
+                    return Poll::Ready(Some(event));
+                }
+                if shared.finished {
+                    return Poll::Ready(None);
+                }
+                if this.turn.is_none() {
+                    // The turn runs as a task of its own: it wakes this one per event.
+                    if !shared
+                        .waker
+                        .as_ref()
+                        .is_some_and(|w| w.will_wake(cx.waker()))
+                    {
+                        shared.waker = Some(cx.waker().clone());
+                    }
+                    return Poll::Pending;
+                }
+                if turn_pending {
+                    return Poll::Pending;
+                }
             }
-            let Some(turn) = this.turn.as_mut() else {
-                return this.events.poll_recv(cx);
-            };
+            let turn = this.turn.as_mut().expect("checked above");
             if turn.as_mut().poll(cx).is_ready() {
                 this.turn = None;
             } else {
@@ -131,7 +217,13 @@ impl Stream for TurnStream {
 
 impl Drop for TurnStream {
     fn drop(&mut self) {
-        // The caller stopped listening: the turn still finishes and is stored.
+        // The caller stopped listening: the turn still finishes and is stored, and what
+        // it still produces is dropped rather than kept for no one.
+        {
+            let mut shared = lock(&self.events);
+            shared.listening = false;
+            shared.events.clear();
+        }
         if let Some(turn) = self.turn.take() {
             self.runtime.spawn(turn);
         }

@@ -10,11 +10,10 @@ use aws_sdk_bedrockruntime::types::{
     ToolSpecification,
 };
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
 use super::convert::{document_part, estimate_tokens, image_part, to_block};
-use super::events::{TurnEvent, TurnStream};
+use super::events::{event_queue, EventSender, TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
 use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
 use super::{ClientTool, RouteInner, UserMessage};
@@ -132,8 +131,8 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     window.extend(stored);
 
     // Unbounded: the turn produces events only while its stream is polled (or, detached,
-    // into a closed channel), so they never pile up beyond one turn's worth.
-    let (tx, rx) = mpsc::unbounded_channel();
+    // into a queue that drops them), so they never pile up beyond one turn's worth.
+    let events = event_queue();
     let span = tracing::info_span!(
         "conversation_turn",
         "otel.name" = format!("conversation_turn {}", inner.spec.name),
@@ -162,15 +161,18 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         id: id.to_string(),
         count,
         client_tools: message.client_tools,
-        tx,
+        events: events.clone(),
         deadline,
     };
+    let finished = events.finish_on_drop();
     let turn = async move {
-        let _guard = guard;
+        // Dropped when the turn ends, however it ends: the conversation is free again and
+        // the stream ends after the queued events.
+        let _guards = (guard, finished);
         turn.run(window).await;
     }
     .instrument(span);
-    Ok(TurnStream::new(rx, Box::pin(turn)))
+    Ok(TurnStream::new(&events, Box::pin(turn)))
 }
 
 fn user_message(message: &UserMessage) -> Result<NewMessage> {
@@ -287,7 +289,7 @@ struct Turn<S> {
     id: String,
     count: u64,
     client_tools: Vec<ClientTool>,
-    tx: mpsc::UnboundedSender<TurnEvent>,
+    events: EventSender,
     /// When the turn must be over (`turn_timeout_ms`).
     deadline: Option<(Instant, String)>,
 }
@@ -295,7 +297,7 @@ struct Turn<S> {
 impl<S: Send + Sync + 'static> Turn<S> {
     async fn emit(&self, event: TurnEvent) {
         // A caller that stopped listening does not stop the turn.
-        let _ = self.tx.send(event);
+        self.events.send(event);
     }
 
     async fn run(mut self, mut window: Vec<StoredMessage>) {
@@ -596,11 +598,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
             deadline: self.deadline.as_ref(),
         };
         if spec.stream {
-            let tx = self.tx.clone();
-            // A caller that stopped listening does not stop the turn.
-            let mut sink = move |text: String| {
-                let _ = tx.send(TurnEvent::TextDelta { text });
-            };
+            let events = &self.events;
+            let mut sink = |text: String| events.send(TurnEvent::TextDelta { text });
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {

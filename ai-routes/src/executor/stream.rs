@@ -1,8 +1,6 @@
 //! One ConverseStream attempt: the answer assembled from its events, text deltas handed
 //! over as they arrive.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_bedrockruntime::types::{ContentBlockDelta, ContentBlockStart, ConverseStreamOutput};
 use futures_util::FutureExt as _;
 use serde_json::Value;
@@ -29,7 +27,7 @@ pub(super) async fn attempt(
                 .map_err(|e| target.map_sdk_error(e))
         })
         .await?;
-    let mut blocks: BTreeMap<i32, Assembling> = BTreeMap::new();
+    let mut blocks = Blocks::default();
     let mut stop_reason = None;
     let mut usage = Usage::default();
     let mut trace = Value::Null;
@@ -63,22 +61,17 @@ pub(super) async fn attempt(
         match event {
             ConverseStreamOutput::ContentBlockStart(start) => {
                 if let Some(ContentBlockStart::ToolUse(tool)) = start.start {
-                    blocks.insert(
-                        start.content_block_index,
+                    *blocks.at(start.content_block_index, Assembling::empty_text) =
                         Assembling::Tool {
                             id: tool.tool_use_id,
                             name: tool.name,
                             input: String::new(),
-                        },
-                    );
+                        };
                 }
             }
             ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
                 Some(ContentBlockDelta::Text(text)) => {
-                    match blocks
-                        .entry(delta.content_block_index)
-                        .or_insert_with(|| Assembling::Text(String::new()))
-                    {
+                    match blocks.at(delta.content_block_index, Assembling::empty_text) {
                         Assembling::Text(buffer) => buffer.push_str(&text),
                         Assembling::Tool { .. } => {}
                     }
@@ -87,8 +80,8 @@ pub(super) async fn attempt(
                     sink(text);
                 }
                 Some(ContentBlockDelta::ToolUse(fragment)) => {
-                    if let Some(Assembling::Tool { input, .. }) =
-                        blocks.get_mut(&delta.content_block_index)
+                    if let Assembling::Tool { input, .. } =
+                        blocks.at(delta.content_block_index, Assembling::empty_text)
                     {
                         input.push_str(fragment.input());
                     }
@@ -130,10 +123,40 @@ enum Assembling {
     },
 }
 
-fn finish(blocks: BTreeMap<i32, Assembling>) -> Vec<ContentPart> {
+impl Assembling {
+    fn empty_text() -> Self {
+        Assembling::Text(String::new())
+    }
+}
+
+/// The answer's blocks by `contentBlockIndex`, in the order they started. Deltas almost
+/// always extend the last block, so that is looked at first (a map cost a lookup per delta).
+#[derive(Default)]
+struct Blocks(Vec<(i32, Assembling)>);
+
+impl Blocks {
+    /// The block at `index`, created by `new` if it has not started yet.
+    fn at(&mut self, index: i32, new: fn() -> Assembling) -> &mut Assembling {
+        let position = match self.0.last() {
+            Some((last, _)) if *last == index => self.0.len() - 1,
+            _ => match self.0.iter().position(|(i, _)| *i == index) {
+                Some(position) => position,
+                None => {
+                    self.0.push((index, new()));
+                    self.0.len() - 1
+                }
+            },
+        };
+        &mut self.0[position].1
+    }
+}
+
+fn finish(mut blocks: Blocks) -> Vec<ContentPart> {
+    blocks.0.sort_by_key(|(index, _)| *index);
     blocks
-        .into_values()
-        .map(|block| match block {
+        .0
+        .into_iter()
+        .map(|(_, block)| match block {
             Assembling::Text(text) => ContentPart::Text { text },
             Assembling::Tool { id, name, input } => {
                 // Input that is not JSON is passed on as a string; the tool's typed

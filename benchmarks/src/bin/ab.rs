@@ -26,9 +26,13 @@ async fn interleave<'a>(
     raw: Op<'a>,
 ) -> (f64, Duration, Duration) {
     let (mut ratios, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rounds {
+    for round in 0..rounds {
         let mut per_op = [Duration::ZERO; 2];
-        for (slot, op) in [&framework, &raw].into_iter().enumerate() {
+        // Alternate which path goes first, so no order effect (a warm cache, a connection
+        // just used) can favour either path.
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for slot in order {
+            let op = [&framework, &raw][slot];
             let mut sum = Duration::ZERO;
             for _ in 0..batch {
                 sum += op().await;

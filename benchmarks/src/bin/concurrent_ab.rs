@@ -21,7 +21,9 @@ async fn main() {
     println!("| round | framework calls/s | raw SDK calls/s | framework / raw |\n|---:|---:|---:|---:|");
     for round in 1..=rounds {
         let mut rates = [0.0; 2];
-        for (slot, framework) in [(0, true), (1, false)] {
+        // Alternate which path goes first, so no order effect can favour either path.
+        let order = if round % 2 == 1 { [(0, true), (1, false)] } else { [(1, false), (0, true)] };
+        for (slot, framework) in order {
             let start = Instant::now();
             let batches = 40;
             for _ in 0..batches {
