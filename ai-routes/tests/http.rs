@@ -8,7 +8,7 @@ mod app;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ai_routes::http::{AuthChain, GuestAuth, JwtAuth};
+use ai_routes::http::{AuthError, JwtAuth};
 use ai_routes::store::MemoryStore;
 use ai_routes::testing::LocalBedrock;
 use axum::body::Body;
@@ -20,7 +20,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
-const SECRET: &[u8] = b"test-secret-for-hs256-tokens";
+const SECRET: &str = "test-secret-for-hs256-tokens-at-least-32-bytes";
 const GUEST: &str = "guest-0123456789abcdef";
 const OTHER_GUEST: &str = "guest-fedcba9876543210";
 
@@ -31,7 +31,7 @@ struct Server {
 
 async fn server() -> Server {
     let bedrock = LocalBedrock::start().await.unwrap();
-    let auth = AuthChain::new(JwtAuth::hs256(SECRET), GuestAuth);
+    let auth = app::auth(Some(SECRET)).unwrap();
     let router = app::router(bedrock.ai_client(), MemoryStore::new(), auth);
     Server { bedrock, router }
 }
@@ -107,7 +107,7 @@ fn hs256(claims: Value) -> String {
     encode(
         &Header::new(Algorithm::HS256),
         &claims,
-        &EncodingKey::from_secret(SECRET),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .unwrap()
 }
@@ -559,4 +559,49 @@ async fn limits_unknown_endpoints_and_the_page() {
     let script = call(&s.router, "GET", "/chat.js", None, None, None).await;
     assert!(script.content_type.starts_with("text/javascript"));
     assert!(script.text.contains("function escapeHtml"));
+}
+
+#[tokio::test]
+async fn hs256_refuses_empty_and_short_secrets_and_the_example_then_accepts_no_token() {
+    for secret in [&b""[..], &[7u8; 31][..]] {
+        assert_eq!(
+            JwtAuth::hs256(secret).err(),
+            Some(AuthError::WeakSecret { len: secret.len() })
+        );
+    }
+    assert!(JwtAuth::hs256(&[7u8; 32]).is_ok());
+    let startup = app::auth(Some("")).err().unwrap().to_string();
+    assert!(startup.contains("at least 32 bytes"), "{startup}");
+    assert!(app::auth(Some("short")).is_err());
+
+    // Without a configured secret, a token signed with the empty key (accepted before) is
+    // refused, even next to a valid guest id.
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let router = app::router(
+        bedrock.ai_client(),
+        MemoryStore::new(),
+        app::auth(None).unwrap(),
+    );
+    let forged = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": "alice", "exp": now() + 600}),
+        &EncodingKey::from_secret(b""),
+    )
+    .unwrap();
+    for guest_id in [None, Some(GUEST)] {
+        for (method, path) in [
+            ("GET", "/conversations/ShopAssistant"),
+            ("POST", "/conversations/ShopAssistant"),
+        ] {
+            let reply = call(&router, method, path, guest_id, Some(&forged), None).await;
+            assert_eq!(
+                (reply.status, error_code(&reply)),
+                (StatusCode::UNAUTHORIZED, "unauthorized"),
+                "{method} {path} {guest_id:?}: {}",
+                reply.text
+            );
+        }
+    }
+    let as_guest = guest(&router, "POST", "/conversations/ShopAssistant", None).await;
+    assert_eq!(as_guest.status, StatusCode::CREATED, "{}", as_guest.text);
 }

@@ -17,10 +17,30 @@ pub struct Identity {
     pub owner: String,
 }
 
-/// Why a request has no identity (answered with 401).
+/// The shortest HS256 secret [`JwtAuth::hs256`] accepts: RFC 7518 requires a key at least as
+/// long as the hash output (256 bits); a shorter one can be brute-forced offline from any token.
+pub const MIN_HS256_SECRET_BYTES: usize = 32;
+
+/// Why a request has no identity (answered with 401), or why an authenticator cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct AuthError(pub String);
+#[non_exhaustive]
+pub enum AuthError {
+    /// The request carries none of the credentials this authenticator reads.
+    #[error("missing {0}")]
+    Missing(&'static str),
+    /// Credentials are present but not valid (bad signature, expired, malformed, bad claims).
+    #[error("{0}")]
+    Rejected(String),
+    /// An HS256 secret too short to resist an offline brute force (see [`MIN_HS256_SECRET_BYTES`]).
+    #[error(
+        "the HS256 secret is {len} bytes long; it must be at least {MIN_HS256_SECRET_BYTES} bytes \
+         (256 bits) of random data, e.g. `openssl rand -base64 48`"
+    )]
+    WeakSecret { len: usize },
+    /// A JWKS document with no usable key.
+    #[error("{0}")]
+    Jwks(String),
+}
 
 /// Turns a request into an [`Identity`].
 pub trait Authenticator: Send + Sync + 'static {
@@ -46,13 +66,18 @@ pub struct JwtAuth {
 }
 
 impl JwtAuth {
-    /// HS256 tokens signed with a shared secret.
-    pub fn hs256(secret: &[u8]) -> Self {
-        Self::with_keys(vec![(
+    /// HS256 tokens signed with a shared secret of at least [`MIN_HS256_SECRET_BYTES`] bytes.
+    /// An empty or short secret is refused: with an empty one, anyone could sign a token for
+    /// any owner.
+    pub fn hs256(secret: &[u8]) -> Result<Self, AuthError> {
+        if secret.len() < MIN_HS256_SECRET_BYTES {
+            return Err(AuthError::WeakSecret { len: secret.len() });
+        }
+        Ok(Self::with_keys(vec![(
             None,
             DecodingKey::from_secret(secret),
             Algorithm::HS256,
-        )])
+        )]))
     }
 
     /// RS256 tokens whose keys are in a JWKS document (e.g. Cognito's
@@ -60,7 +85,7 @@ impl JwtAuth {
     /// at start-up). Keys are matched by `kid`.
     pub fn from_jwks(jwks_json: &str) -> Result<Self, AuthError> {
         let document: Value = serde_json::from_str(jwks_json)
-            .map_err(|e| AuthError(format!("the JWKS document is not JSON: {e}")))?;
+            .map_err(|e| AuthError::Jwks(format!("the JWKS document is not JSON: {e}")))?;
         let mut keys = Vec::new();
         for key in document["keys"]
             .as_array()
@@ -74,7 +99,7 @@ impl JwtAuth {
                 continue;
             };
             let decoding = DecodingKey::from_rsa_components(n, e)
-                .map_err(|e| AuthError(format!("a JWKS key is invalid: {e}")))?;
+                .map_err(|e| AuthError::Jwks(format!("a JWKS key is invalid: {e}")))?;
             keys.push((
                 key["kid"].as_str().map(str::to_string),
                 decoding,
@@ -82,7 +107,7 @@ impl JwtAuth {
             ));
         }
         if keys.is_empty() {
-            return Err(AuthError("the JWKS document has no RSA keys".into()));
+            return Err(AuthError::Jwks("the JWKS document has no RSA keys".into()));
         }
         Ok(Self::with_keys(keys))
     }
@@ -116,15 +141,17 @@ impl JwtAuth {
 
     /// Verifies a token and returns its owner.
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let header =
-            decode_header(token).map_err(|e| AuthError(format!("malformed token: {e}")))?;
+        let header = decode_header(token)
+            .map_err(|e| AuthError::Rejected(format!("malformed token: {e}")))?;
         let key = self
             .keys
             .iter()
             .find(|(kid, _, algorithm)| {
                 *algorithm == header.alg && (kid.is_none() || *kid == header.kid)
             })
-            .ok_or_else(|| AuthError("no key matches the token's algorithm and key id".into()))?;
+            .ok_or_else(|| {
+                AuthError::Rejected("no key matches the token's algorithm and key id".into())
+            })?;
         let mut validation = Validation::new(key.2);
         match &self.audience {
             Some(audience) => validation.set_audience(&[audience]),
@@ -134,12 +161,14 @@ impl JwtAuth {
             validation.set_issuer(&[issuer]);
         }
         let claims = decode::<Value>(token, &key.1, &validation)
-            .map_err(|e| AuthError(format!("invalid token: {e}")))?
+            .map_err(|e| AuthError::Rejected(format!("invalid token: {e}")))?
             .claims;
         let owner = claims[self.owner_claim.as_str()]
             .as_str()
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| AuthError(format!("the token has no `{}` claim", self.owner_claim)))?;
+            .ok_or_else(|| {
+                AuthError::Rejected(format!("the token has no `{}` claim", self.owner_claim))
+            })?;
         Ok(Identity {
             owner: owner.to_string(),
         })
@@ -152,8 +181,8 @@ impl Authenticator for JwtAuth {
         request: &'a Parts,
     ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         Box::pin(async move {
-            let token = bearer(request)
-                .ok_or_else(|| AuthError("missing `Authorization: Bearer <token>`".into()))?;
+            let token =
+                bearer(request).ok_or(AuthError::Missing("`Authorization: Bearer <token>`"))?;
             self.verify(token)
         })
     }
@@ -175,11 +204,11 @@ impl Authenticator for GuestAuth {
                 .headers
                 .get("x-guest-id")
                 .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| AuthError("missing `x-guest-id` header".into()))?;
+                .ok_or(AuthError::Missing("`x-guest-id` header"))?;
             let valid = (16..=64).contains(&id.len())
                 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !valid {
-                return Err(AuthError(
+                return Err(AuthError::Rejected(
                     "`x-guest-id` must be 16–64 letters, digits or hyphens".into(),
                 ));
             }
@@ -187,6 +216,16 @@ impl Authenticator for GuestAuth {
                 owner: format!("guest:{id}"),
             })
         })
+    }
+}
+
+/// A boxed authenticator, for picking one at run time (e.g. from configuration).
+impl<A: Authenticator + ?Sized> Authenticator for Box<A> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
+        (**self).authenticate(request)
     }
 }
 

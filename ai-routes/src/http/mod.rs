@@ -1,7 +1,7 @@
 //! Serve declared routes over HTTP with axum (feature `http`).
 //!
 //! ```ignore
-//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret))
+//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret)?)
 //!     .generation(&PLAN_RECIPE_ROUTE)
 //!     .conversation(assistant.route().clone());
 //! axum::serve(listener, api.router()).await?;
@@ -182,7 +182,7 @@ impl FromRequestParts<Arc<Api>> for Caller {
             .auth
             .authenticate(parts)
             .await
-            .map_err(|e| ApiError::unauthorized(e.0))?;
+            .map_err(|e| ApiError::unauthorized(e.to_string()))?;
         Ok(Caller {
             owner: identity.owner,
         })
