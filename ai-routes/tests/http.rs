@@ -467,7 +467,7 @@ async fn authentication_tokens_guests_and_their_failures() {
         None,
     )
     .await;
-    assert_eq!(created.body["owner"], "alice");
+    assert_eq!(created.body["owner"], "user:alice");
 
     let expired = hs256(json!({"sub": "alice", "exp": now() - 600}));
     let bad_signature = encode(
@@ -515,8 +515,8 @@ async fn authentication_tokens_guests_and_their_failures() {
     assert_eq!(
         auth.verify(&sign("test-key-1", claims.clone()))
             .unwrap()
-            .owner,
-        "bob"
+            .owner(),
+        "user:bob"
     );
     assert!(
         auth.verify(&sign("other-key", claims.clone())).is_err(),
@@ -604,4 +604,56 @@ async fn hs256_refuses_empty_and_short_secrets_and_the_example_then_accepts_no_t
     }
     let as_guest = guest(&router, "POST", "/conversations/ShopAssistant", None).await;
     assert_eq!(as_guest.status, StatusCode::CREATED, "{}", as_guest.text);
+}
+
+#[tokio::test]
+async fn a_token_whose_sub_names_a_guest_is_not_that_guest() {
+    let s = server().await;
+    let created = guest(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        Some(r#"{"name": "guest secrets"}"#),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["owner"], format!("guest:{GUEST}"));
+    let path = format!(
+        "/conversations/ShopAssistant/{}",
+        created.body["id"].as_str().unwrap()
+    );
+
+    // A validly signed token that claims to be the guest, with and without the guest's id.
+    let impostor = hs256(json!({"sub": format!("guest:{GUEST}"), "exp": now() + 600}));
+    for guest_id in [None, Some(GUEST)] {
+        let listed = call(
+            &s.router,
+            "GET",
+            "/conversations/ShopAssistant",
+            guest_id,
+            Some(&impostor),
+            None,
+        )
+        .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+        assert_eq!(listed.body["items"], json!([]), "{guest_id:?}");
+        for p in [path.clone(), format!("{path}/messages")] {
+            let read = call(&s.router, "GET", &p, guest_id, Some(&impostor), None).await;
+            assert_eq!(
+                (read.status, error_code(&read)),
+                (StatusCode::NOT_FOUND, "conversation_not_found"),
+                "{p} {guest_id:?}"
+            );
+        }
+    }
+    let own = call(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        None,
+        Some(&impostor),
+        None,
+    )
+    .await;
+    assert_eq!(own.body["owner"], format!("user:guest:{GUEST}"));
 }

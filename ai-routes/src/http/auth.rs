@@ -10,11 +10,64 @@ use futures_util::future::BoxFuture;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-/// The caller, as far as routes are concerned.
+/// The kind of caller; each kind has an owner namespace of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentityKind {
+    /// Signed in: a verified token (its `sub`), or your own authenticator's user id.
+    User,
+    /// Anonymous, named by a client-chosen id ([`GuestAuth`]).
+    Guest,
+}
+
+impl IdentityKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            IdentityKind::User => "user",
+            IdentityKind::Guest => "guest",
+        }
+    }
+}
+
+/// The caller, as far as routes are concerned: a kind and an id within that kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// Conversations are scoped to this value.
-    pub owner: String,
+    kind: IdentityKind,
+    id: String,
+}
+
+impl Identity {
+    /// A signed-in user.
+    pub fn user(id: impl Into<String>) -> Self {
+        Self {
+            kind: IdentityKind::User,
+            id: id.into(),
+        }
+    }
+
+    /// An anonymous guest.
+    pub fn guest(id: impl Into<String>) -> Self {
+        Self {
+            kind: IdentityKind::Guest,
+            id: id.into(),
+        }
+    }
+
+    pub fn kind(&self) -> IdentityKind {
+        self.kind
+    }
+
+    /// The id within its kind (a token's `sub`, a guest id).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// What conversations are scoped to: `user:<id>` or `guest:<id>`. The kind is part of the
+    /// owner so that no id of one kind names an owner of the other: a token whose `sub` is
+    /// `guest:x` is the user `user:guest:x`, not guest `x`.
+    pub fn owner(&self) -> String {
+        format!("{}:{}", self.kind.prefix(), self.id)
+    }
 }
 
 /// The shortest HS256 secret [`JwtAuth::hs256`] accepts: RFC 7518 requires a key at least as
@@ -56,7 +109,8 @@ fn bearer(request: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Verifies `Authorization: Bearer <JWT>`; the owner is the `sub` claim (or another).
+/// Verifies `Authorization: Bearer <JWT>`; the caller is the user named by the `sub` claim (or
+/// another), so the owner is `user:<sub>`.
 #[derive(Clone)]
 pub struct JwtAuth {
     keys: Arc<Vec<(Option<String>, DecodingKey, Algorithm)>>,
@@ -169,9 +223,7 @@ impl JwtAuth {
             .ok_or_else(|| {
                 AuthError::Rejected(format!("the token has no `{}` claim", self.owner_claim))
             })?;
-        Ok(Identity {
-            owner: owner.to_string(),
-        })
+        Ok(Identity::user(owner))
     }
 }
 
@@ -212,9 +264,7 @@ impl Authenticator for GuestAuth {
                     "`x-guest-id` must be 16–64 letters, digits or hyphens".into(),
                 ));
             }
-            Ok(Identity {
-                owner: format!("guest:{id}"),
-            })
+            Ok(Identity::guest(id))
         })
     }
 }

@@ -39,7 +39,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-pub use auth::{AuthChain, AuthError, Authenticator, GuestAuth, Identity, JwtAuth};
+pub use auth::{
+    AuthChain, AuthError, Authenticator, GuestAuth, Identity, IdentityKind, JwtAuth,
+    MIN_HS256_SECRET_BYTES,
+};
 pub use conversations::ConversationApi;
 pub use error::ApiError;
 
@@ -168,6 +171,7 @@ impl Api {
 
 /// The authenticated caller of a request.
 pub struct Caller {
+    /// [`Identity::owner`]: namespaced by kind (`user:…`, `guest:…`).
     pub owner: String,
 }
 
@@ -184,7 +188,7 @@ impl FromRequestParts<Arc<Api>> for Caller {
             .await
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
         Ok(Caller {
-            owner: identity.owner,
+            owner: identity.owner(),
         })
     }
 }
