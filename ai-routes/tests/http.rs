@@ -657,3 +657,89 @@ async fn a_token_whose_sub_names_a_guest_is_not_that_guest() {
     .await;
     assert_eq!(own.body["owner"], format!("user:guest:{GUEST}"));
 }
+
+/// A request with this exact `Authorization` header value (the helper `call` writes a
+/// well-formed one).
+async fn with_authorization(router: &Router, authorization: &str, guest_id: Option<&str>) -> Reply {
+    let mut request =
+        Request::get("/conversations/ShopAssistant").header("authorization", authorization);
+    if let Some(guest_id) = guest_id {
+        request = request.header("x-guest-id", guest_id);
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply {
+        status,
+        content_type: String::new(),
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+#[tokio::test]
+async fn authorization_scheme_is_case_insensitive_and_a_present_header_never_falls_back_to_guest() {
+    let s = server().await;
+    let valid = hs256(json!({"sub": "alice", "exp": now() + 600}));
+    guest(&s.router, "POST", "/conversations/ShopAssistant", None).await;
+    let alices = call(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        None,
+        Some(&valid),
+        None,
+    )
+    .await;
+    assert_eq!(alices.status, StatusCode::CREATED);
+
+    for header in [
+        format!("BEARER {valid}"),
+        format!("bearer {valid}"),
+        format!("Bearer\t{valid}"),
+        format!("Bearer   {valid} "),
+    ] {
+        let reply = with_authorization(&s.router, &header, Some(GUEST)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{header:?}: {}", reply.text);
+        assert_eq!(
+            reply.body["items"][0]["owner"], "user:alice",
+            "{header:?} is alice, not the guest"
+        );
+    }
+
+    let not_yet = hs256(json!({"sub": "alice", "nbf": now() + 600, "exp": now() + 1200}));
+    for header in [
+        "BEARER not-a-jwt".to_string(),
+        "Bearer\tnot-a-jwt".to_string(),
+        "Bearer".to_string(),
+        "Bearer ".to_string(),
+        "bearer \t ".to_string(),
+        format!("Basic {valid}"),
+        format!("Bearer {valid} {valid}"),
+        format!("Bearer {not_yet}"),
+    ] {
+        for guest_id in [Some(GUEST), None] {
+            let reply = with_authorization(&s.router, &header, guest_id).await;
+            assert_eq!(
+                (reply.status, error_code(&reply)),
+                (StatusCode::UNAUTHORIZED, "unauthorized"),
+                "{header:?} {guest_id:?}: {}",
+                reply.text
+            );
+        }
+    }
+    let reply = with_authorization(&s.router, &format!("Bearer {not_yet}"), None).await;
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ImmatureSignature"),
+        "{}",
+        reply.text
+    );
+}

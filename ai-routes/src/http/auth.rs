@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::http::header;
 use axum::http::request::Parts;
 use futures_util::future::BoxFuture;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
@@ -101,12 +102,40 @@ pub trait Authenticator: Send + Sync + 'static {
         -> BoxFuture<'a, Result<Identity, AuthError>>;
 }
 
-fn bearer(request: &Parts) -> Option<&str> {
-    let value = request.headers.get("authorization")?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+/// The token of the request's `Authorization: Bearer <token>` header: `None` without the header,
+/// an error when the header is there but is not one well-formed bearer credential (so that a
+/// broken header is refused rather than read as "no credentials").
+fn bearer(request: &Parts) -> Result<Option<&str>, AuthError> {
+    let mut values = request.headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::Rejected(
+            "more than one `Authorization` header".into(),
+        ));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::Rejected("the `Authorization` header is not visible ASCII".into()))?
+        .trim();
+    // RFC 9110 §11.1: the scheme is case-insensitive; clients put one or more spaces (some a
+    // tab) between it and the token.
+    let (scheme, token) = value
+        .split_once(|c: char| c.is_ascii_whitespace())
+        .unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::Rejected(
+            "the `Authorization` scheme must be `Bearer`".into(),
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() || token.contains(|c: char| c.is_ascii_whitespace()) {
+        return Err(AuthError::Rejected(
+            "`Authorization: Bearer` must be followed by exactly one token".into(),
+        ));
+    }
+    Ok(Some(token))
 }
 
 /// Verifies `Authorization: Bearer <JWT>`; the caller is the user named by the `sub` claim (or
@@ -207,6 +236,8 @@ impl JwtAuth {
                 AuthError::Rejected("no key matches the token's algorithm and key id".into())
             })?;
         let mut validation = Validation::new(key.2);
+        // Off by default in jsonwebtoken: a token must not be used before its `nbf`.
+        validation.validate_nbf = true;
         match &self.audience {
             Some(audience) => validation.set_audience(&[audience]),
             None => validation.validate_aud = false,
@@ -234,7 +265,7 @@ impl Authenticator for JwtAuth {
     ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         Box::pin(async move {
             let token =
-                bearer(request).ok_or(AuthError::Missing("`Authorization: Bearer <token>`"))?;
+                bearer(request)?.ok_or(AuthError::Missing("`Authorization: Bearer <token>`"))?;
             self.verify(token)
         })
     }
@@ -279,9 +310,9 @@ impl<A: Authenticator + ?Sized> Authenticator for Box<A> {
     }
 }
 
-/// Tries a bearer-token authenticator when the request carries a token, else the next ones
-/// (e.g. JWT for signed-in users, guests otherwise). A token that fails is a 401, never a
-/// silent fall-back to guest.
+/// Tries a bearer-token authenticator when the request has an `Authorization` header, else the
+/// other one (e.g. JWT for signed-in users, guests otherwise). A header that is malformed or
+/// whose token fails is a 401, never a silent fall-back to guest.
 pub struct AuthChain {
     with_token: Arc<dyn Authenticator>,
     without_token: Arc<dyn Authenticator>,
@@ -301,7 +332,9 @@ impl Authenticator for AuthChain {
         &'a self,
         request: &'a Parts,
     ) -> BoxFuture<'a, Result<Identity, AuthError>> {
-        if bearer(request).is_some() {
+        // Any `Authorization` header, even a malformed one, goes to the token side and is
+        // refused there if bad: a client that meant to sign in must not become a guest.
+        if request.headers.contains_key(header::AUTHORIZATION) {
             self.with_token.authenticate(request)
         } else {
             self.without_token.authenticate(request)
