@@ -743,3 +743,90 @@ async fn authorization_scheme_is_case_insensitive_and_a_present_header_never_fal
         reply.text
     );
 }
+
+/// Status, headers and body text of one request.
+async fn raw(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_the_page_keeps_no_token_on_disk() {
+    let s = server().await;
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    let as_guest = |method: &str, path: &str, body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-guest-id", GUEST)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let requests = [
+        get("/"),
+        get("/chat.js"),
+        get("/chat.css"),
+        get("/routes"), // 401
+        get("/nowhere"),
+        as_guest("GET", "/routes", String::new()),
+        as_guest("PUT", "/routes", String::new()), // 405
+        as_guest(
+            "POST",
+            "/conversations/ShopAssistant",
+            format!(r#"{{"name": "{}"}}"#, "x".repeat(9 * 1024 * 1024)),
+        ), // 413
+    ];
+    let mut statuses = Vec::new();
+    for request in requests {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (status, headers, _) = raw(&s.router, request).await;
+        statuses.push(status.as_u16());
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_else(|| panic!("{what} ({status}) has no {name}"))
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{what}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+        assert_eq!(header("x-frame-options"), "DENY", "{what}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    }
+    assert_eq!(statuses, [200, 200, 200, 401, 404, 200, 405, 413]);
+
+    // The policy allows no inline script, style or handler: the page has none.
+    let (_, _, page) = raw(&s.router, get("/")).await;
+    for script in page.split("<script").skip(1) {
+        assert!(
+            script.trim_start().starts_with("src="),
+            "inline script: {script}"
+        );
+    }
+    assert!(
+        !page.contains("style=") && !page.contains("<style"),
+        "inline style"
+    );
+    assert!(
+        !page.contains(" onclick=") && !page.contains(" onload="),
+        "inline handler"
+    );
+    let (_, _, script) = raw(&s.router, get("/chat.js")).await;
+    assert!(
+        !script.contains(r#"localStorage.setItem("ai-routes-token""#)
+            && !script.contains(r#"localStorage.getItem("ai-routes-token""#),
+        "the JWT is kept in local storage"
+    );
+    assert!(script.contains(r#"sessionStorage.setItem("ai-routes-token""#));
+}

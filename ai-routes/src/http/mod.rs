@@ -33,8 +33,9 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -165,8 +166,33 @@ impl Api {
         router
             .fallback(|| async { ApiError::not_found("no such endpoint") })
             .layer(DefaultBodyLimit::max(body_limit))
+            // Outermost, so that every response gets the headers, the errors of the layers
+            // inside (413, 405) and the fallback included.
+            .layer(middleware::map_response(security_headers))
             .with_state(Arc::new(self))
     }
+}
+
+/// The page's scripts and styles come from this origin only (none is inline, so none needs
+/// `'unsafe-inline'`), attached images are `data:` URLs, and the page may not be framed
+/// (clickjacking) nor post forms elsewhere.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// Security headers on every response, the API's as well as the page's: a JSON error must not be
+/// sniffed into HTML either, and no URL of the API leaks through a `Referer`.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The authenticated caller of a request.
