@@ -830,3 +830,78 @@ async fn every_response_carries_the_security_headers_and_the_page_keeps_no_token
     );
     assert!(script.contains(r#"sessionStorage.setItem("ai-routes-token""#));
 }
+
+fn post_message(path: &str, guest_id: &str, text: &str) -> Request<Body> {
+    Request::post(path)
+        .header("x-guest-id", guest_id)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "text": text }).to_string()))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_owner_probing_a_conversation_gets_404_and_never_blocks_the_owner() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    // A store whose reads leave the task (SQLite runs on the blocking pool), so a probe can be
+    // caught half-way, after it would have taken the busy guard and before its ownership check.
+    let db = std::env::temp_dir().join(format!("ai-routes-probe-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let store = ai_routes::store::SqliteStore::open(&db).unwrap();
+    let router = app::router(bedrock.ai_client(), store, app::auth(None).unwrap());
+    let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+
+    // 1. The owner's turn is running (its first event is out): a probe is a 404, not a 409.
+    bedrock.set_chunk_latency(Duration::from_millis(20));
+    let running = router
+        .clone()
+        .oneshot(post_message(&path, GUEST, "tell me about the shop"))
+        .await
+        .unwrap();
+    assert_eq!(running.status(), StatusCode::OK);
+    let mut running = running.into_body();
+    assert!(!running
+        .frame()
+        .await
+        .unwrap()
+        .unwrap()
+        .into_data()
+        .unwrap()
+        .is_empty());
+    let probe = raw(&router, post_message(&path, OTHER_GUEST, "hi")).await;
+    assert_eq!(probe.0, StatusCode::NOT_FOUND, "{}", probe.2);
+    assert!(probe.2.contains("conversation_not_found"), "{}", probe.2);
+    while running.frame().await.is_some() {}
+    bedrock.set_chunk_latency(Duration::ZERO);
+
+    // 2. A probe caught mid-flight, waiting on the store, does not make the owner's own send
+    // fail. (Whether a first poll leaves the probe waiting depends on the blocking pool: with
+    // the guard taken before the ownership check it does, and the owner got a 409.)
+    let mut paused = None;
+    for _ in 0..50 {
+        let mut probe = Box::pin(
+            router
+                .clone()
+                .oneshot(post_message(&path, OTHER_GUEST, "hi")),
+        );
+        match futures_util::FutureExt::now_or_never(&mut probe) {
+            None => {
+                paused = Some(probe);
+                break;
+            }
+            Some(done) => assert_eq!(done.unwrap().status(), StatusCode::NOT_FOUND),
+        }
+    }
+    let own = raw(&router, post_message(&path, GUEST, "and the weather?")).await;
+    assert_eq!(own.0, StatusCode::OK, "{}", own.2);
+    assert!(own.2.contains("event: turn_done"), "{}", own.2);
+    if let Some(probe) = paused {
+        assert_eq!(probe.await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    let _ = std::fs::remove_file(&db);
+}

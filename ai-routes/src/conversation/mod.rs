@@ -147,8 +147,8 @@ pub(crate) struct RouteInner<S> {
     pub(crate) store: Arc<dyn ConversationStore>,
     pub(crate) state: Arc<S>,
     pub(crate) tools: ToolSet<S>,
-    /// Conversations with a turn in progress in this process.
-    pub(crate) busy: Mutex<HashSet<String>>,
+    /// Conversations with a turn in progress in this process, by owner and id.
+    pub(crate) busy: Mutex<HashSet<(String, String)>>,
 }
 
 /// A conversation route bound to a client, a store and the application state its tools use.

@@ -34,20 +34,23 @@ use crate::usage::Usage;
 const UNKNOWN_CONTEXT_WINDOW: u32 = 128_000;
 
 /// Removes the conversation from the route's busy set when the turn ends, however it ends.
+/// Keyed by owner and id: a caller naming someone else's conversation never holds (or sees)
+/// the owner's entry.
 struct BusyGuard<S> {
     inner: Arc<RouteInner<S>>,
-    id: String,
+    key: (String, String),
 }
 
 impl<S> BusyGuard<S> {
-    fn acquire(inner: &Arc<RouteInner<S>>, id: &str) -> Result<Self> {
+    fn acquire(inner: &Arc<RouteInner<S>>, owner: &str, id: &str) -> Result<Self> {
+        let key = (owner.to_string(), id.to_string());
         let mut busy = inner.busy.lock().expect("busy set");
-        if !busy.insert(id.to_string()) {
+        if !busy.insert(key.clone()) {
             return Err(Error::ConversationBusy(id.to_string()));
         }
         Ok(Self {
             inner: inner.clone(),
-            id: id.to_string(),
+            key,
         })
     }
 }
@@ -55,7 +58,7 @@ impl<S> BusyGuard<S> {
 impl<S> Drop for BusyGuard<S> {
     fn drop(&mut self) {
         if let Ok(mut busy) = self.inner.busy.lock() {
-            busy.remove(&self.id);
+            busy.remove(&self.key);
         }
     }
 }
@@ -97,11 +100,15 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     }
     // Refused before anything is stored or sent.
     inner.client.check_spending_cap(Some(owner))?;
-    let guard = BusyGuard::acquire(&inner, id)?;
+    // Ownership before the busy check: another owner gets "not found", never "busy" (which
+    // would tell them the conversation exists). A turn that ends between this read and the
+    // guard leaves `message_count` stale; the store's conditional append then refuses this
+    // send as busy, which it was.
     let record = inner.store.get_conversation(owner, id).await?;
     if record.route != inner.spec.name {
         return Err(Error::ConversationNotFound(id.into()));
     }
+    let guard = BusyGuard::acquire(&inner, owner, id)?;
     let budget = history_budget(&inner, &message.client_tools);
     let user = user_message(&message)?;
     if u64::from(user.estimated_tokens) > budget {
