@@ -905,3 +905,110 @@ async fn another_owner_probing_a_conversation_gets_404_and_never_blocks_the_owne
     }
     let _ = std::fs::remove_file(&db);
 }
+
+/// The roles stored in a conversation, oldest first.
+async fn roles(router: &Router, id: &str) -> Vec<String> {
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    guest(router, "GET", &path, None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Waits (bounded) until the conversation holds a whole turn; returns its roles.
+async fn settled(router: &Router, id: &str) -> Vec<String> {
+    let mut stored = Vec::new();
+    for _ in 0..200 {
+        stored = roles(router, id).await;
+        if stored.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stored
+}
+
+fn sqlite_router(bedrock: &LocalBedrock, name: &str) -> (Router, std::path::PathBuf) {
+    let db = std::env::temp_dir().join(format!("ai-routes-{name}-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let store = ai_routes::store::SqliteStore::open(&db).unwrap();
+    let router = app::router(bedrock.ai_client(), store, app::auth(None).unwrap());
+    (router, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_right_after_sending_does_not_lose_the_turn() {
+    use tokio::io::AsyncWriteExt as _;
+
+    let bedrock = LocalBedrock::start().await.unwrap();
+    // SQLite on disk: storing the user message takes the handler off the CPU long enough for
+    // the server to notice the disconnect and drop the request future mid-send.
+    let (router, db) = sqlite_router(&bedrock, "disconnect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, served).await });
+
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let body = r#"{"text": "tell me about the shop"}"#;
+        let request = format!(
+            "POST /conversations/ShopAssistant/{id}/messages HTTP/1.1\r\nhost: {addr}\r\n\
+             x-guest-id: {GUEST}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        // The tab closes before any answer: at once, or about a millisecond later.
+        tokio::time::sleep(Duration::from_micros(1000 * (i % 2))).await;
+        drop(tcp);
+        ids.push(id);
+    }
+    // A request the server dropped before its handler ran stores nothing. One that reached the
+    // handler stores the user message and then the whole turn: never a question left without
+    // its answer (before, most of these conversations kept only the user message).
+    let mut whole = 0;
+    for id in &ids {
+        let stored = settled(&router, id).await;
+        assert!(
+            stored.is_empty() || stored == ["user", "assistant"],
+            "conversation {id}: {stored:?}"
+        );
+        whole += usize::from(!stored.is_empty());
+    }
+    assert!(
+        whole >= ids.len() / 2,
+        "only {whole} requests reached the handler"
+    );
+    server.abort();
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_whose_request_future_is_dropped_mid_store_still_runs_the_turn() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let (router, db) = sqlite_router(&bedrock, "dropped");
+    let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    // What the server does when the client goes away: the request future is dropped where it
+    // waits, here after its first poll (the message parsed, the store called).
+    let mut request = Box::pin(router.clone().oneshot(post_message(&path, GUEST, "hello")));
+    let _ = futures_util::FutureExt::now_or_never(&mut request);
+    drop(request);
+    assert_eq!(settled(&router, &id).await, ["user", "assistant"]);
+    let _ = std::fs::remove_file(&db);
+}

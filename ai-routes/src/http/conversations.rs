@@ -335,8 +335,9 @@ impl SendBody {
     }
 }
 
-/// Sends a message and answers with the turn as Server-Sent Events. If the client goes away
-/// mid-stream, the turn still runs to the end and is persisted.
+/// Sends a message and answers with the turn as Server-Sent Events. If the client goes away,
+/// mid-stream or before the turn has even started, the turn still runs to the end and is
+/// persisted.
 pub(super) async fn send(
     State(api): State<Arc<Api>>,
     caller: Caller,
@@ -344,9 +345,22 @@ pub(super) async fn send(
     body: Bytes,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: SendBody = parse(&body)?;
-    let turn = route(&api, &name)?
-        .send(&caller.owner, &id, body.into_message())
-        .await?;
+    let route = route(&api, &name)?;
+    let message = body.into_message();
+    // The server drops this request future when the client disconnects. Started in a task of
+    // its own, `send` completes anyway: a user message it stores is always followed by its
+    // turn, since a `TurnStream` nobody awaits any more (the task's output, dropped) hands the
+    // turn to the runtime.
+    let turn = tokio::spawn(async move { route.send(&caller.owner, &id, message).await })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "starting a turn failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the turn could not be started",
+            )
+        })??;
     let events = turn.map(|event| Ok::<Event, Infallible>(sse_event(event)));
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
