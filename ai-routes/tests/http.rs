@@ -1012,3 +1012,132 @@ async fn a_send_whose_request_future_is_dropped_mid_store_still_runs_the_turn() 
     assert_eq!(settled(&router, &id).await, ["user", "assistant"]);
     let _ = std::fs::remove_file(&db);
 }
+
+#[tokio::test]
+async fn every_error_response_has_the_json_error_body() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(9 * 1024 * 1024));
+    let cases = [
+        (
+            "PUT",
+            "/routes".to_string(),
+            None,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "DELETE",
+            "/generations/plan_recipe".to_string(),
+            None,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "POST",
+            "/conversations/ShopAssistant".to_string(),
+            Some(huge.as_str()),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "POST",
+            format!("/conversations/ShopAssistant/{id}/messages"),
+            Some(huge.as_str()),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "GET",
+            "/conversations/ShopAssistant?limit=many".to_string(),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            format!("/conversations/ShopAssistant/{id}/messages?limit=-1"),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            "/conversations/ShopAssistant/%FF%FE".to_string(),
+            None,
+            400,
+            "bad_request",
+        ),
+        ("GET", "/nowhere".to_string(), None, 404, "not_found"),
+    ];
+    let (_, headers, _) = raw(
+        &s.router,
+        Request::put("/routes")
+            .header("x-guest-id", GUEST)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        headers["allow"], "GET,HEAD",
+        "a 405 still says what is allowed"
+    );
+    for (method, path, body, status, code) in cases {
+        let reply = guest(&s.router, method, &path, body).await;
+        assert_eq!(
+            (reply.status.as_u16(), error_code(&reply)),
+            (status, code),
+            "{method} {path}: {}",
+            reply.text.chars().take(300).collect::<String>()
+        );
+        assert!(
+            reply.content_type.starts_with("application/json"),
+            "{method} {path}: {}",
+            reply.content_type
+        );
+        assert!(
+            !reply.body["error"]["message"].as_str().unwrap().is_empty(),
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn over_long_generation_arguments_are_a_413_before_the_call_and_bedrocks_input_too_long_a_4xx(
+) {
+    let s = server().await;
+    // About 300k tokens for a model with a 200k context: refused without calling Bedrock.
+    let long = json!({"description": "pasta ".repeat(200_000), "servings": 2}).to_string();
+    let refused = guest(&s.router, "POST", "/generations/plan_recipe", Some(&long)).await;
+    assert_eq!(
+        (refused.status, error_code(&refused)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
+        "{}",
+        refused.text.chars().take(300).collect::<String>()
+    );
+    assert!(s.bedrock.requests().is_empty(), "the model was called");
+
+    // What the estimate lets through and Bedrock refuses is the caller's problem too (4xx).
+    s.bedrock.push_error(
+        ai_routes::testing::ErrorKind::Validation,
+        "Input is too long for requested model.",
+    );
+    let too_long = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe",
+        Some(r#"{"description": "pasta", "servings": 2}"#),
+    )
+    .await;
+    assert_eq!(
+        (too_long.status, error_code(&too_long)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
+        "{}",
+        too_long.text
+    );
+}

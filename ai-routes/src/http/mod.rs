@@ -25,13 +25,13 @@
 mod auth;
 mod conversations;
 mod error;
+mod extract;
 mod openapi;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
@@ -46,6 +46,7 @@ pub use auth::{
 };
 pub use conversations::ConversationApi;
 pub use error::ApiError;
+use extract::{ApiBody, ApiPath};
 
 use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
 use crate::Client;
@@ -165,6 +166,13 @@ impl Api {
         }
         router
             .fallback(|| async { ApiError::not_found("no such endpoint") })
+            .method_not_allowed_fallback(|| async {
+                ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this endpoint does not answer that method",
+                )
+            })
             .layer(DefaultBodyLimit::max(body_limit))
             // Outermost, so that every response gets the headers, the errors of the layers
             // inside (413, 405) and the fallback included.
@@ -229,13 +237,14 @@ async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value
 async fn generate(
     State(api): State<Arc<Api>>,
     _caller: Caller,
-    Path(route): Path<String>,
-    body: Bytes,
+    ApiPath(route): ApiPath<String>,
+    ApiBody(body): ApiBody,
 ) -> Result<impl IntoResponse, ApiError> {
     let entry = api
         .generations
         .get(route.as_str())
         .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
+    check_arguments_size(&entry.spec, body.len())?;
     let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
     if !args.is_object() {
@@ -260,4 +269,34 @@ async fn generate(
             "model_id": generated.model_id,
         })),
     ))
+}
+
+/// Arguments the route's model cannot hold are refused before the call, with a 413, instead of
+/// being sent (and paid for) only for Bedrock to refuse them. The estimate is the one
+/// conversations use (about 4 bytes a token, 10% margin), against the model's context window
+/// less the answer and the system prompt; a model the catalog does not know is not checked.
+fn check_arguments_size(spec: &GenerationSpec, body_bytes: usize) -> Result<(), ApiError> {
+    let Some(model) = spec.catalog_id.and_then(ai_routes_catalog::by_id) else {
+        return Ok(());
+    };
+    let context = u64::from(model.context_window);
+    let answer = spec
+        .max_tokens
+        .map(|m| m.max(0) as u64)
+        .unwrap_or_else(|| u64::from(model.max_output_tokens).min(context / 4));
+    let system = spec.system_prompt.map_or(0, str::len).div_ceil(4) as u64;
+    let room = context.saturating_sub(answer).saturating_sub(system) * 9 / 10;
+    let estimated = body_bytes.div_ceil(4) as u64;
+    if estimated > room {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "input_too_long",
+            format!(
+                "the arguments are about {estimated} tokens, and the context of `{}` leaves room \
+                 for {room}: shorten them",
+                spec.invoke_id
+            ),
+        ));
+    }
+    Ok(())
 }
