@@ -1141,3 +1141,90 @@ async fn over_long_generation_arguments_are_a_413_before_the_call_and_bedrocks_i
         too_long.text
     );
 }
+
+/// `{"format", "data"}` of an image whose bytes start with `magic`, `size` bytes long.
+fn image_json(format: &str, magic: &[u8], size: usize) -> Value {
+    let mut bytes = magic.to_vec();
+    bytes.resize(size, 0);
+    json!({"format": format, "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+fn document_json(format: &str, bytes: &[u8]) -> Value {
+    json!({"format": format, "name": "doc", "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+#[tokio::test]
+async fn attachments_bedrock_would_refuse_are_refused_before_anything_is_stored() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0];
+    let small_png = image_json("png", PNG, 64);
+    let cases = [
+        (
+            json!({"text": "too big", "images": [image_json("png", PNG, 3_750_001)]}),
+            "at most 3750000 bytes",
+        ),
+        (
+            json!({"text": "not what it says", "images": [image_json("png", JPEG, 64)]}),
+            "declared Png but its bytes are Jpeg",
+        ),
+        (
+            json!({"text": "not an image", "images": [image_json("gif", b"hello", 64)]}),
+            "not a PNG, JPEG, GIF or WebP",
+        ),
+        (
+            json!({"text": "too many", "images": vec![small_png.clone(); 21]}),
+            "at most 20",
+        ),
+        (
+            json!({"text": "a pdf?", "documents": [document_json("pdf", b"just text")]}),
+            "declared Pdf",
+        ),
+        (
+            json!({"text": "a docx?", "documents": [document_json("docx", b"%PDF-1.7")]}),
+            "declared Docx",
+        ),
+        (
+            json!({"text": "text?", "documents": [document_json("txt", &[0xFF, 0xFE, 0, 0x41])]}),
+            "declared Txt",
+        ),
+        (
+            json!({"text": "too big", "documents": [document_json("txt", &vec![b'a'; 4_500_001])]}),
+            "at most 4500000 bytes",
+        ),
+        (
+            json!({"text": "too many", "documents": vec![document_json("md", b"# hi"); 6]}),
+            "at most 5",
+        ),
+    ];
+    for (body, expected) in cases {
+        let reply = guest(&s.router, "POST", &path, Some(&body.to_string())).await;
+        assert_eq!(
+            (reply.status, error_code(&reply)),
+            (StatusCode::BAD_REQUEST, "invalid_input"),
+            "{expected}: {}",
+            reply.text.chars().take(300).collect::<String>()
+        );
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+    assert!(roles(&s.router, &id).await.is_empty(), "nothing was stored");
+    assert!(s.bedrock.requests().is_empty(), "nothing was sent");
+
+    // What is within the limits goes through, and the conversation is as usable as before.
+    let ok = json!({
+        "text": "what are these?",
+        "images": vec![small_png; 20],
+        "documents": [document_json("pdf", b"%PDF-1.7 ..."), document_json("md", b"# notes")],
+    });
+    let reply = guest(&s.router, "POST", &path, Some(&ok.to_string())).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
+}

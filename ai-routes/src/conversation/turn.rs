@@ -192,8 +192,11 @@ fn user_message(message: &UserMessage) -> Result<NewMessage> {
             content: content_value,
         });
     }
+    // Every attachment is checked before anything is stored: a file Bedrock refuses would
+    // otherwise stay in the history and be sent again with every later message.
+    crate::media::check_counts(message.images.len(), message.documents.len())?;
     for image in &message.images {
-        image.to_block()?;
+        image.validate()?;
         content.push(image_part(image));
     }
     for document in &message.documents {
