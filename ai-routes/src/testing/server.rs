@@ -61,6 +61,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/model/{model_id}/converse", post(converse))
         .route("/model/{model_id}/converse-stream", post(converse_stream))
         .route("/__local/requests", get(list_requests))
+        // Bedrock has no request-size cap of its own beyond its media limits (checked with
+        // Bedrock's error in `validate_media`); axum's default 2 MB cap refused a 1.6 MB image.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(shared)
 }
 
