@@ -1227,4 +1227,14 @@ async fn attachments_bedrock_would_refuse_are_refused_before_anything_is_stored(
     let reply = guest(&s.router, "POST", &path, Some(&ok.to_string())).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
+    // A photo of a few MB, as phones take them (the stand-in once refused anything over 2 MB),
+    // and the next message of the conversation.
+    for body in [
+        json!({"text": "and this photo?", "images": [image_json("png", PNG, 3_500_000)]}),
+        json!({"text": "thanks"}),
+    ] {
+        let reply = guest(&s.router, "POST", &path, Some(&body.to_string())).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
+    }
 }

@@ -177,7 +177,46 @@ pub(crate) fn normalise(
         .take_while(|(role, _)| *role == Role::Assistant)
         .count();
     merged.drain(..leading_assistant);
+    cap_media(&mut merged);
     merged
+}
+
+/// Bedrock takes at most [`MAX_IMAGES`] images and [`MAX_DOCUMENTS`] documents in one
+/// request, history included: the newest are sent and older ones are named in text instead,
+/// so a conversation with many attachments keeps working rather than failing on every turn.
+///
+/// [`MAX_IMAGES`]: crate::MAX_IMAGES
+/// [`MAX_DOCUMENTS`]: crate::MAX_DOCUMENTS
+fn cap_media(messages: &mut [(Role, Vec<ContentPart>)]) {
+    let (mut images, mut documents) = (0, 0);
+    for (_, parts) in messages.iter_mut().rev() {
+        for part in parts.iter_mut().rev() {
+            let left_out = match part {
+                ContentPart::Image { .. } => {
+                    images += 1;
+                    (images > crate::MAX_IMAGES).then(|| {
+                        format!(
+                            "[an image sent earlier, left out here: Bedrock takes at most {} images in one request]",
+                            crate::MAX_IMAGES
+                        )
+                    })
+                }
+                ContentPart::Document { name, .. } => {
+                    documents += 1;
+                    (documents > crate::MAX_DOCUMENTS).then(|| {
+                        format!(
+                            "[document `{name}` sent earlier, left out here: Bedrock takes at most {} documents in one request]",
+                            crate::MAX_DOCUMENTS
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some(text) = left_out {
+                *part = ContentPart::text(text);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +316,57 @@ mod tests {
         );
         assert!(matches!(&out[2].1[1], ContentPart::Text { text } if text == "three"));
         assert!(matches!(&out[2].1[2], ContentPart::Text { text } if text.contains("tool result")));
+    }
+
+    #[test]
+    fn only_the_newest_images_and_documents_bedrock_takes_are_sent() {
+        let image = || ContentPart::Image {
+            format: "png".into(),
+            data: "iVBORw==".into(),
+        };
+        let document = |name: &str| ContentPart::Document {
+            format: "md".into(),
+            name: name.into(),
+            data: "IyBoaQ==".into(),
+        };
+        let mut first = vec![ContentPart::text("many")];
+        first.extend((0..15).map(|_| image()));
+        first.extend((0..4).map(|i| document(&format!("old{i}"))));
+        let mut second = vec![ContentPart::text("more")];
+        second.extend((0..10).map(|_| image()));
+        second.extend((0..3).map(|i| document(&format!("new{i}"))));
+        let window = vec![
+            message(1, Role::User, first),
+            message(2, Role::Assistant, vec![ContentPart::text("ok")]),
+            message(3, Role::User, second),
+        ];
+        let out = normalise(&window, &HashSet::new());
+        let count = |parts: &[ContentPart], f: fn(&ContentPart) -> bool| {
+            parts.iter().filter(|p| f(p)).count()
+        };
+        let is_image = |p: &ContentPart| matches!(p, ContentPart::Image { .. });
+        let is_document = |p: &ContentPart| matches!(p, ContentPart::Document { .. });
+        assert_eq!(
+            count(&out[2].1, is_image),
+            10,
+            "the newest message keeps all"
+        );
+        assert_eq!(count(&out[2].1, is_document), 3);
+        assert_eq!(count(&out[0].1, is_image), 10, "20 in all");
+        assert_eq!(count(&out[0].1, is_document), 2, "5 in all");
+        let left_out: Vec<&str> = out[0]
+            .1
+            .iter()
+            .filter_map(|p| match p {
+                ContentPart::Text { text } if text.contains("left out") => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(left_out.len(), 5 + 2);
+        assert!(
+            left_out.iter().any(|t| t.contains("`old0`")),
+            "{left_out:?}"
+        );
     }
 
     #[test]
