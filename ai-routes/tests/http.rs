@@ -1238,3 +1238,84 @@ async fn attachments_bedrock_would_refuse_are_refused_before_anything_is_stored(
         assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
     }
 }
+
+#[tokio::test]
+async fn a_message_bedrock_refuses_does_not_make_the_next_ones_fail() {
+    use ai_routes::testing::wire::ContentBlock;
+    use ai_routes::testing::{BedrockError, DeterministicResponder, RequestContext, Responder};
+
+    let s = server().await;
+    // A Bedrock that cannot read GIFs: it refuses any request that holds one.
+    s.bedrock.respond_with(|ctx: &RequestContext<'_>| {
+        let gif = ctx.request.messages.iter().any(|m| {
+            m.content
+                .iter()
+                .any(|b| matches!(b, ContentBlock::Image(i) if i.format == "gif"))
+        });
+        if gif {
+            BedrockError::validation("Unable to process the image: the GIF is malformed.").into()
+        } else {
+            DeterministicResponder.respond(ctx)
+        }
+    });
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let refused = json!({"text": "what is this?", "images": [image_json("gif", b"GIF89a", 64)]});
+    let reply = guest(&s.router, "POST", &path, Some(&refused.to_string())).await;
+    let events = sse(&reply.text);
+    assert_eq!(events.last().unwrap().0, "error", "{}", reply.text);
+    assert!(events.last().unwrap().1["message"]
+        .as_str()
+        .unwrap()
+        .contains("GIF is malformed"));
+
+    for text in ["never mind: hello", "and the weather in Paris?"] {
+        let reply = guest(
+            &s.router,
+            "POST",
+            &path,
+            Some(&json!({ "text": text }).to_string()),
+        )
+        .await;
+        assert!(
+            reply.text.contains("event: turn_done"),
+            "{text}: {}",
+            reply.text
+        );
+        let sent = s.bedrock.last_request().unwrap().body.to_string();
+        assert!(
+            !sent.contains("\"image\""),
+            "the refused image was sent again"
+        );
+        assert!(
+            !sent.contains("what is this?"),
+            "the refused message was sent again"
+        );
+    }
+    // The history keeps what the user sent, and says what happened to it.
+    let history = guest(&s.router, "GET", &path, None).await;
+    let items = history.body["items"].as_array().unwrap();
+    let roles: Vec<&str> = items.iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(
+        roles,
+        [
+            "user",
+            "assistant",
+            "user",
+            "assistant",
+            "user",
+            "assistant"
+        ]
+    );
+    assert_eq!(items[1]["incomplete"], true);
+    assert_eq!(
+        items[1]["stop_reason"],
+        ai_routes::conversation::REJECTED_STOP_REASON
+    );
+    assert!(items[0]["content"].to_string().contains("gif"));
+}

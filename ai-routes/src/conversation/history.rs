@@ -95,14 +95,33 @@ fn opens_turn(message: &StoredMessage) -> bool {
 }
 
 /// Normalises the window into `(role, parts)` messages Bedrock accepts:
-/// - incomplete assistant messages are left out (they were cut short by an error);
+/// - incomplete assistant messages are left out (they were cut short by an error), and so are
+///   the user messages of a turn Bedrock refused;
 /// - tool blocks of tools not declared now, and unpaired ones, become text;
 /// - consecutive messages of one role are merged.
 pub(crate) fn normalise(
     window: &[StoredMessage],
     declared_tools: &HashSet<String>,
 ) -> Vec<(Role, Vec<ContentPart>)> {
-    let kept: Vec<&StoredMessage> = window.iter().filter(|m| !m.incomplete).collect();
+    // The user messages of a turn Bedrock refused are not sent again (they would be refused
+    // again, and the conversation could never move on).
+    let mut refused = vec![false; window.len()];
+    for (i, message) in window.iter().enumerate() {
+        if message.marks_rejected_turn() {
+            for j in (0..i).rev() {
+                if window[j].role != Role::User {
+                    break;
+                }
+                refused[j] = true;
+            }
+        }
+    }
+    let kept: Vec<&StoredMessage> = window
+        .iter()
+        .zip(refused)
+        .filter(|(m, refused)| !m.incomplete && !refused)
+        .map(|(m, _)| m)
+        .collect();
     let mut merged: Vec<(Role, Vec<ContentPart>)> = Vec::new();
     for message in kept {
         let mut parts = message.content.clone();

@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 pub use events::{TurnEvent, TurnReply, TurnStream};
-pub use message::{ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus};
+pub use message::{
+    ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus,
+    REJECTED_STOP_REASON,
+};
 
 use crate::error::{Error, Result};
 use crate::store::{

@@ -18,7 +18,9 @@ use tracing::Instrument as _;
 use super::convert::{document_part, estimate_tokens, image_part, to_block, tool_result_part};
 use super::events::{TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
-use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
+use super::message::{
+    ContentPart, NewMessage, Role, StoredMessage, ToolStatus, REJECTED_STOP_REASON,
+};
 use super::{ClientTool, RouteInner, UserMessage};
 use crate::call::{CallInfo, ModelCall};
 use crate::document::{to_document, to_json};
@@ -351,7 +353,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             };
             let step = match step {
                 Ok(step) => step,
-                Err((error, partial)) => return self.fail(error, partial).await,
+                Err((error, partial)) => return self.fail(error, partial, step_number).await,
             };
             total += step.usage;
             let uses: Vec<(String, String, Value)> = step
@@ -493,20 +495,34 @@ impl<S: Send + Sync + 'static> Turn<S> {
         .await;
     }
 
-    /// Keeps what the model said before the failure, marked incomplete, then reports it.
-    async fn fail(&mut self, error: Error, partial: Vec<ContentPart>) {
+    /// Keeps what the model said before the failure, marked incomplete, then reports it. A
+    /// first call Bedrock refused outright ends the turn with a rejection marker instead, so
+    /// that the message it refused is not sent again with every later one.
+    async fn fail(&mut self, error: Error, partial: Vec<ContentPart>, step_number: u32) {
         tracing::Span::current().record(
             "error.type",
             crate::call::error_type(&error).unwrap_or("other"),
         );
-        let text: Vec<ContentPart> = partial
-            .into_iter()
-            .filter(|p| matches!(p, ContentPart::Text { .. }))
-            .collect();
+        let refused = step_number == 1
+            && matches!(error, Error::Validation { .. } | Error::InputTooLong { .. });
+        let text: Vec<ContentPart> = if refused {
+            vec![ContentPart::text(format!(
+                "(not answered: Bedrock refused this message, which will not be sent again: {error})"
+            ))]
+        } else {
+            partial
+                .into_iter()
+                .filter(|p| matches!(p, ContentPart::Text { .. }))
+                .collect()
+        };
         if !text.is_empty() {
             let step = Step {
                 content: text,
-                stop_reason: "error".into(),
+                stop_reason: if refused {
+                    REJECTED_STOP_REASON.into()
+                } else {
+                    "error".into()
+                },
                 usage: Usage::default(),
             };
             if let Some(message) = self.assistant_message(&step, true) {
