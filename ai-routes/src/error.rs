@@ -219,6 +219,19 @@ impl Error {
     }
 }
 
+/// An error response's body as text for a message: lossy UTF-8, bounded (a gateway may answer
+/// with a whole HTML page).
+fn body_text(body: Option<&[u8]>) -> String {
+    const MAX_CHARS: usize = 1000;
+    let text = String::from_utf8_lossy(body.unwrap_or_default());
+    let text = text.trim();
+    match text.char_indices().nth(MAX_CHARS) {
+        _ if text.is_empty() => "(empty body)".to_string(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 /// Where a call went, to turn Bedrock's terse errors into actionable ones.
 pub(crate) struct CallTarget<'a> {
     pub model_id: &'a str,
@@ -227,10 +240,9 @@ pub(crate) struct CallTarget<'a> {
 }
 
 impl CallTarget<'_> {
-    pub(crate) fn map_sdk_error<E, R>(&self, err: SdkError<E, R>) -> Error
+    pub(crate) fn map_sdk_error<E>(&self, err: SdkError<E>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
     {
         match err {
             SdkError::TimeoutError(_) => Error::Timeout {
@@ -243,8 +255,34 @@ impl CallTarget<'_> {
             SdkError::DispatchFailure(e) => Error::Transport(format!("{e:?}")),
             SdkError::ResponseError(e) => Error::Transport(format!("unreadable response: {e:?}")),
             SdkError::ServiceError(e) => {
+                // The SDK reads the code from `x-amzn-errortype` and the message from a JSON
+                // `message`; an error of another shape (a gateway's page, a new type) would lose
+                // both, so the HTTP status and the body stand in for them.
+                let status = e.raw().status().as_u16();
+                let body = body_text(e.raw().body().bytes());
                 let err = e.into_err();
-                self.map_service(err.code().unwrap_or("Unknown"), err.message().unwrap_or_default())
+                let message = err
+                    .message()
+                    .filter(|m| !m.trim().is_empty())
+                    .map_or(body, str::to_string);
+                let Some(code) = err.code() else {
+                    return self.map_service(&format!("HTTP {status}"), &message);
+                };
+                match self.map_service(code, &message) {
+                    // A type this crate does not know: its status may be all that says what it is.
+                    Error::Service {
+                        model_id,
+                        code,
+                        message,
+                        attempts,
+                    } => Error::Service {
+                        model_id,
+                        code,
+                        message: format!("{message} (HTTP {status})"),
+                        attempts,
+                    },
+                    known => known,
+                }
             }
             other => Error::Transport(other.to_string()),
         }

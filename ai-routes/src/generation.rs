@@ -544,6 +544,12 @@ impl Engine<'_> {
                 "\n\nAnswer only by calling the {RESULT_TOOL} tool with the complete result as its input."
             ));
         }
+        let images = input
+            .media
+            .iter()
+            .filter(|m| matches!(m, Media::Image(_)))
+            .count();
+        crate::media::check_counts(images, input.media.len() - images)?;
         let mut builder = Message::builder().role(ConversationRole::User);
         for media in &input.media {
             builder = builder.content(match media {

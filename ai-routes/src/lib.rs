@@ -34,7 +34,10 @@ pub use conversation::{
 pub use error::{Error, Result};
 pub use generation::{Generated, GenerationRoute, RouteDescriptor};
 pub use limits::{BudgetScope, RetryPolicy};
-pub use media::{Document, DocumentFormat, Image, ImageFormat};
+pub use media::{
+    Document, DocumentFormat, Image, ImageFormat, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_IMAGES,
+    MAX_IMAGE_BYTES,
+};
 pub use metering::{RouteKind, UsageEvent, UsageMeter, UsageSink, UsageSnapshot, UsageTotals};
 pub use route_check::{RouteCheck, RouteCheckError, RouteInfo, RouteProblem};
 pub use tool::{

@@ -27,6 +27,19 @@ mod base64_bytes {
     }
 }
 
+/// Bedrock's limits on the media of one Converse request (Converse API reference, `ImageBlock`
+/// and `DocumentBlock`): checked before a message is stored or sent, so a file Bedrock would
+/// refuse is a clear error up front instead of a failed call (and, in a conversation, a stored
+/// message that every later turn would send again). Sizes are decimal megabytes, the stricter
+/// reading of Bedrock's "3.75 MB" and "4.5 MB".
+pub const MAX_IMAGE_BYTES: usize = 3_750_000;
+/// Images in one request.
+pub const MAX_IMAGES: usize = 20;
+/// See [`MAX_IMAGE_BYTES`].
+pub const MAX_DOCUMENT_BYTES: usize = 4_500_000;
+/// Documents in one request.
+pub const MAX_DOCUMENTS: usize = 5;
+
 /// Image formats Bedrock accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -62,24 +75,39 @@ impl Image {
     /// Detects the format from the file's magic bytes.
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self> {
         let bytes = bytes.into();
-        let format = match bytes.as_slice() {
-            [0x89, b'P', b'N', b'G', ..] => ImageFormat::Png,
-            [0xFF, 0xD8, 0xFF, ..] => ImageFormat::Jpeg,
-            [b'G', b'I', b'F', b'8', ..] => ImageFormat::Gif,
-            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => ImageFormat::Webp,
-            _ => {
-                return Err(Error::InvalidInput(
-                    "not a PNG, JPEG, GIF or WebP image".into(),
-                ))
-            }
-        };
+        let format = sniff_image(&bytes)
+            .ok_or_else(|| Error::InvalidInput("not a PNG, JPEG, GIF or WebP image".into()))?;
         Ok(Self { format, bytes })
     }
 
-    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+    /// Whether Bedrock can take this image: not empty, at most [`MAX_IMAGE_BYTES`], and its
+    /// bytes are the declared format.
+    pub fn validate(&self) -> Result<()> {
         if self.bytes.is_empty() {
             return Err(Error::InvalidInput("the image is empty".into()));
         }
+        if self.bytes.len() > MAX_IMAGE_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "the image is {} bytes; Bedrock takes images of at most {MAX_IMAGE_BYTES} bytes \
+                 (3.75 MB): scale it down",
+                self.bytes.len()
+            )));
+        }
+        match sniff_image(&self.bytes) {
+            Some(found) if found == self.format => Ok(()),
+            Some(found) => Err(Error::InvalidInput(format!(
+                "the image is declared {:?} but its bytes are {found:?}",
+                self.format
+            ))),
+            None => Err(Error::InvalidInput(format!(
+                "the image is declared {:?} but its bytes are not a PNG, JPEG, GIF or WebP image",
+                self.format
+            ))),
+        }
+    }
+
+    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+        self.validate()?;
         let format = match self.format {
             ImageFormat::Png => SdkImageFormat::Png,
             ImageFormat::Jpeg => SdkImageFormat::Jpeg,
@@ -136,13 +164,49 @@ impl Document {
         }
     }
 
-    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+    /// Whether Bedrock can take this document: not empty, at most [`MAX_DOCUMENT_BYTES`], and
+    /// its bytes are the declared format (PDF, ZIP-based Office, OLE-based Office, or UTF-8
+    /// text for CSV, HTML, TXT and Markdown).
+    pub fn validate(&self) -> Result<()> {
+        let name = &self.name;
         if self.bytes.is_empty() {
             return Err(Error::InvalidInput(format!(
-                "the document `{}` is empty",
-                self.name
+                "the document `{name}` is empty"
             )));
         }
+        if self.bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "the document `{name}` is {} bytes; Bedrock takes documents of at most \
+                 {MAX_DOCUMENT_BYTES} bytes (4.5 MB)",
+                self.bytes.len()
+            )));
+        }
+        const PDF: &[u8] = b"%PDF-";
+        const ZIP: &[u8] = b"PK\x03\x04";
+        const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        let bytes = self.bytes.as_slice();
+        let matches = match self.format {
+            DocumentFormat::Pdf => bytes.starts_with(PDF),
+            DocumentFormat::Docx | DocumentFormat::Xlsx => bytes.starts_with(ZIP),
+            DocumentFormat::Doc | DocumentFormat::Xls => bytes.starts_with(OLE),
+            DocumentFormat::Csv
+            | DocumentFormat::Html
+            | DocumentFormat::Txt
+            | DocumentFormat::Md => {
+                std::str::from_utf8(bytes).is_ok_and(|text| !text.contains('\0'))
+            }
+        };
+        if !matches {
+            return Err(Error::InvalidInput(format!(
+                "the document `{name}` is declared {:?} but its bytes are not that format",
+                self.format
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn to_block(&self) -> Result<ContentBlock> {
+        self.validate()?;
         let format = match self.format {
             DocumentFormat::Pdf => SdkDocumentFormat::Pdf,
             DocumentFormat::Csv => SdkDocumentFormat::Csv,
@@ -162,6 +226,32 @@ impl Document {
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
         Ok(ContentBlock::Document(block))
     }
+}
+
+/// The image format of these bytes, from their magic number.
+fn sniff_image(bytes: &[u8]) -> Option<ImageFormat> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => Some(ImageFormat::Png),
+        [0xFF, 0xD8, 0xFF, ..] => Some(ImageFormat::Jpeg),
+        [b'G', b'I', b'F', b'8', ..] => Some(ImageFormat::Gif),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(ImageFormat::Webp),
+        _ => None,
+    }
+}
+
+/// Checks the number of images and documents in one request against Bedrock's limits.
+pub(crate) fn check_counts(images: usize, documents: usize) -> Result<()> {
+    if images > MAX_IMAGES {
+        return Err(Error::InvalidInput(format!(
+            "{images} images; Bedrock takes at most {MAX_IMAGES} in one request"
+        )));
+    }
+    if documents > MAX_DOCUMENTS {
+        return Err(Error::InvalidInput(format!(
+            "{documents} documents; Bedrock takes at most {MAX_DOCUMENTS} in one request"
+        )));
+    }
+    Ok(())
 }
 
 fn sanitize_name(name: &str) -> String {

@@ -63,6 +63,33 @@ impl ModelSpec {
         self.catalog_id.and_then(ai_routes_catalog::by_id)
     }
 
+    /// The input tokens the model's context leaves for the messages: the context window
+    /// less the answer (`max_tokens`, else the model's maximum output capped at a quarter
+    /// of the context) and `fixed_chars` of system prompt and tools, with a 10% margin
+    /// because the estimate is not the model's tokenizer. `None` when the catalog does not
+    /// know the model. Used for the conversation window and to refuse oversized generation
+    /// arguments before the call.
+    pub(crate) fn input_room(&self, fixed_chars: usize) -> Option<u64> {
+        let model = self.catalog_model()?;
+        Some(self.input_room_within(model.context_window, model.max_output_tokens, fixed_chars))
+    }
+
+    /// [`ModelSpec::input_room`] for a model with this context window and maximum output.
+    pub(crate) fn input_room_within(
+        &self,
+        context: u32,
+        max_output: u32,
+        fixed_chars: usize,
+    ) -> u64 {
+        let context = u64::from(context);
+        let answer = self
+            .max_tokens
+            .map(|m| m.max(0) as u64)
+            .unwrap_or_else(|| u64::from(max_output).min(context / 4));
+        let fixed = crate::executor::tokens_for_chars(fixed_chars);
+        (context.saturating_sub(answer).saturating_sub(fixed) * 9 / 10).max(1)
+    }
+
     /// `max_tokens` as a count (0 when unset).
     pub(crate) fn max_tokens_reserved(&self) -> u64 {
         self.max_tokens.unwrap_or(0).max(0) as u64

@@ -344,3 +344,59 @@ async fn every_call_succeeds_or_fails_typed_and_no_history_is_lost() {
         "some faults are final (validation, streams broken mid-answer)"
     );
 }
+
+#[tokio::test]
+async fn errors_of_no_known_type_keep_their_status_and_message() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let ai = bedrock.ai_client();
+    let cases = [
+        // A type the SDK has no variant for, its message where the SDK looks.
+        (
+            418,
+            vec![(
+                "x-amzn-errortype",
+                "BrandNewException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            )],
+            r#"{"message": "a kind of failure this SDK predates"}"#,
+            "BrandNewException",
+            "a kind of failure this SDK predates",
+        ),
+        // No type at all, and a body that is not JSON (a gateway in front of Bedrock).
+        (
+            413,
+            vec![("content-type", "text/plain")],
+            "Request Entity Too Large: the body exceeds the gateway's limit",
+            "HTTP 413",
+            "Request Entity Too Large: the body exceeds the gateway's limit",
+        ),
+        // No type, and the message in a field the SDK does not read.
+        (
+            400,
+            vec![("content-type", "application/json")],
+            r#"{"error": {"detail": "the prompt was refused upstream"}}"#,
+            "HTTP 400",
+            "the prompt was refused upstream",
+        ),
+    ];
+    for (status, headers, body, expected_code, expected_message) in cases {
+        bedrock.inject(Fault::Raw {
+            status,
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_string(),
+        });
+        let error = summarize(&ai, "anything".into()).await.unwrap_err();
+        let text = error.to_string();
+        match &error {
+            Error::Service { code, message, .. } => {
+                assert_eq!(code, expected_code, "{text}");
+                assert!(message.contains(expected_message), "{text}");
+            }
+            other => panic!("expected Error::Service, got {other:?}"),
+        }
+        assert!(text.contains(&status.to_string()), "{text}");
+        assert!(!text.contains("Unknown"), "{text}");
+    }
+}

@@ -8,7 +8,7 @@ mod app;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ai_routes::http::{AuthChain, GuestAuth, JwtAuth};
+use ai_routes::http::{AuthError, JwtAuth};
 use ai_routes::store::MemoryStore;
 use ai_routes::testing::LocalBedrock;
 use axum::body::Body;
@@ -20,7 +20,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tower::ServiceExt as _;
 
-const SECRET: &[u8] = b"test-secret-for-hs256-tokens";
+const SECRET: &str = "test-secret-for-hs256-tokens-at-least-32-bytes";
 const GUEST: &str = "guest-0123456789abcdef";
 const OTHER_GUEST: &str = "guest-fedcba9876543210";
 
@@ -31,7 +31,7 @@ struct Server {
 
 async fn server() -> Server {
     let bedrock = LocalBedrock::start().await.unwrap();
-    let auth = AuthChain::new(JwtAuth::hs256(SECRET), GuestAuth);
+    let auth = app::auth(Some(SECRET)).unwrap();
     let router = app::router(bedrock.ai_client(), MemoryStore::new(), auth);
     Server { bedrock, router }
 }
@@ -107,7 +107,7 @@ fn hs256(claims: Value) -> String {
     encode(
         &Header::new(Algorithm::HS256),
         &claims,
-        &EncodingKey::from_secret(SECRET),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
     )
     .unwrap()
 }
@@ -467,7 +467,7 @@ async fn authentication_tokens_guests_and_their_failures() {
         None,
     )
     .await;
-    assert_eq!(created.body["owner"], "alice");
+    assert_eq!(created.body["owner"], "user:alice");
 
     let expired = hs256(json!({"sub": "alice", "exp": now() - 600}));
     let bad_signature = encode(
@@ -515,8 +515,8 @@ async fn authentication_tokens_guests_and_their_failures() {
     assert_eq!(
         auth.verify(&sign("test-key-1", claims.clone()))
             .unwrap()
-            .owner,
-        "bob"
+            .owner(),
+        "user:bob"
     );
     assert!(
         auth.verify(&sign("other-key", claims.clone())).is_err(),
@@ -559,4 +559,763 @@ async fn limits_unknown_endpoints_and_the_page() {
     let script = call(&s.router, "GET", "/chat.js", None, None, None).await;
     assert!(script.content_type.starts_with("text/javascript"));
     assert!(script.text.contains("function escapeHtml"));
+}
+
+#[tokio::test]
+async fn hs256_refuses_empty_and_short_secrets_and_the_example_then_accepts_no_token() {
+    for secret in [&b""[..], &[7u8; 31][..]] {
+        assert_eq!(
+            JwtAuth::hs256(secret).err(),
+            Some(AuthError::WeakSecret { len: secret.len() })
+        );
+    }
+    assert!(JwtAuth::hs256(&[7u8; 32]).is_ok());
+    let startup = app::auth(Some("")).err().unwrap().to_string();
+    assert!(startup.contains("at least 32 bytes"), "{startup}");
+    assert!(app::auth(Some("short")).is_err());
+
+    // Without a configured secret, a token signed with the empty key (accepted before) is
+    // refused, even next to a valid guest id.
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let router = app::router(
+        bedrock.ai_client(),
+        MemoryStore::new(),
+        app::auth(None).unwrap(),
+    );
+    let forged = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({"sub": "alice", "exp": now() + 600}),
+        &EncodingKey::from_secret(b""),
+    )
+    .unwrap();
+    for guest_id in [None, Some(GUEST)] {
+        for (method, path) in [
+            ("GET", "/conversations/ShopAssistant"),
+            ("POST", "/conversations/ShopAssistant"),
+        ] {
+            let reply = call(&router, method, path, guest_id, Some(&forged), None).await;
+            assert_eq!(
+                (reply.status, error_code(&reply)),
+                (StatusCode::UNAUTHORIZED, "unauthorized"),
+                "{method} {path} {guest_id:?}: {}",
+                reply.text
+            );
+        }
+    }
+    let as_guest = guest(&router, "POST", "/conversations/ShopAssistant", None).await;
+    assert_eq!(as_guest.status, StatusCode::CREATED, "{}", as_guest.text);
+}
+
+#[tokio::test]
+async fn a_token_whose_sub_names_a_guest_is_not_that_guest() {
+    let s = server().await;
+    let created = guest(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        Some(r#"{"name": "guest secrets"}"#),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["owner"], format!("guest:{GUEST}"));
+    let path = format!(
+        "/conversations/ShopAssistant/{}",
+        created.body["id"].as_str().unwrap()
+    );
+
+    // A validly signed token that claims to be the guest, with and without the guest's id.
+    let impostor = hs256(json!({"sub": format!("guest:{GUEST}"), "exp": now() + 600}));
+    for guest_id in [None, Some(GUEST)] {
+        let listed = call(
+            &s.router,
+            "GET",
+            "/conversations/ShopAssistant",
+            guest_id,
+            Some(&impostor),
+            None,
+        )
+        .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+        assert_eq!(listed.body["items"], json!([]), "{guest_id:?}");
+        for p in [path.clone(), format!("{path}/messages")] {
+            let read = call(&s.router, "GET", &p, guest_id, Some(&impostor), None).await;
+            assert_eq!(
+                (read.status, error_code(&read)),
+                (StatusCode::NOT_FOUND, "conversation_not_found"),
+                "{p} {guest_id:?}"
+            );
+        }
+    }
+    let own = call(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        None,
+        Some(&impostor),
+        None,
+    )
+    .await;
+    assert_eq!(own.body["owner"], format!("user:guest:{GUEST}"));
+}
+
+/// A request with this exact `Authorization` header value (the helper `call` writes a
+/// well-formed one).
+async fn with_authorization(router: &Router, authorization: &str, guest_id: Option<&str>) -> Reply {
+    let mut request =
+        Request::get("/conversations/ShopAssistant").header("authorization", authorization);
+    if let Some(guest_id) = guest_id {
+        request = request.header("x-guest-id", guest_id);
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply {
+        status,
+        content_type: String::new(),
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+#[tokio::test]
+async fn authorization_scheme_is_case_insensitive_and_a_present_header_never_falls_back_to_guest() {
+    let s = server().await;
+    let valid = hs256(json!({"sub": "alice", "exp": now() + 600}));
+    guest(&s.router, "POST", "/conversations/ShopAssistant", None).await;
+    let alices = call(
+        &s.router,
+        "POST",
+        "/conversations/ShopAssistant",
+        None,
+        Some(&valid),
+        None,
+    )
+    .await;
+    assert_eq!(alices.status, StatusCode::CREATED);
+
+    for header in [
+        format!("BEARER {valid}"),
+        format!("bearer {valid}"),
+        format!("Bearer\t{valid}"),
+        format!("Bearer   {valid} "),
+    ] {
+        let reply = with_authorization(&s.router, &header, Some(GUEST)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{header:?}: {}", reply.text);
+        assert_eq!(
+            reply.body["items"][0]["owner"], "user:alice",
+            "{header:?} is alice, not the guest"
+        );
+    }
+
+    let not_yet = hs256(json!({"sub": "alice", "nbf": now() + 600, "exp": now() + 1200}));
+    for header in [
+        "BEARER not-a-jwt".to_string(),
+        "Bearer\tnot-a-jwt".to_string(),
+        "Bearer".to_string(),
+        "Bearer ".to_string(),
+        "bearer \t ".to_string(),
+        format!("Basic {valid}"),
+        format!("Bearer {valid} {valid}"),
+        format!("Bearer {not_yet}"),
+    ] {
+        for guest_id in [Some(GUEST), None] {
+            let reply = with_authorization(&s.router, &header, guest_id).await;
+            assert_eq!(
+                (reply.status, error_code(&reply)),
+                (StatusCode::UNAUTHORIZED, "unauthorized"),
+                "{header:?} {guest_id:?}: {}",
+                reply.text
+            );
+        }
+    }
+    let reply = with_authorization(&s.router, &format!("Bearer {not_yet}"), None).await;
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ImmatureSignature"),
+        "{}",
+        reply.text
+    );
+}
+
+/// Status, headers and body text of one request.
+async fn raw(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_the_page_keeps_no_token_on_disk() {
+    let s = server().await;
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    let as_guest = |method: &str, path: &str, body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-guest-id", GUEST)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let requests = [
+        get("/"),
+        get("/chat.js"),
+        get("/chat.css"),
+        get("/routes"), // 401
+        get("/nowhere"),
+        as_guest("GET", "/routes", String::new()),
+        as_guest("PUT", "/routes", String::new()), // 405
+        as_guest(
+            "POST",
+            "/conversations/ShopAssistant",
+            format!(r#"{{"name": "{}"}}"#, "x".repeat(9 * 1024 * 1024)),
+        ), // 413
+    ];
+    let mut statuses = Vec::new();
+    for request in requests {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (status, headers, _) = raw(&s.router, request).await;
+        statuses.push(status.as_u16());
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_else(|| panic!("{what} ({status}) has no {name}"))
+        };
+        let csp = header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{what}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+        assert_eq!(header("x-frame-options"), "DENY", "{what}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    }
+    assert_eq!(statuses, [200, 200, 200, 401, 404, 200, 405, 413]);
+
+    // The policy allows no inline script, style or handler: the page has none.
+    let (_, _, page) = raw(&s.router, get("/")).await;
+    for script in page.split("<script").skip(1) {
+        assert!(
+            script.trim_start().starts_with("src="),
+            "inline script: {script}"
+        );
+    }
+    assert!(
+        !page.contains("style=") && !page.contains("<style"),
+        "inline style"
+    );
+    assert!(
+        !page.contains(" onclick=") && !page.contains(" onload="),
+        "inline handler"
+    );
+    let (_, _, script) = raw(&s.router, get("/chat.js")).await;
+    assert!(
+        !script.contains(r#"localStorage.setItem("ai-routes-token""#)
+            && !script.contains(r#"localStorage.getItem("ai-routes-token""#),
+        "the JWT is kept in local storage"
+    );
+    assert!(script.contains(r#"sessionStorage.setItem("ai-routes-token""#));
+}
+
+fn post_message(path: &str, guest_id: &str, text: &str) -> Request<Body> {
+    Request::post(path)
+        .header("x-guest-id", guest_id)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "text": text }).to_string()))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_owner_probing_a_conversation_gets_404_and_never_blocks_the_owner() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    // A store whose reads leave the task (SQLite runs on the blocking pool), so a probe can be
+    // caught half-way, after it would have taken the busy guard and before its ownership check.
+    let db = std::env::temp_dir().join(format!("ai-routes-probe-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let store = ai_routes::store::SqliteStore::open(&db).unwrap();
+    let router = app::router(bedrock.ai_client(), store, app::auth(None).unwrap());
+    let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+
+    // 1. The owner's turn is running (its first event is out): a probe is a 404, not a 409.
+    bedrock.set_chunk_latency(Duration::from_millis(20));
+    let running = router
+        .clone()
+        .oneshot(post_message(&path, GUEST, "tell me about the shop"))
+        .await
+        .unwrap();
+    assert_eq!(running.status(), StatusCode::OK);
+    let mut running = running.into_body();
+    assert!(!running
+        .frame()
+        .await
+        .unwrap()
+        .unwrap()
+        .into_data()
+        .unwrap()
+        .is_empty());
+    let probe = raw(&router, post_message(&path, OTHER_GUEST, "hi")).await;
+    assert_eq!(probe.0, StatusCode::NOT_FOUND, "{}", probe.2);
+    assert!(probe.2.contains("conversation_not_found"), "{}", probe.2);
+    while running.frame().await.is_some() {}
+    bedrock.set_chunk_latency(Duration::ZERO);
+
+    // 2. A probe caught mid-flight, waiting on the store, does not make the owner's own send
+    // fail. (Whether a first poll leaves the probe waiting depends on the blocking pool: with
+    // the guard taken before the ownership check it does, and the owner got a 409.)
+    let mut paused = None;
+    for _ in 0..50 {
+        let mut probe = Box::pin(
+            router
+                .clone()
+                .oneshot(post_message(&path, OTHER_GUEST, "hi")),
+        );
+        match futures_util::FutureExt::now_or_never(&mut probe) {
+            None => {
+                paused = Some(probe);
+                break;
+            }
+            Some(done) => assert_eq!(done.unwrap().status(), StatusCode::NOT_FOUND),
+        }
+    }
+    let own = raw(&router, post_message(&path, GUEST, "and the weather?")).await;
+    assert_eq!(own.0, StatusCode::OK, "{}", own.2);
+    assert!(own.2.contains("event: turn_done"), "{}", own.2);
+    if let Some(probe) = paused {
+        assert_eq!(probe.await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    let _ = std::fs::remove_file(&db);
+}
+
+/// The roles stored in a conversation, oldest first.
+async fn roles(router: &Router, id: &str) -> Vec<String> {
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    guest(router, "GET", &path, None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Waits (bounded) until the conversation holds a whole turn; returns its roles.
+async fn settled(router: &Router, id: &str) -> Vec<String> {
+    let mut stored = Vec::new();
+    for _ in 0..200 {
+        stored = roles(router, id).await;
+        if stored.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stored
+}
+
+fn sqlite_router(bedrock: &LocalBedrock, name: &str) -> (Router, std::path::PathBuf) {
+    let db = std::env::temp_dir().join(format!("ai-routes-{name}-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let store = ai_routes::store::SqliteStore::open(&db).unwrap();
+    let router = app::router(bedrock.ai_client(), store, app::auth(None).unwrap());
+    (router, db)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_right_after_sending_does_not_lose_the_turn() {
+    use tokio::io::AsyncWriteExt as _;
+
+    let bedrock = LocalBedrock::start().await.unwrap();
+    // SQLite on disk: storing the user message takes the handler off the CPU long enough for
+    // the server to notice the disconnect and drop the request future mid-send.
+    let (router, db) = sqlite_router(&bedrock, "disconnect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, served).await });
+
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let body = r#"{"text": "tell me about the shop"}"#;
+        let request = format!(
+            "POST /conversations/ShopAssistant/{id}/messages HTTP/1.1\r\nhost: {addr}\r\n\
+             x-guest-id: {GUEST}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        // The tab closes before any answer: at once, or about a millisecond later.
+        tokio::time::sleep(Duration::from_micros(1000 * (i % 2))).await;
+        drop(tcp);
+        ids.push(id);
+    }
+    // A request the server dropped before its handler ran stores nothing. One that reached the
+    // handler stores the user message and then the whole turn: never a question left without
+    // its answer (before, most of these conversations kept only the user message).
+    let mut whole = 0;
+    for id in &ids {
+        let stored = settled(&router, id).await;
+        assert!(
+            stored.is_empty() || stored == ["user", "assistant"],
+            "conversation {id}: {stored:?}"
+        );
+        whole += usize::from(!stored.is_empty());
+    }
+    assert!(
+        whole >= ids.len() / 2,
+        "only {whole} requests reached the handler"
+    );
+    server.abort();
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_whose_request_future_is_dropped_mid_store_still_runs_the_turn() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let (router, db) = sqlite_router(&bedrock, "dropped");
+    let id = guest(&router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    // What the server does when the client goes away: the request future is dropped where it
+    // waits, here after its first poll (the message parsed, the store called).
+    let mut request = Box::pin(router.clone().oneshot(post_message(&path, GUEST, "hello")));
+    let _ = futures_util::FutureExt::now_or_never(&mut request);
+    drop(request);
+    assert_eq!(settled(&router, &id).await, ["user", "assistant"]);
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test]
+async fn every_error_response_has_the_json_error_body() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(9 * 1024 * 1024));
+    let cases = [
+        (
+            "PUT",
+            "/routes".to_string(),
+            None,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "DELETE",
+            "/generations/plan_recipe".to_string(),
+            None,
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "POST",
+            "/conversations/ShopAssistant".to_string(),
+            Some(huge.as_str()),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "POST",
+            format!("/conversations/ShopAssistant/{id}/messages"),
+            Some(huge.as_str()),
+            413,
+            "payload_too_large",
+        ),
+        (
+            "GET",
+            "/conversations/ShopAssistant?limit=many".to_string(),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            format!("/conversations/ShopAssistant/{id}/messages?limit=-1"),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            "/conversations/ShopAssistant/%FF%FE".to_string(),
+            None,
+            400,
+            "bad_request",
+        ),
+        ("GET", "/nowhere".to_string(), None, 404, "not_found"),
+    ];
+    let (_, headers, _) = raw(
+        &s.router,
+        Request::put("/routes")
+            .header("x-guest-id", GUEST)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        headers["allow"], "GET,HEAD",
+        "a 405 still says what is allowed"
+    );
+    for (method, path, body, status, code) in cases {
+        let reply = guest(&s.router, method, &path, body).await;
+        assert_eq!(
+            (reply.status.as_u16(), error_code(&reply)),
+            (status, code),
+            "{method} {path}: {}",
+            reply.text.chars().take(300).collect::<String>()
+        );
+        assert!(
+            reply.content_type.starts_with("application/json"),
+            "{method} {path}: {}",
+            reply.content_type
+        );
+        assert!(
+            !reply.body["error"]["message"].as_str().unwrap().is_empty(),
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn over_long_generation_arguments_are_a_413_before_the_call_and_bedrocks_input_too_long_a_4xx(
+) {
+    let s = server().await;
+    // About 300k tokens for a model with a 200k context: refused without calling Bedrock.
+    let long = json!({"description": "pasta ".repeat(200_000), "servings": 2}).to_string();
+    let refused = guest(&s.router, "POST", "/generations/plan_recipe", Some(&long)).await;
+    assert_eq!(
+        (refused.status, error_code(&refused)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
+        "{}",
+        refused.text.chars().take(300).collect::<String>()
+    );
+    assert!(s.bedrock.requests().is_empty(), "the model was called");
+
+    // What the estimate lets through and Bedrock refuses is the caller's problem too (4xx).
+    s.bedrock.push_error(
+        ai_routes::testing::ErrorKind::Validation,
+        "Input is too long for requested model.",
+    );
+    let too_long = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe",
+        Some(r#"{"description": "pasta", "servings": 2}"#),
+    )
+    .await;
+    assert_eq!(
+        (too_long.status, error_code(&too_long)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
+        "{}",
+        too_long.text
+    );
+}
+
+/// `{"format", "data"}` of an image whose bytes start with `magic`, `size` bytes long.
+fn image_json(format: &str, magic: &[u8], size: usize) -> Value {
+    let mut bytes = magic.to_vec();
+    bytes.resize(size, 0);
+    json!({"format": format, "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+fn document_json(format: &str, bytes: &[u8]) -> Value {
+    json!({"format": format, "name": "doc", "data": base64::engine::general_purpose::STANDARD.encode(bytes)})
+}
+
+#[tokio::test]
+async fn attachments_bedrock_would_refuse_are_refused_before_anything_is_stored() {
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0];
+    let small_png = image_json("png", PNG, 64);
+    let cases = [
+        (
+            json!({"text": "too big", "images": [image_json("png", PNG, 3_750_001)]}),
+            "at most 3750000 bytes",
+        ),
+        (
+            json!({"text": "not what it says", "images": [image_json("png", JPEG, 64)]}),
+            "declared Png but its bytes are Jpeg",
+        ),
+        (
+            json!({"text": "not an image", "images": [image_json("gif", b"hello", 64)]}),
+            "not a PNG, JPEG, GIF or WebP",
+        ),
+        (
+            json!({"text": "too many", "images": vec![small_png.clone(); 21]}),
+            "at most 20",
+        ),
+        (
+            json!({"text": "a pdf?", "documents": [document_json("pdf", b"just text")]}),
+            "declared Pdf",
+        ),
+        (
+            json!({"text": "a docx?", "documents": [document_json("docx", b"%PDF-1.7")]}),
+            "declared Docx",
+        ),
+        (
+            json!({"text": "text?", "documents": [document_json("txt", &[0xFF, 0xFE, 0, 0x41])]}),
+            "declared Txt",
+        ),
+        (
+            json!({"text": "too big", "documents": [document_json("txt", &vec![b'a'; 4_500_001])]}),
+            "at most 4500000 bytes",
+        ),
+        (
+            json!({"text": "too many", "documents": vec![document_json("md", b"# hi"); 6]}),
+            "at most 5",
+        ),
+    ];
+    for (body, expected) in cases {
+        let reply = guest(&s.router, "POST", &path, Some(&body.to_string())).await;
+        assert_eq!(
+            (reply.status, error_code(&reply)),
+            (StatusCode::BAD_REQUEST, "invalid_input"),
+            "{expected}: {}",
+            reply.text.chars().take(300).collect::<String>()
+        );
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{expected}: {message}");
+    }
+    assert!(roles(&s.router, &id).await.is_empty(), "nothing was stored");
+    assert!(s.bedrock.requests().is_empty(), "nothing was sent");
+
+    // What is within the limits goes through, and the conversation is as usable as before.
+    let ok = json!({
+        "text": "what are these?",
+        "images": vec![small_png; 20],
+        "documents": [document_json("pdf", b"%PDF-1.7 ..."), document_json("md", b"# notes")],
+    });
+    let reply = guest(&s.router, "POST", &path, Some(&ok.to_string())).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
+    // A photo of a few MB, as phones take them (the stand-in once refused anything over 2 MB),
+    // and the next message of the conversation.
+    for body in [
+        json!({"text": "and this photo?", "images": [image_json("png", PNG, 3_500_000)]}),
+        json!({"text": "thanks"}),
+    ] {
+        let reply = guest(&s.router, "POST", &path, Some(&body.to_string())).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert!(reply.text.contains("event: turn_done"), "{}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn a_message_bedrock_refuses_does_not_make_the_next_ones_fail() {
+    use ai_routes::testing::wire::ContentBlock;
+    use ai_routes::testing::{BedrockError, DeterministicResponder, RequestContext, Responder};
+
+    let s = server().await;
+    // A Bedrock that cannot read GIFs: it refuses any request that holds one.
+    s.bedrock.respond_with(|ctx: &RequestContext<'_>| {
+        let gif = ctx.request.messages.iter().any(|m| {
+            m.content
+                .iter()
+                .any(|b| matches!(b, ContentBlock::Image(i) if i.format == "gif"))
+        });
+        if gif {
+            BedrockError::validation("Unable to process the image: the GIF is malformed.").into()
+        } else {
+            DeterministicResponder.respond(ctx)
+        }
+    });
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let refused = json!({"text": "what is this?", "images": [image_json("gif", b"GIF89a", 64)]});
+    let reply = guest(&s.router, "POST", &path, Some(&refused.to_string())).await;
+    let events = sse(&reply.text);
+    assert_eq!(events.last().unwrap().0, "error", "{}", reply.text);
+    assert!(events.last().unwrap().1["message"]
+        .as_str()
+        .unwrap()
+        .contains("GIF is malformed"));
+
+    for text in ["never mind: hello", "and the weather in Paris?"] {
+        let reply = guest(
+            &s.router,
+            "POST",
+            &path,
+            Some(&json!({ "text": text }).to_string()),
+        )
+        .await;
+        assert!(
+            reply.text.contains("event: turn_done"),
+            "{text}: {}",
+            reply.text
+        );
+        let sent = s.bedrock.last_request().unwrap().body.to_string();
+        assert!(
+            !sent.contains("\"image\""),
+            "the refused image was sent again"
+        );
+        assert!(
+            !sent.contains("what is this?"),
+            "the refused message was sent again"
+        );
+    }
+    // The history keeps what the user sent, and says what happened to it.
+    let history = guest(&s.router, "GET", &path, None).await;
+    let items = history.body["items"].as_array().unwrap();
+    let roles: Vec<&str> = items.iter().map(|m| m["role"].as_str().unwrap()).collect();
+    assert_eq!(
+        roles,
+        [
+            "user",
+            "assistant",
+            "user",
+            "assistant",
+            "user",
+            "assistant"
+        ]
+    );
+    assert_eq!(items[1]["incomplete"], true);
+    assert_eq!(
+        items[1]["stop_reason"],
+        ai_routes::conversation::REJECTED_STOP_REASON
+    );
+    assert!(items[0]["content"].to_string().contains("gif"));
 }

@@ -912,3 +912,56 @@ async fn local_bedrock_binary_prints_its_address_and_serves() {
         .unwrap();
     assert!(content(&out)[0].as_text().unwrap().contains("ping"));
 }
+
+#[tokio::test]
+async fn media_limits_are_bedrocks_not_a_request_body_cap() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let c = bedrock.client();
+    let image = |size: usize| {
+        let mut bytes = vec![137, 80, 78, 71, 13, 10, 26, 10];
+        bytes.resize(size, 0);
+        ContentBlock::Image(
+            ImageBlock::builder()
+                .format(ImageFormat::Png)
+                .source(ImageSource::Bytes(Blob::new(bytes)))
+                .build()
+                .unwrap(),
+        )
+    };
+    let message = |images: Vec<ContentBlock>| {
+        let mut builder = Message::builder().role(ConversationRole::User);
+        for block in images {
+            builder = builder.content(block);
+        }
+        builder
+            .content(ContentBlock::Text("what are these?".into()))
+            .build()
+            .unwrap()
+    };
+    // 3.7 MB of image (about 5 MB of base64 on the wire) is within Bedrock's limits.
+    c.converse()
+        .model_id(NOVA_LITE)
+        .messages(message(vec![image(3_700_000)]))
+        .send()
+        .await
+        .expect("an image under 3.75 MB is accepted");
+    let m = validation_message(
+        &c,
+        c.converse()
+            .model_id(NOVA_LITE)
+            .messages(message(vec![image(3_750_001)])),
+    )
+    .await;
+    assert!(
+        m.contains("exceeds the maximum image size of 3750000 bytes"),
+        "{m}"
+    );
+    let m = validation_message(
+        &c,
+        c.converse()
+            .model_id(NOVA_LITE)
+            .messages(message((0..21).map(|_| image(100)).collect())),
+    )
+    .await;
+    assert!(m.contains("21 images"), "{m}");
+}

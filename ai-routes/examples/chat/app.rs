@@ -1,9 +1,11 @@
 //! The demo app behind `examples/chat`: one generation route, one conversation route with two
 //! tools, served with the chat page. Also used by the browser test.
 
-use ai_routes::http::{Api, Authenticator};
+use ai_routes::http::{Api, AuthChain, AuthError, Authenticator, GuestAuth, Identity, JwtAuth};
 use ai_routes::prelude::*;
 use ai_routes::store::ConversationStore;
+use axum::http::request::Parts;
+use futures_util::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +127,36 @@ pub struct Recipe {
     prompt = "Plan {servings} servings of: {description}"
 )]
 pub async fn plan_recipe(ai: &Client, description: String, servings: u8) -> Result<Recipe>;
+
+/// Who may call: guests always (the demo's explicit opt-in), and HS256 tokens only when a
+/// secret is configured. Without one every token is refused: verifying against an empty key
+/// would let anyone sign a token for any owner, and ignoring the token would silently turn a
+/// signed-in user into a guest. A short secret is an error, not a warning.
+pub fn auth(jwt_secret: Option<&str>) -> Result<Box<dyn Authenticator>, AuthError> {
+    Ok(match jwt_secret {
+        Some(secret) => Box::new(AuthChain::new(
+            JwtAuth::hs256(secret.as_bytes())?,
+            GuestAuth,
+        )),
+        None => Box::new(AuthChain::new(NoTokens, GuestAuth)),
+    })
+}
+
+/// The token side of a server configured without a JWT secret.
+struct NoTokens;
+
+impl Authenticator for NoTokens {
+    fn authenticate<'a>(
+        &'a self,
+        _request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
+        Box::pin(async {
+            Err(AuthError::Rejected(
+                "this server accepts no tokens (no JWT secret is configured); sign out to chat as a guest".into(),
+            ))
+        })
+    }
+}
 
 /// The HTTP app: the API and the chat page.
 pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {

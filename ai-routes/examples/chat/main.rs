@@ -4,13 +4,13 @@
 //! cargo run -p ai-routes --features http,testing --example chat
 //! ```
 //! With no AWS credentials it starts the local Bedrock stand-in in-process (and says so);
-//! with credentials, or `--bedrock`, it calls Amazon Bedrock. Set `AI_ROUTES_JWT_SECRET` to
-//! accept HS256 tokens; without a token, the page chats as a guest (explicit opt-in here).
+//! with credentials, or `--bedrock`, it calls Amazon Bedrock. Set `AI_ROUTES_JWT_SECRET` (at
+//! least 32 bytes, e.g. `openssl rand -base64 48`) to accept HS256 tokens; without it no token
+//! is accepted. Without a token, the page chats as a guest (explicit opt-in here).
 //! Options: `--port N` (default 3000, 0 picks one), `--db PATH` (default `ai-routes-chat.db`).
 
 mod app;
 
-use ai_routes::http::{AuthChain, GuestAuth, JwtAuth};
 use ai_routes::store::SqliteStore;
 use ai_routes::testing::LocalBedrock;
 use ai_routes::Client;
@@ -44,8 +44,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let store = SqliteStore::open(&db)?;
-    let secret = std::env::var("AI_ROUTES_JWT_SECRET").unwrap_or_default();
-    let auth = AuthChain::new(JwtAuth::hs256(secret.as_bytes()), GuestAuth);
+    let secret = match std::env::var("AI_ROUTES_JWT_SECRET") {
+        Ok(secret) => Some(secret),
+        Err(std::env::VarError::NotPresent) => None,
+        Err(e) => return Err(format!("AI_ROUTES_JWT_SECRET: {e}").into()),
+    };
+    let auth = app::auth(secret.as_deref()).map_err(|e| format!("AI_ROUTES_JWT_SECRET: {e}"))?;
+    println!(
+        "{}",
+        if secret.is_some() {
+            "Accepting HS256 tokens signed with AI_ROUTES_JWT_SECRET, and guests."
+        } else {
+            "AI_ROUTES_JWT_SECRET is not set: guests only, no token is accepted."
+        }
+    );
     let router = app::router(ai, store, auth);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

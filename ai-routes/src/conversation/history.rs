@@ -95,14 +95,33 @@ fn opens_turn(message: &StoredMessage) -> bool {
 }
 
 /// Normalises the window into `(role, parts)` messages Bedrock accepts:
-/// - incomplete assistant messages are left out (they were cut short by an error);
+/// - incomplete assistant messages are left out (they were cut short by an error), and so are
+///   the user messages of a turn Bedrock refused;
 /// - tool blocks of tools not declared now, and unpaired ones, become text;
 /// - consecutive messages of one role are merged.
 pub(crate) fn normalise(
     window: &[StoredMessage],
     declared_tools: &HashSet<String>,
 ) -> Vec<(Role, Vec<ContentPart>)> {
-    let kept: Vec<&StoredMessage> = window.iter().filter(|m| !m.incomplete).collect();
+    // The user messages of a turn Bedrock refused are not sent again (they would be refused
+    // again, and the conversation could never move on).
+    let mut refused = vec![false; window.len()];
+    for (i, message) in window.iter().enumerate() {
+        if message.marks_rejected_turn() {
+            for j in (0..i).rev() {
+                if window[j].role != Role::User {
+                    break;
+                }
+                refused[j] = true;
+            }
+        }
+    }
+    let kept: Vec<&StoredMessage> = window
+        .iter()
+        .zip(refused)
+        .filter(|(m, refused)| !m.incomplete && !refused)
+        .map(|(m, _)| m)
+        .collect();
     let mut merged: Vec<(Role, Vec<ContentPart>)> = Vec::new();
     for message in kept {
         let mut parts = message.content.clone();
@@ -177,7 +196,46 @@ pub(crate) fn normalise(
         .take_while(|(role, _)| *role == Role::Assistant)
         .count();
     merged.drain(..leading_assistant);
+    cap_media(&mut merged);
     merged
+}
+
+/// Bedrock takes at most [`MAX_IMAGES`] images and [`MAX_DOCUMENTS`] documents in one
+/// request, history included: the newest are sent and older ones are named in text instead,
+/// so a conversation with many attachments keeps working rather than failing on every turn.
+///
+/// [`MAX_IMAGES`]: crate::MAX_IMAGES
+/// [`MAX_DOCUMENTS`]: crate::MAX_DOCUMENTS
+fn cap_media(messages: &mut [(Role, Vec<ContentPart>)]) {
+    let (mut images, mut documents) = (0, 0);
+    for (_, parts) in messages.iter_mut().rev() {
+        for part in parts.iter_mut().rev() {
+            let left_out = match part {
+                ContentPart::Image { .. } => {
+                    images += 1;
+                    (images > crate::MAX_IMAGES).then(|| {
+                        format!(
+                            "[an image sent earlier, left out here: Bedrock takes at most {} images in one request]",
+                            crate::MAX_IMAGES
+                        )
+                    })
+                }
+                ContentPart::Document { name, .. } => {
+                    documents += 1;
+                    (documents > crate::MAX_DOCUMENTS).then(|| {
+                        format!(
+                            "[document `{name}` sent earlier, left out here: Bedrock takes at most {} documents in one request]",
+                            crate::MAX_DOCUMENTS
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some(text) = left_out {
+                *part = ContentPart::text(text);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +335,57 @@ mod tests {
         );
         assert!(matches!(&out[2].1[1], ContentPart::Text { text } if text == "three"));
         assert!(matches!(&out[2].1[2], ContentPart::Text { text } if text.contains("tool result")));
+    }
+
+    #[test]
+    fn only_the_newest_images_and_documents_bedrock_takes_are_sent() {
+        let image = || ContentPart::Image {
+            format: "png".into(),
+            data: "iVBORw==".into(),
+        };
+        let document = |name: &str| ContentPart::Document {
+            format: "md".into(),
+            name: name.into(),
+            data: "IyBoaQ==".into(),
+        };
+        let mut first = vec![ContentPart::text("many")];
+        first.extend((0..15).map(|_| image()));
+        first.extend((0..4).map(|i| document(&format!("old{i}"))));
+        let mut second = vec![ContentPart::text("more")];
+        second.extend((0..10).map(|_| image()));
+        second.extend((0..3).map(|i| document(&format!("new{i}"))));
+        let window = vec![
+            message(1, Role::User, first),
+            message(2, Role::Assistant, vec![ContentPart::text("ok")]),
+            message(3, Role::User, second),
+        ];
+        let out = normalise(&window, &HashSet::new());
+        let count = |parts: &[ContentPart], f: fn(&ContentPart) -> bool| {
+            parts.iter().filter(|p| f(p)).count()
+        };
+        let is_image = |p: &ContentPart| matches!(p, ContentPart::Image { .. });
+        let is_document = |p: &ContentPart| matches!(p, ContentPart::Document { .. });
+        assert_eq!(
+            count(&out[2].1, is_image),
+            10,
+            "the newest message keeps all"
+        );
+        assert_eq!(count(&out[2].1, is_document), 3);
+        assert_eq!(count(&out[0].1, is_image), 10, "20 in all");
+        assert_eq!(count(&out[0].1, is_document), 2, "5 in all");
+        let left_out: Vec<&str> = out[0]
+            .1
+            .iter()
+            .filter_map(|p| match p {
+                ContentPart::Text { text } if text.contains("left out") => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(left_out.len(), 5 + 2);
+        assert!(
+            left_out.iter().any(|t| t.contains("`old0`")),
+            "{left_out:?}"
+        );
     }
 
     #[test]

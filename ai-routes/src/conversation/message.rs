@@ -90,6 +90,12 @@ pub struct NewMessage {
     pub estimated_tokens: u32,
 }
 
+/// The `stop_reason` of the incomplete assistant message that ends a turn Bedrock refused
+/// outright (a `ValidationException` on the turn's first call, e.g. an image it cannot read).
+/// The user message before it stays in the history, for the user, but is never sent to the
+/// model again: otherwise every later turn would send it and be refused too.
+pub const REJECTED_STOP_REASON: &str = "rejected";
+
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
@@ -112,6 +118,15 @@ pub struct StoredMessage {
     pub estimated_tokens: u32,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+}
+
+impl StoredMessage {
+    /// Whether this marks the end of a turn Bedrock refused ([`REJECTED_STOP_REASON`]).
+    pub fn marks_rejected_turn(&self) -> bool {
+        self.role == Role::Assistant
+            && self.incomplete
+            && self.stop_reason.as_deref() == Some(REJECTED_STOP_REASON)
+    }
 }
 
 impl StoredMessage {

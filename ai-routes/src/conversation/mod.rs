@@ -19,7 +19,10 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 pub use events::{TurnEvent, TurnReply, TurnStream};
-pub use message::{ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus};
+pub use message::{
+    ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus,
+    REJECTED_STOP_REASON,
+};
 
 use crate::error::{Error, Result};
 use crate::model_spec::ModelSpec;
@@ -154,8 +157,8 @@ pub(crate) struct RouteInner<S> {
     pub(crate) store: Arc<dyn ConversationStore>,
     pub(crate) state: Arc<S>,
     pub(crate) tools: ToolSet<S>,
-    /// Conversations with a turn in progress in this process.
-    pub(crate) busy: Mutex<HashSet<String>>,
+    /// Conversations with a turn in progress in this process, by owner and id.
+    pub(crate) busy: Mutex<HashSet<(String, String)>>,
 }
 
 /// A conversation route bound to a client, a store and the application state its tools use.

@@ -15,33 +15,40 @@ use tracing::Instrument as _;
 use super::convert::{document_part, estimate_tokens, image_part, to_block};
 use super::events::{event_queue, EventSender, TurnEvent, TurnStream};
 use super::history::{load_window, normalise};
-use super::message::{ContentPart, NewMessage, Role, StoredMessage, ToolStatus};
+use super::message::{
+    ContentPart, NewMessage, Role, StoredMessage, ToolStatus, REJECTED_STOP_REASON,
+};
 use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
-use crate::executor::{tokens_for_chars, CallInfo, Delivery, Failure, Reply, Request};
+use crate::executor::{CallInfo, Delivery, Failure, Reply, Request};
 use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
 
 /// Context window assumed for a model the catalog does not know.
 const UNKNOWN_CONTEXT_WINDOW: u32 = 128_000;
+/// Maximum output assumed for a model the catalog does not know.
+const UNKNOWN_MAX_OUTPUT: u32 = 4_096;
 
 /// Removes the conversation from the route's busy set when the turn ends, however it ends.
+/// Keyed by owner and id: a caller naming someone else's conversation never holds (or sees)
+/// the owner's entry.
 struct BusyGuard<S> {
     inner: Arc<RouteInner<S>>,
-    id: String,
+    key: (String, String),
 }
 
 impl<S> BusyGuard<S> {
-    fn acquire(inner: &Arc<RouteInner<S>>, id: &str) -> Result<Self> {
+    fn acquire(inner: &Arc<RouteInner<S>>, owner: &str, id: &str) -> Result<Self> {
+        let key = (owner.to_string(), id.to_string());
         let mut busy = inner.busy.lock().expect("busy set");
-        if !busy.insert(id.to_string()) {
+        if !busy.insert(key.clone()) {
             return Err(Error::ConversationBusy(id.to_string()));
         }
         Ok(Self {
             inner: inner.clone(),
-            id: id.to_string(),
+            key,
         })
     }
 }
@@ -49,7 +56,7 @@ impl<S> BusyGuard<S> {
 impl<S> Drop for BusyGuard<S> {
     fn drop(&mut self) {
         if let Ok(mut busy) = self.inner.busy.lock() {
-            busy.remove(&self.id);
+            busy.remove(&self.key);
         }
     }
 }
@@ -57,23 +64,11 @@ impl<S> Drop for BusyGuard<S> {
 /// What the route's model can hold, minus the answer, the system prompt and the tools.
 fn history_budget<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> u64 {
     let spec = &inner.spec.model;
-    let model = spec.catalog_model();
-    let context = u64::from(
-        model
-            .map(|m| m.context_window)
-            .unwrap_or(UNKNOWN_CONTEXT_WINDOW),
-    );
-    let output = spec.max_tokens.map(|m| m.max(0) as u64).unwrap_or_else(|| {
-        model
-            .map(|m| u64::from(m.max_output_tokens))
-            .unwrap_or(4_096)
-            .min(context / 4)
-    });
     let fixed_chars =
         spec.system_prompt.map(str::len).unwrap_or(0) + tool_chars(inner, client_tools);
-    let fixed = tokens_for_chars(fixed_chars);
-    // 10% margin: the estimate is not the model's tokenizer.
-    (context.saturating_sub(output).saturating_sub(fixed) * 9 / 10).max(1)
+    spec.input_room(fixed_chars).unwrap_or_else(|| {
+        spec.input_room_within(UNKNOWN_CONTEXT_WINDOW, UNKNOWN_MAX_OUTPUT, fixed_chars)
+    })
 }
 
 /// What the tools of a turn count in estimates: 400 characters per declared tool, and the
@@ -97,11 +92,15 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
     }
     // Refused before anything is stored or sent.
     inner.client.check_spending_cap(Some(owner))?;
-    let guard = BusyGuard::acquire(&inner, id)?;
+    // Ownership before the busy check: another owner gets "not found", never "busy" (which
+    // would tell them the conversation exists). A turn that ends between this read and the
+    // guard leaves `message_count` stale; the store's conditional append then refuses this
+    // send as busy, which it was.
     let record = inner.store.get_conversation(owner, id).await?;
     if record.route != inner.spec.name {
         return Err(Error::ConversationNotFound(id.into()));
     }
+    let guard = BusyGuard::acquire(&inner, owner, id)?;
     let budget = history_budget(&inner, &message.client_tools);
     let user = user_message(&message)?;
     if u64::from(user.estimated_tokens) > budget {
@@ -188,8 +187,11 @@ fn user_message(message: &UserMessage) -> Result<NewMessage> {
             content: content_value,
         });
     }
+    // Every attachment is checked before anything is stored: a file Bedrock refuses would
+    // otherwise stay in the history and be sent again with every later message.
+    crate::media::check_counts(message.images.len(), message.documents.len())?;
     for image in &message.images {
-        image.to_block()?;
+        image.validate()?;
         content.push(image_part(image));
     }
     for document in &message.documents {
@@ -332,7 +334,9 @@ impl<S: Send + Sync + 'static> Turn<S> {
             };
             let reply = match self.call_model(request).await {
                 Ok(reply) => reply,
-                Err(failure) => return self.fail(failure.error, failure.partial).await,
+                Err(failure) => {
+                    return self.fail(failure.error, failure.partial, step_number).await
+                }
             };
             total += reply.usage;
             let uses: Vec<(String, String, Value)> = reply
@@ -472,18 +476,34 @@ impl<S: Send + Sync + 'static> Turn<S> {
         .await;
     }
 
-    /// Keeps what the model said before the failure, marked incomplete, then reports it.
-    async fn fail(&mut self, error: Error, partial: Vec<ContentPart>) {
+    /// Keeps what the model said before the failure, marked incomplete, then reports it. A
+    /// first call Bedrock refused outright ends the turn with a rejection marker instead, so
+    /// that the message it refused is not sent again with every later one.
+    async fn fail(&mut self, error: Error, partial: Vec<ContentPart>, step_number: u32) {
         tracing::Span::current().record(
             "error.type",
             crate::executor::error_type(&error).unwrap_or("other"),
         );
-        let text: Vec<ContentPart> = partial
-            .into_iter()
-            .filter(|p| matches!(p, ContentPart::Text { .. }))
-            .collect();
+        let refused = step_number == 1
+            && matches!(error, Error::Validation { .. } | Error::InputTooLong { .. });
+        let text: Vec<ContentPart> = if refused {
+            vec![ContentPart::text(format!(
+                "(not answered: Bedrock refused this message, which will not be sent again: {error})"
+            ))]
+        } else {
+            partial
+                .into_iter()
+                .filter(|p| matches!(p, ContentPart::Text { .. }))
+                .collect()
+        };
         if !text.is_empty() {
-            if let Some(message) = self.assistant_message(text, "error", Usage::default(), true) {
+            let stop_reason = if refused {
+                REJECTED_STOP_REASON
+            } else {
+                "error"
+            };
+            if let Some(message) = self.assistant_message(text, stop_reason, Usage::default(), true)
+            {
                 let mut ignored = Vec::new();
                 if let Err(store_error) = self.append(&mut ignored, vec![message]).await {
                     tracing::warn!(error = %store_error, "could not store the partial answer");

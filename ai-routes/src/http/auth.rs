@@ -5,22 +5,96 @@
 
 use std::sync::Arc;
 
+use axum::http::header;
 use axum::http::request::Parts;
 use futures_util::future::BoxFuture;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-/// The caller, as far as routes are concerned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    /// Conversations are scoped to this value.
-    pub owner: String,
+/// The kind of caller; each kind has an owner namespace of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentityKind {
+    /// Signed in: a verified token (its `sub`), or your own authenticator's user id.
+    User,
+    /// Anonymous, named by a client-chosen id ([`GuestAuth`]).
+    Guest,
 }
 
-/// Why a request has no identity (answered with 401).
+impl IdentityKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            IdentityKind::User => "user",
+            IdentityKind::Guest => "guest",
+        }
+    }
+}
+
+/// The caller, as far as routes are concerned: a kind and an id within that kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    kind: IdentityKind,
+    id: String,
+}
+
+impl Identity {
+    /// A signed-in user.
+    pub fn user(id: impl Into<String>) -> Self {
+        Self {
+            kind: IdentityKind::User,
+            id: id.into(),
+        }
+    }
+
+    /// An anonymous guest.
+    pub fn guest(id: impl Into<String>) -> Self {
+        Self {
+            kind: IdentityKind::Guest,
+            id: id.into(),
+        }
+    }
+
+    pub fn kind(&self) -> IdentityKind {
+        self.kind
+    }
+
+    /// The id within its kind (a token's `sub`, a guest id).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// What conversations are scoped to: `user:<id>` or `guest:<id>`. The kind is part of the
+    /// owner so that no id of one kind names an owner of the other: a token whose `sub` is
+    /// `guest:x` is the user `user:guest:x`, not guest `x`.
+    pub fn owner(&self) -> String {
+        format!("{}:{}", self.kind.prefix(), self.id)
+    }
+}
+
+/// The shortest HS256 secret [`JwtAuth::hs256`] accepts: RFC 7518 requires a key at least as
+/// long as the hash output (256 bits); a shorter one can be brute-forced offline from any token.
+pub const MIN_HS256_SECRET_BYTES: usize = 32;
+
+/// Why a request has no identity (answered with 401), or why an authenticator cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct AuthError(pub String);
+#[non_exhaustive]
+pub enum AuthError {
+    /// The request carries none of the credentials this authenticator reads.
+    #[error("missing {0}")]
+    Missing(&'static str),
+    /// Credentials are present but not valid (bad signature, expired, malformed, bad claims).
+    #[error("{0}")]
+    Rejected(String),
+    /// An HS256 secret too short to resist an offline brute force (see [`MIN_HS256_SECRET_BYTES`]).
+    #[error(
+        "the HS256 secret is {len} bytes long; it must be at least {MIN_HS256_SECRET_BYTES} bytes \
+         (256 bits) of random data, e.g. `openssl rand -base64 48`"
+    )]
+    WeakSecret { len: usize },
+    /// A JWKS document with no usable key.
+    #[error("{0}")]
+    Jwks(String),
+}
 
 /// Turns a request into an [`Identity`].
 pub trait Authenticator: Send + Sync + 'static {
@@ -28,15 +102,44 @@ pub trait Authenticator: Send + Sync + 'static {
         -> BoxFuture<'a, Result<Identity, AuthError>>;
 }
 
-fn bearer(request: &Parts) -> Option<&str> {
-    let value = request.headers.get("authorization")?.to_str().ok()?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+/// The token of the request's `Authorization: Bearer <token>` header: `None` without the header,
+/// an error when the header is there but is not one well-formed bearer credential (so that a
+/// broken header is refused rather than read as "no credentials").
+fn bearer(request: &Parts) -> Result<Option<&str>, AuthError> {
+    let mut values = request.headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(AuthError::Rejected(
+            "more than one `Authorization` header".into(),
+        ));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::Rejected("the `Authorization` header is not visible ASCII".into()))?
+        .trim();
+    // RFC 9110 §11.1: the scheme is case-insensitive; clients put one or more spaces (some a
+    // tab) between it and the token.
+    let (scheme, token) = value
+        .split_once(|c: char| c.is_ascii_whitespace())
+        .unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::Rejected(
+            "the `Authorization` scheme must be `Bearer`".into(),
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() || token.contains(|c: char| c.is_ascii_whitespace()) {
+        return Err(AuthError::Rejected(
+            "`Authorization: Bearer` must be followed by exactly one token".into(),
+        ));
+    }
+    Ok(Some(token))
 }
 
-/// Verifies `Authorization: Bearer <JWT>`; the owner is the `sub` claim (or another).
+/// Verifies `Authorization: Bearer <JWT>`; the caller is the user named by the `sub` claim (or
+/// another), so the owner is `user:<sub>`.
 #[derive(Clone)]
 pub struct JwtAuth {
     keys: Arc<Vec<(Option<String>, DecodingKey, Algorithm)>>,
@@ -46,13 +149,18 @@ pub struct JwtAuth {
 }
 
 impl JwtAuth {
-    /// HS256 tokens signed with a shared secret.
-    pub fn hs256(secret: &[u8]) -> Self {
-        Self::with_keys(vec![(
+    /// HS256 tokens signed with a shared secret of at least [`MIN_HS256_SECRET_BYTES`] bytes.
+    /// An empty or short secret is refused: with an empty one, anyone could sign a token for
+    /// any owner.
+    pub fn hs256(secret: &[u8]) -> Result<Self, AuthError> {
+        if secret.len() < MIN_HS256_SECRET_BYTES {
+            return Err(AuthError::WeakSecret { len: secret.len() });
+        }
+        Ok(Self::with_keys(vec![(
             None,
             DecodingKey::from_secret(secret),
             Algorithm::HS256,
-        )])
+        )]))
     }
 
     /// RS256 tokens whose keys are in a JWKS document (e.g. Cognito's
@@ -60,7 +168,7 @@ impl JwtAuth {
     /// at start-up). Keys are matched by `kid`.
     pub fn from_jwks(jwks_json: &str) -> Result<Self, AuthError> {
         let document: Value = serde_json::from_str(jwks_json)
-            .map_err(|e| AuthError(format!("the JWKS document is not JSON: {e}")))?;
+            .map_err(|e| AuthError::Jwks(format!("the JWKS document is not JSON: {e}")))?;
         let mut keys = Vec::new();
         for key in document["keys"]
             .as_array()
@@ -74,7 +182,7 @@ impl JwtAuth {
                 continue;
             };
             let decoding = DecodingKey::from_rsa_components(n, e)
-                .map_err(|e| AuthError(format!("a JWKS key is invalid: {e}")))?;
+                .map_err(|e| AuthError::Jwks(format!("a JWKS key is invalid: {e}")))?;
             keys.push((
                 key["kid"].as_str().map(str::to_string),
                 decoding,
@@ -82,7 +190,7 @@ impl JwtAuth {
             ));
         }
         if keys.is_empty() {
-            return Err(AuthError("the JWKS document has no RSA keys".into()));
+            return Err(AuthError::Jwks("the JWKS document has no RSA keys".into()));
         }
         Ok(Self::with_keys(keys))
     }
@@ -116,16 +224,20 @@ impl JwtAuth {
 
     /// Verifies a token and returns its owner.
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let header =
-            decode_header(token).map_err(|e| AuthError(format!("malformed token: {e}")))?;
+        let header = decode_header(token)
+            .map_err(|e| AuthError::Rejected(format!("malformed token: {e}")))?;
         let key = self
             .keys
             .iter()
             .find(|(kid, _, algorithm)| {
                 *algorithm == header.alg && (kid.is_none() || *kid == header.kid)
             })
-            .ok_or_else(|| AuthError("no key matches the token's algorithm and key id".into()))?;
+            .ok_or_else(|| {
+                AuthError::Rejected("no key matches the token's algorithm and key id".into())
+            })?;
         let mut validation = Validation::new(key.2);
+        // Off by default in jsonwebtoken: a token must not be used before its `nbf`.
+        validation.validate_nbf = true;
         match &self.audience {
             Some(audience) => validation.set_audience(&[audience]),
             None => validation.validate_aud = false,
@@ -134,15 +246,15 @@ impl JwtAuth {
             validation.set_issuer(&[issuer]);
         }
         let claims = decode::<Value>(token, &key.1, &validation)
-            .map_err(|e| AuthError(format!("invalid token: {e}")))?
+            .map_err(|e| AuthError::Rejected(format!("invalid token: {e}")))?
             .claims;
         let owner = claims[self.owner_claim.as_str()]
             .as_str()
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| AuthError(format!("the token has no `{}` claim", self.owner_claim)))?;
-        Ok(Identity {
-            owner: owner.to_string(),
-        })
+            .ok_or_else(|| {
+                AuthError::Rejected(format!("the token has no `{}` claim", self.owner_claim))
+            })?;
+        Ok(Identity::user(owner))
     }
 }
 
@@ -152,8 +264,8 @@ impl Authenticator for JwtAuth {
         request: &'a Parts,
     ) -> BoxFuture<'a, Result<Identity, AuthError>> {
         Box::pin(async move {
-            let token = bearer(request)
-                .ok_or_else(|| AuthError("missing `Authorization: Bearer <token>`".into()))?;
+            let token =
+                bearer(request)?.ok_or(AuthError::Missing("`Authorization: Bearer <token>`"))?;
             self.verify(token)
         })
     }
@@ -175,24 +287,32 @@ impl Authenticator for GuestAuth {
                 .headers
                 .get("x-guest-id")
                 .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| AuthError("missing `x-guest-id` header".into()))?;
+                .ok_or(AuthError::Missing("`x-guest-id` header"))?;
             let valid = (16..=64).contains(&id.len())
                 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !valid {
-                return Err(AuthError(
+                return Err(AuthError::Rejected(
                     "`x-guest-id` must be 16–64 letters, digits or hyphens".into(),
                 ));
             }
-            Ok(Identity {
-                owner: format!("guest:{id}"),
-            })
+            Ok(Identity::guest(id))
         })
     }
 }
 
-/// Tries a bearer-token authenticator when the request carries a token, else the next ones
-/// (e.g. JWT for signed-in users, guests otherwise). A token that fails is a 401, never a
-/// silent fall-back to guest.
+/// A boxed authenticator, for picking one at run time (e.g. from configuration).
+impl<A: Authenticator + ?Sized> Authenticator for Box<A> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
+        (**self).authenticate(request)
+    }
+}
+
+/// Tries a bearer-token authenticator when the request has an `Authorization` header, else the
+/// other one (e.g. JWT for signed-in users, guests otherwise). A header that is malformed or
+/// whose token fails is a 401, never a silent fall-back to guest.
 pub struct AuthChain {
     with_token: Arc<dyn Authenticator>,
     without_token: Arc<dyn Authenticator>,
@@ -212,7 +332,9 @@ impl Authenticator for AuthChain {
         &'a self,
         request: &'a Parts,
     ) -> BoxFuture<'a, Result<Identity, AuthError>> {
-        if bearer(request).is_some() {
+        // Any `Authorization` header, even a malformed one, goes to the token side and is
+        // refused there if bad: a client that meant to sign in must not become a guest.
+        if request.headers.contains_key(header::AUTHORIZATION) {
             self.with_token.authenticate(request)
         } else {
             self.without_token.authenticate(request)

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{classify, ApiError};
+use super::extract::{ApiBody, ApiPath, ApiQuery};
 use super::{Api, Caller};
 use crate::conversation::{
     ConversationRecord, ConversationRoute, StoredMessage, TurnEvent, TurnStream,
@@ -169,8 +170,8 @@ struct CreateBody {
 pub(super) async fn create(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path(name): Path<String>,
-    body: Bytes,
+    ApiPath(name): ApiPath<String>,
+    ApiBody(body): ApiBody,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: CreateBody = parse(&body)?;
     let record = route(&api, &name)?
@@ -195,8 +196,8 @@ pub(super) struct PageQuery {
 pub(super) async fn list(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path(name): Path<String>,
-    Query(query): Query<PageQuery>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> std::result::Result<Json<Value>, ApiError> {
     let page = route(&api, &name)?
         .list(
@@ -211,7 +212,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path((name, id)): Path<(String, String)>,
+    ApiPath((name, id)): ApiPath<(String, String)>,
 ) -> std::result::Result<Json<ConversationRecord>, ApiError> {
     Ok(Json(route(&api, &name)?.get(&caller.owner, &id).await?))
 }
@@ -219,8 +220,8 @@ pub(super) async fn get(
 pub(super) async fn update(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path((name, id)): Path<(String, String)>,
-    body: Bytes,
+    ApiPath((name, id)): ApiPath<(String, String)>,
+    ApiBody(body): ApiBody,
 ) -> std::result::Result<Json<ConversationRecord>, ApiError> {
     let body: CreateBody = parse(&body)?;
     let patch = ConversationPatch {
@@ -237,7 +238,7 @@ pub(super) async fn update(
 pub(super) async fn delete(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path((name, id)): Path<(String, String)>,
+    ApiPath((name, id)): ApiPath<(String, String)>,
 ) -> std::result::Result<StatusCode, ApiError> {
     route(&api, &name)?.delete(&caller.owner, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -246,8 +247,8 @@ pub(super) async fn delete(
 pub(super) async fn messages(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path((name, id)): Path<(String, String)>,
-    Query(query): Query<PageQuery>,
+    ApiPath((name, id)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> std::result::Result<Json<Value>, ApiError> {
     let order = match query.order.as_deref() {
         None | Some("oldest") => MessageOrder::Oldest,
@@ -335,18 +336,32 @@ impl SendBody {
     }
 }
 
-/// Sends a message and answers with the turn as Server-Sent Events. If the client goes away
-/// mid-stream, the turn still runs to the end and is persisted.
+/// Sends a message and answers with the turn as Server-Sent Events. If the client goes away,
+/// mid-stream or before the turn has even started, the turn still runs to the end and is
+/// persisted.
 pub(super) async fn send(
     State(api): State<Arc<Api>>,
     caller: Caller,
-    Path((name, id)): Path<(String, String)>,
-    body: Bytes,
+    ApiPath((name, id)): ApiPath<(String, String)>,
+    ApiBody(body): ApiBody,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: SendBody = parse(&body)?;
-    let turn = route(&api, &name)?
-        .send(&caller.owner, &id, body.into_message())
-        .await?;
+    let route = route(&api, &name)?;
+    let message = body.into_message();
+    // The server drops this request future when the client disconnects. Started in a task of
+    // its own, `send` completes anyway: a user message it stores is always followed by its
+    // turn, since a `TurnStream` nobody awaits any more (the task's output, dropped) hands the
+    // turn to the runtime.
+    let turn = tokio::spawn(async move { route.send(&caller.owner, &id, message).await })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "starting a turn failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the turn could not be started",
+            )
+        })??;
     let events = turn.map(|event| Ok::<Event, Infallible>(sse_event(event)));
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

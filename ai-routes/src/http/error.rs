@@ -65,6 +65,8 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         }
         Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
+        // The caller's input is the problem, not the upstream: retrying it as is cannot help.
+        Error::InputTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
         Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "timeout"),

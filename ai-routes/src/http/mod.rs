@@ -1,7 +1,7 @@
 //! Serve declared routes over HTTP with axum (feature `http`).
 //!
 //! ```ignore
-//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret))
+//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret)?)
 //!     .generation(&PLAN_RECIPE_ROUTE)
 //!     .conversation(assistant.route().clone());
 //! axum::serve(listener, api.router()).await?;
@@ -25,23 +25,28 @@
 mod auth;
 mod conversations;
 mod error;
+mod extract;
 mod openapi;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-pub use auth::{AuthChain, AuthError, Authenticator, GuestAuth, Identity, JwtAuth};
+pub use auth::{
+    AuthChain, AuthError, Authenticator, GuestAuth, Identity, IdentityKind, JwtAuth,
+    MIN_HS256_SECRET_BYTES,
+};
 pub use conversations::ConversationApi;
 pub use error::ApiError;
+use extract::{ApiBody, ApiPath};
 
 use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
 use crate::Client;
@@ -161,13 +166,46 @@ impl Api {
         }
         router
             .fallback(|| async { ApiError::not_found("no such endpoint") })
+            .method_not_allowed_fallback(|| async {
+                ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this endpoint does not answer that method",
+                )
+            })
             .layer(DefaultBodyLimit::max(body_limit))
+            // Outermost, so that every response gets the headers, the errors of the layers
+            // inside (413, 405) and the fallback included.
+            .layer(middleware::map_response(security_headers))
             .with_state(Arc::new(self))
     }
 }
 
+/// The page's scripts and styles come from this origin only (none is inline, so none needs
+/// `'unsafe-inline'`), attached images are `data:` URLs, and the page may not be framed
+/// (clickjacking) nor post forms elsewhere.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// Security headers on every response, the API's as well as the page's: a JSON error must not be
+/// sniffed into HTML either, and no URL of the API leaks through a `Referer`.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// The authenticated caller of a request.
 pub struct Caller {
+    /// [`Identity::owner`]: namespaced by kind (`user:…`, `guest:…`).
     pub owner: String,
 }
 
@@ -182,9 +220,9 @@ impl FromRequestParts<Arc<Api>> for Caller {
             .auth
             .authenticate(parts)
             .await
-            .map_err(|e| ApiError::unauthorized(e.0))?;
+            .map_err(|e| ApiError::unauthorized(e.to_string()))?;
         Ok(Caller {
-            owner: identity.owner,
+            owner: identity.owner(),
         })
     }
 }
@@ -199,13 +237,14 @@ async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value
 async fn generate(
     State(api): State<Arc<Api>>,
     _caller: Caller,
-    Path(route): Path<String>,
-    body: Bytes,
+    ApiPath(route): ApiPath<String>,
+    ApiBody(body): ApiBody,
 ) -> Result<impl IntoResponse, ApiError> {
     let entry = api
         .generations
         .get(route.as_str())
         .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
+    check_arguments_size(&entry.spec, body.len())?;
     let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
     if !args.is_object() {
@@ -230,4 +269,28 @@ async fn generate(
             "model_id": generated.model_id,
         })),
     ))
+}
+
+/// Arguments the route's model cannot hold are refused before the call, with a 413, instead of
+/// being sent (and paid for) only for Bedrock to refuse them. The estimate and the room are
+/// the ones conversations use ([`ModelSpec::input_room`](crate::model_spec::ModelSpec)); a
+/// model the catalog does not know is not checked.
+fn check_arguments_size(spec: &GenerationSpec, body_bytes: usize) -> Result<(), ApiError> {
+    let model = &spec.model;
+    let Some(room) = model.input_room(model.system_prompt.map_or(0, str::len)) else {
+        return Ok(());
+    };
+    let estimated = crate::executor::tokens_for_chars(body_bytes);
+    if estimated > room {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "input_too_long",
+            format!(
+                "the arguments are about {estimated} tokens, and the context of `{}` leaves room \
+                 for {room}: shorten them",
+                model.invoke_id
+            ),
+        ));
+    }
+    Ok(())
 }

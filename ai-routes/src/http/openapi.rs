@@ -33,7 +33,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                             "model_id": {"type": "string"}
                         }
                     }}}},
-                    "400": error, "401": error, "404": error, "429": error, "502": error
+                    "400": error, "401": error, "404": error, "413": error, "429": error, "502": error
                 }
             }}),
         );
@@ -71,7 +71,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessage"}}}},
                          "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, tool_use, tool_result, then turn_done or error",
                                                "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                                       "400": error, "404": error, "409": error}}
+                                       "400": error, "404": error, "409": error, "413": error}}
             }),
         );
     }

@@ -29,6 +29,13 @@ pub enum Fault {
     },
     /// Answer normally, after a delay.
     Delay(Duration),
+    /// Answer with exactly this HTTP response: an error of a type the SDK does not know, one
+    /// whose message is not where the SDK looks, a gateway's page.
+    Raw {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
 }
 
 impl Fault {

@@ -61,6 +61,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/model/{model_id}/converse", post(converse))
         .route("/model/{model_id}/converse-stream", post(converse_stream))
         .route("/__local/requests", get(list_requests))
+        // Bedrock has no request-size cap of its own beyond its media limits (checked with
+        // Bedrock's error in `validate_media`); axum's default 2 MB cap refused a 1.6 MB image.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(shared)
 }
 
@@ -140,8 +143,14 @@ async fn handle(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let Some(Fault::Error(error)) = &fault {
-        return error_response(error, &request_id);
+    match &fault {
+        Some(Fault::Error(error)) => return error_response(error, &request_id),
+        Some(Fault::Raw {
+            status,
+            headers,
+            body,
+        }) => return raw_response(*status, headers, body, &request_id),
+        _ => {}
     }
 
     let request = match parsed {
@@ -301,6 +310,30 @@ fn error_response(error: &BedrockError, request_id: &str) -> HttpResponse {
         json!({"message": error.message}).to_string(),
     )
         .into_response()
+}
+
+/// A scripted response, as given; only the request id is added.
+fn raw_response(
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    request_id: &str,
+) -> HttpResponse {
+    let mut response = HttpResponse::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("x-amzn-requestid", request_id);
+    for (name, value) in headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
+    response
+        .body(Body::from(body.to_string()))
+        .unwrap_or_else(|e| {
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the scripted response is not valid HTTP: {e}"),
+            )
+                .into_response()
+        })
 }
 
 /// The region of the SigV4 credential scope: `Credential=AKID/20261124/us-east-1/bedrock/aws4_request`.

@@ -59,11 +59,61 @@ pub(crate) fn validate_request(
         return v("This action doesn't support the model that you provided. Try again with a supported text or chat model.".into());
     }
     validate_messages(model, req)?;
+    validate_media(req)?;
     if !req.system.is_empty() && !model.system_prompt {
         return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
     }
     validate_inference(model, req)?;
     validate_tools(model, req, stream)
+}
+
+/// Bedrock's documented limits on the media of one request (Converse API reference:
+/// `ImageBlock`, `DocumentBlock`), whatever the model: each image at most 3.75 MB and 20 of
+/// them, each document at most 4.5 MB and 5 of them. The stand-in takes request bodies of any
+/// size, as Bedrock does, so these are what refuse large media.
+fn validate_media(req: &ConverseRequest) -> Result<(), BedrockError> {
+    let (mut images, mut documents) = (0, 0);
+    for (i, message) in req.messages.iter().enumerate() {
+        for (j, block) in message.content.iter().enumerate() {
+            let (media, limit, what) = match block {
+                ContentBlock::Image(media) => {
+                    images += 1;
+                    (media, crate::MAX_IMAGE_BYTES, "image")
+                }
+                ContentBlock::Document(media) => {
+                    documents += 1;
+                    (media, crate::MAX_DOCUMENT_BYTES, "document")
+                }
+                _ => continue,
+            };
+            let size = decoded_len(&media.source["bytes"]);
+            if size > limit {
+                return Err(BedrockError::validation(format!(
+                    "The {what} at messages.{i}.content.{j} is {size} bytes, which exceeds the \
+                     maximum {what} size of {limit} bytes. Reduce the {what} size and try again."
+                )));
+            }
+        }
+    }
+    for (count, limit, what) in [
+        (images, crate::MAX_IMAGES, "images"),
+        (documents, crate::MAX_DOCUMENTS, "documents"),
+    ] {
+        if count > limit {
+            return Err(BedrockError::validation(format!(
+                "The request has {count} {what}, which exceeds the maximum of {limit} {what} per \
+                 request. Remove some {what} and try again."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The size of base64 `bytes` once decoded, without decoding them.
+fn decoded_len(bytes: &serde_json::Value) -> usize {
+    let text = bytes.as_str().unwrap_or_default().trim_end();
+    let padding = text.len() - text.trim_end_matches('=').len();
+    (text.len() / 4 * 3 + text.len() % 4 * 3 / 4).saturating_sub(padding)
 }
 
 fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {

@@ -17,7 +17,13 @@ try {
   page.setDefaultTimeout(15000);
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
+  // Anything the Content-Security-Policy blocks is a bug of the page (or of the policy).
+  page.on("console", (m) => { if (m.text().includes("Content Security Policy")) errors.push(m.text()); });
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation",
+    (e) => { window.__cspViolations = (window.__cspViolations || 0) + 1; console.error("Content Security Policy: " + e.violatedDirective); }));
+  const loaded = await page.goto(url);
+  const csp = loaded.headers()["content-security-policy"] || "";
+  if (!csp.includes("frame-ancestors 'none'")) fail("no Content-Security-Policy on the page: " + csp);
   await page.waitForSelector("[data-testid=route] option", { state: "attached" });
 
   // 1. A message whose answer streams in and calls a tool.
@@ -71,9 +77,16 @@ try {
     if (!history.includes(expected)) fail("history after reload misses: " + expected);
   }
   if (await page.locator("[data-testid=user-message] img").count() !== 1) fail("the stored image is not shown after reload");
+  // 5. A sign-in token stays in this tab's session storage, never in local storage.
+  await page.click(".auth summary");
+  await page.fill("#token", "header.payload.signature");
+  await page.dispatchEvent("#token", "change");
+  const stored = await page.evaluate(() => [localStorage.getItem("ai-routes-token"), sessionStorage.getItem("ai-routes-token")]);
+  if (stored[0] !== null || stored[1] !== "header.payload.signature") fail("token storage (local, session): " + stored);
+  if (await page.evaluate(() => window.__cspViolations || 0)) fail("the page broke its Content-Security-Policy");
   if (errors.length) fail("page errors: " + errors.join("; "));
   await page.screenshot({ path: process.env.SCREENSHOT || "/tmp/ai-routes-chat.png" });
-  console.log("OK: streamed, tool call shown, markup escaped, image attached, history after reload");
+  console.log("OK: streamed, tool call shown, markup escaped, image attached, history after reload, CSP kept, token in session storage");
 } finally {
   await browser.close();
 }

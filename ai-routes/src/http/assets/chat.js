@@ -18,7 +18,7 @@ function guestId() {
 
 function headers(json) {
   const h = { "x-guest-id": guestId() };
-  const token = $("token").value.trim() || localStorage.getItem("ai-routes-token") || "";
+  const token = $("token").value.trim() || sessionStorage.getItem("ai-routes-token") || "";
   if (token) h["authorization"] = "Bearer " + token;
   if (json) h["content-type"] = "application/json";
   return h;
@@ -253,7 +253,10 @@ $("input").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("composer").requestSubmit(); }
 });
 $("new-chat").onclick = () => newChat().catch((e) => status(e.message));
-$("token").addEventListener("change", () => { localStorage.setItem("ai-routes-token", $("token").value.trim()); init(); });
+// The token lives in this tab's session storage only: local storage would keep a credential on
+// disk for any script of the origin to read long after the tab is closed.
+localStorage.removeItem("ai-routes-token"); // written there by earlier versions of this page
+$("token").addEventListener("change", () => { sessionStorage.setItem("ai-routes-token", $("token").value.trim()); init(); });
 $("image").addEventListener("change", () => {
   const file = $("image").files[0];
   if (!file) return;
