@@ -1,5 +1,6 @@
 //! One error type for the crate, with messages that say what to do.
 
+use crate::bedrock_errors::{ErrorKind, Refusal};
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 
 /// `Result` with [`Error`].
@@ -213,9 +214,8 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Transport(_)
                 | Error::Stream(_)
-        ) || matches!(self, Error::Service { code, .. } if matches!(code.as_str(),
-                "ServiceUnavailableException" | "InternalServerException" | "ModelNotReadyException"
-                    | "ModelStreamErrorException"))
+        ) || matches!(self, Error::Service { code, .. }
+                if ErrorKind::from_code(code).is_some_and(ErrorKind::is_transient))
     }
 }
 
@@ -293,44 +293,46 @@ impl CallTarget<'_> {
         let model_id = self.model_id.to_string();
         let region = self.region.to_string();
         let message = message.to_string();
-        match code {
-            "AccessDeniedException" => Error::ModelAccessDenied {
+        let Some(kind) = ErrorKind::from_code(code) else {
+            return Error::Service {
+                model_id,
+                code: code.to_string(),
+                message,
+                attempts: 1,
+            };
+        };
+        match (kind, Refusal::recognise(kind, &message)) {
+            (ErrorKind::AccessDenied, _) => Error::ModelAccessDenied {
                 model_id,
                 region,
                 message,
             },
-            "ThrottlingException" => Error::Throttled {
+            (ErrorKind::Throttling, _) => Error::Throttled {
                 model_id,
                 message,
                 attempts: 1,
             },
-            "ModelTimeoutException" => Error::Timeout {
+            (ErrorKind::ModelTimeout, _) => Error::Timeout {
                 model_id,
                 message,
                 attempts: 1,
             },
-            "ResourceNotFoundException" if message.contains("end of its life") => {
-                Error::ModelEndOfLife { model_id }
-            }
-            "ValidationException" if message.contains("on-demand throughput") => {
-                Error::NeedsInferenceProfile {
-                    profiles: self.profiles(),
-                    model_id,
-                    region,
-                }
-            }
-            "ValidationException" if message.contains("model identifier is invalid") => {
-                self.not_in_region(message)
-            }
-            "ValidationException" if message.contains("too long") => Error::InputTooLong {
+            (_, Some(Refusal::EndOfLife)) => Error::ModelEndOfLife { model_id },
+            (_, Some(Refusal::NeedsInferenceProfile)) => Error::NeedsInferenceProfile {
+                profiles: self.profiles(),
+                model_id,
+                region,
+            },
+            (_, Some(Refusal::InvalidModelId)) => self.not_in_region(message),
+            (_, Some(Refusal::InputTooLong)) => Error::InputTooLong {
                 context_window: self.model.map(|m| m.context_window).unwrap_or(0),
                 model_id,
                 message,
             },
-            "ValidationException" => Error::Validation { model_id, message },
-            _ => Error::Service {
+            (ErrorKind::Validation, None) => Error::Validation { model_id, message },
+            (kind, None) => Error::Service {
                 model_id,
-                code: code.to_string(),
+                code: kind.code().to_string(),
                 message,
                 attempts: 1,
             },

@@ -1,5 +1,6 @@
 //! ai-routes: declare Amazon Bedrock AI routes as Rust items, checked at compile time.
 
+mod bedrock_errors;
 mod client;
 pub mod conversation;
 mod document;

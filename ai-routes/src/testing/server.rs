@@ -175,7 +175,7 @@ async fn handle(
         }
         if estimate_request_tokens(&request) > model.context_window {
             return error_response(
-                &BedrockError::validation("Input is too long for requested model."),
+                &super::validate::refused(crate::bedrock_errors::Refusal::InputTooLong, model.id),
                 &request_id,
             );
         }

@@ -6,14 +6,15 @@ use std::collections::HashSet;
 
 use ai_routes_catalog::{CallProblem, Modality, Model, ToolChoiceMode};
 
-use super::reply::{BedrockError, ErrorKind};
+use super::reply::BedrockError;
 use super::wire::{ContentBlock, ConverseRequest, Role, Tool, ToolChoice};
+use crate::bedrock_errors::Refusal;
 
 /// The model a request addressed, once the id (or profile, or ARN) is resolved for the
 /// region, refused the way Bedrock refuses it (the decision is the catalog's
 /// [`check_call`](ai_routes_catalog::check_call)).
 pub(crate) fn resolve_model(model_id: &str, region: &str) -> Result<&'static Model, BedrockError> {
-    let invalid = || BedrockError::validation("The provided model identifier is invalid.");
+    let invalid = || refused(Refusal::InvalidModelId, model_id);
     let id = strip_arn(model_id);
     let model = ai_routes_catalog::profile(id)
         .map(|(_, model)| model)
@@ -21,23 +22,22 @@ pub(crate) fn resolve_model(model_id: &str, region: &str) -> Result<&'static Mod
         .ok_or_else(invalid)?;
     match ai_routes_catalog::check_call(model, id, Some(region)) {
         Ok(()) => Ok(model),
-        Err(CallProblem::EndOfLife { .. }) => Err(BedrockError::new(
-            ErrorKind::ResourceNotFound,
-            "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
-        )),
+        Err(CallProblem::EndOfLife { .. }) => Err(refused(Refusal::EndOfLife, model.id)),
         Err(CallProblem::ProfileNotServed { .. }) => Err(invalid()),
         // A bare id Bedrock knows but serves here only through a profile.
         Err(CallProblem::NotOnDemandIn { .. } | CallProblem::ProfileOnly { .. })
-            if !model.inference_profiles.is_empty() && (model.available_in(region) || !model.on_demand) =>
+            if !model.inference_profiles.is_empty()
+                && (model.available_in(region) || !model.on_demand) =>
         {
-            Err(BedrockError::validation(format!(
-                "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with \
-                 the ID or ARN of an inference profile that contains this model.",
-                model.id
-            )))
+            Err(refused(Refusal::NeedsInferenceProfile, model.id))
         }
         Err(_) => Err(invalid()),
     }
+}
+
+/// Bedrock's refusal, in Bedrock's words.
+pub(crate) fn refused(refusal: Refusal, model_id: &str) -> BedrockError {
+    BedrockError::new(refusal.kind(), refusal.message(model_id))
 }
 
 fn strip_arn(id: &str) -> &str {
