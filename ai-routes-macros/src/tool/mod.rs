@@ -8,18 +8,27 @@ mod func;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::attrs::{Args, Spanned};
+use crate::attrs::{options, Args, Spanned};
 use crate::diagnostics::Errors;
 
 pub use derive::expand as expand_derive;
 pub use func::expand as expand_fn;
 
-const OPTIONS: &[&str] = &["name"];
+options! {
+    /// The options of `#[tool]` and `#[derive(Tool)]`.
+    pub struct ToolOptions {
+        name: string -> Spanned<String>,
+    }
+}
+
+const OPTIONS: &[&str] = ToolOptions::KEYS;
 
 /// The tool name: `name = "..."` when given, else `default`; checked against Bedrock's
 /// pattern either way.
 fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors) -> String {
-    let name = args.string("name", errors).unwrap_or(Spanned {
+    let named = ToolOptions::parse(args, errors).name;
+    let renamed = named.is_some();
+    let name = named.unwrap_or(Spanned {
         value: default.to_string(),
         span: default_span,
     });
@@ -30,7 +39,7 @@ fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors
                 "`{}` is not a valid Bedrock tool name: {}{}",
                 name.value,
                 ai_routes_catalog::TOOL_NAME_RULE,
-                if args.0.iter().any(|a| a.key == "name") {
+                if renamed {
                     ""
                 } else {
                     "; set another with `#[tool(name = \"...\")]`"
