@@ -14,6 +14,7 @@ mod limits;
 mod media;
 mod metering;
 mod model_spec;
+pub mod request_metadata;
 mod route_args;
 mod route_check;
 pub mod schema;

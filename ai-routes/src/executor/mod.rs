@@ -8,6 +8,7 @@
 mod attempts;
 mod stream;
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::types::{
@@ -28,6 +29,7 @@ use crate::inference::{
 };
 use crate::metering::RouteKind;
 use crate::model_spec::ModelSpec;
+use crate::request_metadata;
 use crate::usage::Usage;
 use crate::Client;
 
@@ -117,6 +119,7 @@ impl Client {
             target: &target,
             spec,
             request: &request,
+            metadata: request_metadata::for_call(info.route, info.owner, info.conversation_id),
         };
         loop {
             let mut admission = call.admit(estimate).await.map_err(|error| Failure {
@@ -179,6 +182,8 @@ struct Parts<'a> {
     target: &'a CallTarget<'a>,
     spec: &'a ModelSpec,
     request: &'a Request,
+    /// `requestMetadata`: route, owner and conversation, for Bedrock's invocation logs.
+    metadata: HashMap<String, String>,
 }
 
 impl Parts<'_> {
@@ -198,6 +203,7 @@ impl Parts<'_> {
                 spec.stop_sequences,
             ))
             .set_guardrail_config(guardrail_config(spec.guardrail))
+            .set_request_metadata(Some(self.metadata.clone()))
             .send()
             // The SDK's future is several KB: box it so outer awaits do not move it.
             .boxed()
@@ -238,6 +244,7 @@ impl Parts<'_> {
                 spec.stop_sequences,
             ))
             .set_guardrail_config(guardrail_stream_config(spec.guardrail))
+            .set_request_metadata(Some(self.metadata.clone()))
     }
 }
 

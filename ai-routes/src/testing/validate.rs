@@ -60,6 +60,7 @@ pub(crate) fn validate_request(
     }
     validate_messages(model, req)?;
     validate_media(req)?;
+    validate_request_metadata(req)?;
     if !req.system.is_empty() && !model.system_prompt {
         return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
     }
@@ -114,6 +115,25 @@ fn decoded_len(bytes: &serde_json::Value) -> usize {
     let text = bytes.as_str().unwrap_or_default().trim_end();
     let padding = text.len() - text.trim_end_matches('=').len();
     (text.len() / 4 * 3 + text.len() % 4 * 3 / 4).saturating_sub(padding)
+}
+
+/// `requestMetadata`: at most 16 entries, each within Bedrock's length and character rule.
+fn validate_request_metadata(req: &ConverseRequest) -> Result<(), BedrockError> {
+    use crate::request_metadata::{valid_entry, MAX_ENTRIES};
+    let Some(metadata) = &req.request_metadata else {
+        return Ok(());
+    };
+    if metadata.len() > MAX_ENTRIES {
+        return Err(BedrockError::validation(format!(
+            "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: Member must have length less than or equal to {MAX_ENTRIES}"
+        )));
+    }
+    if metadata.iter().any(|(key, value)| !valid_entry(key, value)) {
+        return Err(BedrockError::validation(
+            "1 validation error detected: Value at 'requestMetadata' failed to satisfy constraint: Map keys and values must have length less than or equal to 256 and satisfy regular expression pattern: [a-zA-Z0-9\\s._:/=+$@-]*".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {

@@ -22,6 +22,8 @@ pub struct ConverseRequest {
     pub guardrail_config: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_model_request_fields: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl ConverseRequest {
