@@ -107,6 +107,27 @@ pub enum Error {
         raw: String,
     },
 
+    #[error(
+        "the model's answer on `{model_id}` was malformed (stop reason {stop_reason}) after {attempts} attempt(s); \
+         Bedrock could not parse its {}: retry, simplify the tools' or result's schema, or pick another model",
+        if stop_reason == "malformed_tool_use" { "tool call" } else { "output" }
+    )]
+    MalformedModelOutput {
+        model_id: String,
+        /// `malformed_tool_use` or `malformed_model_output`.
+        stop_reason: String,
+        /// Model calls made (each malformed answer is re-sampled while attempts are left).
+        attempts: u32,
+    },
+
+    #[error("the model's context window on `{model_id}` ({context_window} tokens) filled up before it finished \
+             (stop reason model_context_window_exceeded): shorten the input or the history, lower max_tokens, or \
+             pick a model with a larger context window")]
+    ContextWindowExceeded {
+        model_id: String,
+        context_window: u32,
+    },
+
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
@@ -186,6 +207,15 @@ impl Error {
                 message,
                 attempts,
             },
+            Error::MalformedModelOutput {
+                model_id,
+                stop_reason,
+                ..
+            } => Error::MalformedModelOutput {
+                model_id,
+                stop_reason,
+                attempts,
+            },
             Error::Transport(message) if attempts > 1 => {
                 Error::Transport(format!("{message} (after {attempts} attempts)"))
             }
@@ -201,7 +231,8 @@ impl Error {
         match self {
             Error::Throttled { attempts, .. }
             | Error::Timeout { attempts, .. }
-            | Error::Service { attempts, .. } => Some(*attempts),
+            | Error::Service { attempts, .. }
+            | Error::MalformedModelOutput { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -214,6 +245,8 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Transport(_)
                 | Error::Stream(_)
+                // A malformed answer is a bad sample: the same request may well succeed.
+                | Error::MalformedModelOutput { .. }
         ) || matches!(self, Error::Service { code, .. }
                 if ErrorKind::from_code(code).is_some_and(ErrorKind::is_transient))
     }

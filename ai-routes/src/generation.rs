@@ -504,6 +504,12 @@ impl Engine<'_> {
                         json,
                     })
                 }
+                Err(_) if reply.stop_reason == StopReason::ModelContextWindowExceeded => {
+                    return Err(Error::ContextWindowExceeded {
+                        model_id: spec.model.invoke_id.to_string(),
+                        context_window: spec.model.catalog_model().map_or(0, |m| m.context_window),
+                    })
+                }
                 Err(rejected) if reply.stop_reason == StopReason::MaxTokens => {
                     return Err(Error::OutputTruncated {
                         route: spec.name.into(),

@@ -339,6 +339,14 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 }
             };
             total += reply.usage;
+            if reply.stop_reason == StopReason::ModelContextWindowExceeded {
+                // What the model wrote before its context filled is kept, marked incomplete.
+                let error = Error::ContextWindowExceeded {
+                    model_id: spec.model.invoke_id.to_string(),
+                    context_window: spec.model.catalog_model().map_or(0, |m| m.context_window),
+                };
+                return self.fail(error, reply.content, step_number).await;
+            }
             let uses: Vec<(String, String, Value)> = reply
                 .content
                 .iter()

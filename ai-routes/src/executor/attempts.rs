@@ -239,6 +239,8 @@ pub(crate) fn error_type(error: &Error) -> Option<&'static str> {
         Error::Stream(_) => "stream",
         Error::SpendingCapReached { .. } => "spending_cap_reached",
         Error::GuardrailIntervened { .. } => "guardrail_intervened",
+        Error::MalformedModelOutput { .. } => "malformed_model_output",
+        Error::ContextWindowExceeded { .. } => "model_context_window_exceeded",
         _ => return None,
     })
 }

@@ -74,6 +74,8 @@ pub(crate) struct Reply {
     pub usage: Usage,
     /// The guardrail trace Bedrock returned, as JSON (`Null` when absent).
     pub trace: Value,
+    /// Whether any of it already reached the caller (streamed text).
+    pub delivered: bool,
 }
 
 /// A call that failed, with what the model had said before it failed (streams only).
@@ -142,7 +144,18 @@ impl Client {
                 Ok(reply) => {
                     call.finish(&mut admission, reply.usage, reply.stop_reason.as_str());
                     call.log_output(|| format!("{:?}", reply.content));
-                    return Ok(reply);
+                    let Some(error) = malformed(&reply, spec) else {
+                        return Ok(reply);
+                    };
+                    // Paid for, but unusable: sampled again while attempts are left.
+                    drop(admission);
+                    if !reply.delivered && call.retry(&error).await {
+                        continue;
+                    }
+                    return Err(Failure {
+                        error: call.give_up(error),
+                        partial: reply.content,
+                    });
                 }
                 Err(failed) => {
                     drop(admission);
@@ -157,6 +170,20 @@ impl Client {
             }
         }
     }
+}
+
+/// The error of an answer Bedrock could not parse (`malformed_tool_use`,
+/// `malformed_model_output`), if it is one.
+fn malformed(reply: &Reply, spec: &ModelSpec) -> Option<Error> {
+    matches!(
+        reply.stop_reason,
+        StopReason::MalformedToolUse | StopReason::MalformedModelOutput
+    )
+    .then(|| Error::MalformedModelOutput {
+        model_id: spec.invoke_id.to_string(),
+        stop_reason: reply.stop_reason.as_str().to_string(),
+        attempts: 1,
+    })
 }
 
 /// One attempt that failed: the content so far and whether any of it reached the caller.
@@ -223,6 +250,7 @@ impl Parts<'_> {
             stop_reason: output.stop_reason,
             usage,
             trace,
+            delivered: false,
         })
     }
 

@@ -104,6 +104,7 @@ pub(super) async fn attempt(
             stop_reason,
             usage,
             trace,
+            delivered,
         }),
         // A clean end of stream without messageStop is a broken stream, not an answer.
         None => Err(FailedAttempt {
