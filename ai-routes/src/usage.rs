@@ -53,6 +53,12 @@ impl Usage {
         self.input_tokens + self.output_tokens
     }
 
+    /// Every prompt token the model read: `inputTokens` plus the cache reads and writes,
+    /// which Bedrock reports apart from it when prompt caching is on.
+    pub fn prompt_tokens(&self) -> u64 {
+        self.input_tokens + self.cache_read_tokens + self.cache_write_tokens
+    }
+
     /// Every token the call processed: input, output, cache reads and cache writes.
     pub fn all_tokens(&self) -> u64 {
         self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens

@@ -59,12 +59,12 @@ pub(crate) async fn load_window(
 }
 
 /// Corrects the estimate with what the model really counted: the newest answer's reported
-/// input tokens against the estimate of the messages it saw. When the model counts more
+/// prompt tokens (cached ones included) against the estimate of the messages it saw. When the model counts more
 /// than estimated, the oldest messages are dropped until the scaled size fits.
 fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens: u64) {
     let Some(at) = newest_first
         .iter()
-        .position(|m| m.role == Role::Assistant && m.usage.is_some_and(|u| u.input_tokens > 0))
+        .position(|m| m.role == Role::Assistant && m.usage.is_some_and(|u| u.prompt_tokens() > 0))
     else {
         return;
     };
@@ -72,7 +72,7 @@ fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens
         .iter()
         .map(|m| u64::from(m.estimated_tokens))
         .sum();
-    let reported = newest_first[at].usage.map(|u| u.input_tokens).unwrap_or(0);
+    let reported = newest_first[at].usage.map_or(0, |u| u.prompt_tokens());
     if seen == 0 {
         return;
     }
@@ -412,5 +412,33 @@ mod tests {
         let mut unchanged = newest_first.clone();
         calibrate(&mut unchanged, 30, 1000);
         assert_eq!(unchanged.len(), 3);
+    }
+
+    #[test]
+    fn cached_input_tokens_count_in_the_calibration() {
+        // With prompt caching Bedrock reports the cached part of the prompt apart from
+        // `inputTokens`: here 5 uncached + 40 read from the cache + 15 written to it = 60
+        // tokens the model saw, against 30 estimated. Counting `inputTokens` alone (5) made
+        // the window never look oversized, so it drifted past the model's context.
+        let mut answer = message(4, Role::Assistant, vec![ContentPart::text("a")]);
+        answer.usage = Some(Usage {
+            input_tokens: 5,
+            cache_read_tokens: 40,
+            cache_write_tokens: 15,
+            ..Usage::default()
+        });
+        let mut newest_first = vec![
+            message(5, Role::User, vec![ContentPart::text("q")]),
+            answer,
+            message(3, Role::User, vec![ContentPart::text("x")]),
+            message(2, Role::Assistant, vec![ContentPart::text("y")]),
+            message(1, Role::User, vec![ContentPart::text("z")]),
+        ];
+        calibrate(&mut newest_first, 50, 60);
+        assert_eq!(
+            newest_first.len(),
+            3,
+            "60 of 30 estimated: 50 × 2 = 100 > 60, two oldest dropped"
+        );
     }
 }
