@@ -965,3 +965,48 @@ async fn media_limits_are_bedrocks_not_a_request_body_cap() {
     .await;
     assert!(m.contains("21 images"), "{m}");
 }
+
+/// Bedrock API keys (`AWS_BEARER_TOKEN_BEDROCK`, which the SDK reads itself): the request
+/// carries `Authorization: Bearer …` and no SigV4 scope, so the stand-in serves it as from
+/// its own region.
+#[tokio::test]
+async fn bearer_token_requests_are_served_from_the_stand_ins_region() {
+    use aws_sdk_bedrockruntime::config::Token;
+    let bedrock = LocalBedrock::builder()
+        .region("eu-west-1")
+        .start()
+        .await
+        .unwrap();
+    let config = bedrock
+        .sdk_config("eu-west-1")
+        .bearer_token(Token::new("bedrock-api-key-test", None))
+        .auth_scheme_preference([
+            aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID,
+        ])
+        .build();
+    let sdk = aws_sdk_bedrockruntime::Client::from_conf(config);
+    // A profile that only serves EU regions: accepted only if the stand-in took eu-west-1.
+    let output = sdk
+        .converse()
+        .model_id("eu.anthropic.claude-haiku-4-5-20251001-v1:0")
+        .messages(
+            Message::builder()
+                .role(ConversationRole::User)
+                .content(ContentBlock::Text("Hello".into()))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(output.output().is_some());
+    let recorded = bedrock.last_request().unwrap();
+    assert_eq!(recorded.auth, ai_routes::testing::Auth::Bearer);
+    assert_eq!(recorded.region, None);
+    let authorization = recorded
+        .headers
+        .iter()
+        .find(|(name, _)| name == "authorization")
+        .map(|(_, value)| value.as_str());
+    assert_eq!(authorization, Some("Bearer bedrock-api-key-test"));
+}

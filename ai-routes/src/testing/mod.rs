@@ -61,7 +61,7 @@ pub use ai_routes_catalog::valid_tool_name;
 pub use faults::{Fault, StreamBreak};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
-pub use server::{Operation, RecordedRequest};
+pub use server::{Auth, Operation, RecordedRequest};
 pub use synth::synthesize;
 
 use faults::FaultPlan;

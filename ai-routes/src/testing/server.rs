@@ -34,8 +34,12 @@ pub struct RecordedRequest {
     pub operation: Operation,
     /// The percent-decoded model id from the path (model id, profile id or ARN).
     pub model_id: String,
-    /// The region from the SigV4 credential scope (the client's region).
+    /// The region from the SigV4 credential scope (the client's region); `None` for a
+    /// bearer-token request, which the stand-in serves as from its own region
+    /// ([`LocalBedrockBuilder::region`](super::LocalBedrockBuilder::region)).
     pub region: Option<String>,
+    /// How the request was authenticated.
+    pub auth: Auth,
     /// The SDK's attempt number (`amz-sdk-request: attempt=N`), 1 for the first try.
     pub attempt: u32,
     pub headers: Vec<(String, String)>,
@@ -44,6 +48,26 @@ pub struct RecordedRequest {
     /// The body as a typed request, when it parsed.
     #[serde(skip)]
     pub request: Option<ConverseRequest>,
+}
+
+/// How a request was authenticated: SigV4 (access keys, roles, SSO) or a Bedrock API key
+/// (`Authorization: Bearer …`, e.g. from `AWS_BEARER_TOKEN_BEDROCK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Auth {
+    /// `Authorization: AWS4-HMAC-SHA256 Credential=…`.
+    SigV4,
+    /// `Authorization: Bearer <API key>`.
+    Bearer,
+    /// No `Authorization` header.
+    None,
+}
+
+fn auth(headers: &HeaderMap) -> Auth {
+    match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        Some(value) if value.starts_with("AWS4-HMAC-SHA256") => Auth::SigV4,
+        Some(value) if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") => Auth::Bearer,
+        _ => Auth::None,
+    }
 }
 
 pub(crate) struct Shared {
@@ -116,6 +140,7 @@ async fn handle(
             operation,
             model_id: model_id.clone(),
             region: region.clone(),
+            auth: auth(&headers),
             attempt: attempt(&headers),
             headers: headers
                 .iter()
