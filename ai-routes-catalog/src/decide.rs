@@ -78,6 +78,66 @@ pub enum CallProblem {
         /// The model.
         model: &'static Model,
     },
+    /// An application inference profile lives in one region and is called from there.
+    ApplicationProfileElsewhere {
+        /// The model the profile is declared to route to.
+        model: &'static Model,
+        /// The profile's region (from its ARN).
+        profile_region: String,
+        /// The region the call comes from.
+        region: String,
+    },
+}
+
+/// An application inference profile's ARN
+/// (`arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID`), which a route can
+/// call in place of its model (for cost allocation tags) while keeping the model's checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplicationProfileArn {
+    /// The region the profile lives in.
+    pub region: String,
+    /// The AWS account id.
+    pub account: String,
+    /// The profile id.
+    pub id: String,
+}
+
+impl ApplicationProfileArn {
+    /// Parses an application inference profile ARN; `None` for anything else.
+    ///
+    /// ```
+    /// use ai_routes_catalog::ApplicationProfileArn;
+    /// let arn = ApplicationProfileArn::parse(
+    ///     "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+    /// ).unwrap();
+    /// assert_eq!((arn.region.as_str(), arn.id.as_str()), ("us-east-1", "abc123"));
+    /// assert!(ApplicationProfileArn::parse("us.anthropic.claude-3-haiku-20240307-v1:0").is_none());
+    /// ```
+    pub fn parse(arn: &str) -> Option<Self> {
+        let mut parts = arn.splitn(6, ':');
+        let ("arn", partition, "bedrock", region, account, resource) = (
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next()?,
+        ) else {
+            return None;
+        };
+        let id = resource.strip_prefix("application-inference-profile/")?;
+        let valid = partition.starts_with("aws")
+            && !region.is_empty()
+            && account.len() == 12
+            && account.chars().all(|c| c.is_ascii_digit())
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric());
+        valid.then(|| ApplicationProfileArn {
+            region: region.to_string(),
+            account: account.to_string(),
+            id: id.to_string(),
+        })
+    }
 }
 
 /// Whether `invoke_id` (the model's bare id or one of its profile ids) can be called from
@@ -97,6 +157,18 @@ pub fn check_call(
 ) -> Result<(), CallProblem> {
     if model.lifecycle == Lifecycle::Eol {
         return Err(CallProblem::EndOfLife { model });
+    }
+    if let Some(arn) = ApplicationProfileArn::parse(invoke_id) {
+        // What an application profile routes to is the account's, not the catalog's: only
+        // its region is known.
+        return match region {
+            Some(region) if region != arn.region => Err(CallProblem::ApplicationProfileElsewhere {
+                model,
+                profile_region: arn.region,
+                region: region.to_string(),
+            }),
+            _ => Ok(()),
+        };
     }
     if let Some(profile) = model.inference_profiles.iter().find(|p| p.id == invoke_id) {
         return match region {
@@ -132,7 +204,8 @@ impl CallProblem {
             CallProblem::EndOfLife { model }
             | CallProblem::ProfileNotServed { model, .. }
             | CallProblem::NotOnDemandIn { model, .. }
-            | CallProblem::ProfileOnly { model } => model,
+            | CallProblem::ProfileOnly { model }
+            | CallProblem::ApplicationProfileElsewhere { model, .. } => model,
         }
     }
 
@@ -146,6 +219,10 @@ impl CallProblem {
             ),
             CallProblem::ProfileNotServed { model, region, .. }
             | CallProblem::NotOnDemandIn { model, region } => profile_fix(model, region),
+            CallProblem::ApplicationProfileElsewhere { profile_region, .. } => format!(
+                "call it from {profile_region} (the route's `region = \"{profile_region}\"`, or a client in that \
+                 region), or use an application inference profile created in the calling region"
+            ),
             CallProblem::ProfileOnly { model } => {
                 let all: Vec<String> = model
                     .inference_profiles
@@ -195,6 +272,14 @@ impl fmt::Display for CallProblem {
                     model.regions.join(", ")
                 )
             }
+            CallProblem::ApplicationProfileElsewhere {
+                profile_region,
+                region,
+                ..
+            } => write!(
+                f,
+                "the application inference profile lives in {profile_region} and cannot be called from {region}"
+            ),
             CallProblem::NotOnDemandIn { model, .. } | CallProblem::ProfileOnly { model } => write!(
                 f,
                 "model `{}` can only be invoked through an inference profile, not by its bare id `{}`",
@@ -448,6 +533,28 @@ mod tests {
         );
         let nova = by_id("amazon.nova-lite-v1:0").unwrap();
         assert_eq!(check_call(nova, nova.id, Some("us-east-1")), Ok(()));
+    }
+
+    #[test]
+    fn application_profiles_are_checked_for_their_region_only() {
+        let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3";
+        assert_eq!(check_call(haiku, arn, None), Ok(()));
+        assert_eq!(check_call(haiku, arn, Some("us-east-1")), Ok(()));
+        let problem = check_call(haiku, arn, Some("eu-west-1")).unwrap_err();
+        assert!(
+            problem.to_string().contains("lives in us-east-1"),
+            "{problem}"
+        );
+        assert!(
+            problem.fix().contains("region = \"us-east-1\""),
+            "{}",
+            problem.fix()
+        );
+        assert!(ApplicationProfileArn::parse(
+            "arn:aws:bedrock:us-east-1:1234:application-inference-profile/x"
+        )
+        .is_none());
     }
 
     #[test]

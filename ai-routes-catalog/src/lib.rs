@@ -49,7 +49,7 @@ mod decide;
 
 pub use decide::{
     check_call, closest, current_alternatives, known_regions, lifecycle_warning, valid_tool_name,
-    Availability, CallProblem, Capability, Support, TOOL_NAME_RULE,
+    ApplicationProfileArn, Availability, CallProblem, Capability, Support, TOOL_NAME_RULE,
 };
 
 /// A kind of content a model accepts or produces.

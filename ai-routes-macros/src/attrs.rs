@@ -287,6 +287,7 @@ options! {
     pub struct ModelOptions {
         model: string -> Spanned<String>,
         model_id: string -> Spanned<String>,
+        invoke: string -> Spanned<String>,
         region: string -> Spanned<String>,
         cross_region: string -> Spanned<String>,
         system_prompt: string -> Spanned<String>,

@@ -54,7 +54,11 @@ pub fn resolve_model(
             span: c.span,
         })
     });
-    let mut model = resolve_direct(options, region, scope.as_ref(), errors)?;
+    let invoke = options
+        .invoke
+        .as_ref()
+        .and_then(|invoke| check_invoke(invoke, options, scope.as_ref(), errors).then_some(invoke));
+    let mut model = resolve_direct(options, region, scope.as_ref(), invoke, errors)?;
     if let Some(scope) = scope {
         if !model.checked {
             errors.error(
@@ -68,10 +72,48 @@ pub fn resolve_model(
     Some(model)
 }
 
+/// `invoke = "arn:…:application-inference-profile/…"`: goes with a catalog `model` (whose
+/// checks it keeps), not with `model_id` or `cross_region`, and must be such an ARN.
+fn check_invoke(
+    invoke: &Spanned<String>,
+    options: &ModelOptions,
+    scope: Option<&Spanned<ProfileScope>>,
+    errors: &mut Errors,
+) -> bool {
+    if options.model.is_none() {
+        errors.error(
+            invoke.span,
+            "`invoke` calls an application inference profile in place of a catalog model: name that model \
+             with `model = \"...\"` (its checks apply), or put the ARN itself in `model_id` (unchecked)",
+        );
+        return false;
+    }
+    if let Some(scope) = scope {
+        errors.error(
+            scope.span,
+            "`cross_region` and `invoke` both choose what is called; keep one",
+        );
+        return false;
+    }
+    if ai_routes_catalog::ApplicationProfileArn::parse(&invoke.value).is_none() {
+        errors.error(
+            invoke.span,
+            format!(
+                "`invoke` is the ARN of an application inference profile, \
+                 `arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID`; got \"{}\"",
+                invoke.value
+            ),
+        );
+        return false;
+    }
+    true
+}
+
 fn resolve_direct(
     options: &ModelOptions,
     region: Option<&Spanned<String>>,
     scope: Option<&Spanned<ProfileScope>>,
+    invoke: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
     match (options.model.clone(), options.model_id.clone()) {
@@ -95,7 +137,7 @@ fn resolve_direct(
                 cross_region: None,
             })
         }
-        (Some(name), None) => check_catalog_model(name, region, scope, errors),
+        (Some(name), None) => check_catalog_model(name, region, scope, invoke, errors),
         (None, None) => {
             errors.error(
                 Span::call_site(),
@@ -111,6 +153,7 @@ fn check_catalog_model(
     name: Spanned<String>,
     region: Option<&Spanned<String>>,
     scope: Option<&Spanned<ProfileScope>>,
+    invoke: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
     let Some(resolved) = ai_routes_catalog::resolve(&name.value) else {
@@ -157,7 +200,7 @@ fn check_catalog_model(
         });
     }
 
-    let invoke_id = resolved.invoke_id;
+    let invoke_id = invoke.map_or(resolved.invoke_id, |arn| arn.value.as_str());
     match ai_routes_catalog::check_call(model, invoke_id, region.map(|r| r.value.as_str())) {
         Ok(()) => {}
         // A profile that does not serve the region: the region is what to look at.

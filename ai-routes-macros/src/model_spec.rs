@@ -44,9 +44,15 @@ impl ModelSettings {
             options.guardrail.as_ref(),
             errors,
         );
+        // An application inference profile is called in its own region.
+        let profile_region = options
+            .invoke
+            .as_ref()
+            .and_then(|arn| ai_routes_catalog::ApplicationProfileArn::parse(&arn.value))
+            .map(|arn| arn.region);
         Some(ModelSettings {
             model: model?,
-            region: options.region.map(|r| r.value),
+            region: options.region.map(|r| r.value).or(profile_region),
             system_prompt: options.system_prompt.map(|s| s.value),
             max_tokens: options.max_tokens.map(|m| m.value as i32),
             temperature: options.temperature.map(|t| t.value as f32),

@@ -150,6 +150,7 @@ impl LocalBedrockBuilder {
             faults: Mutex::new(FaultPlan::new(self.seed)),
             requests: Mutex::new(Vec::new()),
             served: AtomicU64::new(0),
+            application_profiles: Mutex::new(Default::default()),
         });
         let app = server::router(shared.clone());
         // Streamed frames are small writes: without TCP_NODELAY, Nagle's algorithm and the
@@ -242,6 +243,26 @@ impl LocalBedrock {
     }
 
     /// Queues a reply; queued replies answer requests in order, before the responder.
+    /// Creates an application inference profile (as `CreateInferenceProfile` would) that
+    /// routes to the catalog model `model` (a friendly name, id or profile id), and returns
+    /// its ARN in the stand-in's region. Calls to the ARN are served as calls to the model,
+    /// from that region only. `None` when the catalog does not know `model`.
+    pub fn create_application_profile(&self, model: &str) -> Option<String> {
+        let model = ai_routes_catalog::resolve(model)?.model;
+        let mut profiles = self
+            .shared
+            .application_profiles
+            .lock()
+            .expect("profiles lock");
+        let arn = format!(
+            "arn:aws:bedrock:{}:123456789012:application-inference-profile/local{:08}",
+            self.shared.default_region,
+            profiles.len() + 1
+        );
+        profiles.insert(arn.clone(), model);
+        Some(arn)
+    }
+
     pub fn push_reply(&self, reply: impl Into<Response>) {
         self.shared
             .script

@@ -65,7 +65,9 @@ pub enum Auth {
 fn auth(headers: &HeaderMap) -> Auth {
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
         Some(value) if value.starts_with("AWS4-HMAC-SHA256") => Auth::SigV4,
-        Some(value) if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") => Auth::Bearer,
+        Some(value) if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") => {
+            Auth::Bearer
+        }
         _ => Auth::None,
     }
 }
@@ -78,6 +80,36 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultPlan>,
     pub(crate) requests: Mutex<Vec<RecordedRequest>>,
     pub(crate) served: AtomicU64,
+    /// Application inference profiles the test created: ARN → the model it routes to.
+    pub(crate) application_profiles:
+        Mutex<std::collections::HashMap<String, &'static ai_routes_catalog::Model>>,
+}
+
+impl Shared {
+    /// The model a request addressed: an application inference profile the test created
+    /// (callable only from its own region, as on Bedrock), else as [`resolve_model`] decides.
+    fn resolve_model(
+        &self,
+        model_id: &str,
+        region: &str,
+    ) -> Result<&'static ai_routes_catalog::Model, BedrockError> {
+        let profiles = self.application_profiles.lock().expect("profiles lock");
+        let Some(model) = profiles.get(model_id).copied() else {
+            drop(profiles);
+            return resolve_model(model_id, region);
+        };
+        match ai_routes_catalog::check_call(model, model_id, Some(region)) {
+            Ok(()) => Ok(model),
+            Err(ai_routes_catalog::CallProblem::EndOfLife { .. }) => Err(super::validate::refused(
+                crate::bedrock_errors::Refusal::EndOfLife,
+                model.id,
+            )),
+            Err(_) => Err(super::validate::refused(
+                crate::bedrock_errors::Refusal::InvalidModelId,
+                model_id,
+            )),
+        }
+    }
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -189,7 +221,7 @@ async fn handle(
     };
     let region = region.unwrap_or_else(|| shared.default_region.clone());
     let stream = operation == Operation::ConverseStream;
-    let model = match resolve_model(&model_id, &region) {
+    let model = match shared.resolve_model(&model_id, &region) {
         Ok(model) => Some(model),
         Err(error) if shared.strict => return error_response(&error, &request_id),
         Err(_) => None,
