@@ -113,6 +113,8 @@ impl ClientBuilder {
         self
     }
 
+    /// Finishes the builder into a [`Client`]. The client's region is the SDK client's region
+    /// (`us-east-1` when the SDK configuration has none).
     pub fn build(self) -> Client {
         let region = self
             .sdk
