@@ -129,6 +129,7 @@ struct Entry {
 }
 
 impl MemoryStore {
+    /// An empty store. Clones share the same conversations; nothing survives the process.
     pub fn new() -> Self {
         Self::default()
     }
