@@ -51,6 +51,7 @@ pub struct ToolDefinition {
 
 /// What a tool type declares; implemented by `#[tool]` and `#[derive(Tool)]`.
 pub trait ToolInfo {
+    /// The tool's name, description and input schema.
     const DEFINITION: ToolDefinition;
 }
 
@@ -71,6 +72,8 @@ pub trait ToolHandler<S = ()>: ToolInfo + DeserializeOwned + Send + 'static {
     /// What the tool returns to the model: a `String` is sent as text, anything else as JSON.
     type Output: Serialize + Send;
 
+    /// Runs the tool with its deserialized input and the application state. An `Err` is sent
+    /// to the model as an error `toolResult` with the error's message.
     fn handle(
         self,
         state: &S,
@@ -105,6 +108,7 @@ impl ToolError {
         Self::with_kind(ToolErrorKind::Failed, message)
     }
 
+    /// A failure of the given kind, with a message for the model.
     pub fn with_kind(kind: ToolErrorKind, message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -112,10 +116,12 @@ impl ToolError {
         }
     }
 
+    /// The message the model sees.
     pub fn message(&self) -> &str {
         &self.message
     }
 
+    /// Why the call failed.
     pub fn kind(&self) -> ToolErrorKind {
         self.kind
     }
@@ -138,6 +144,7 @@ impl From<&str> for ToolError {
 pub enum ToolOutput {
     /// A JSON object (Bedrock's `toolResult` `json` content must be an object).
     Json(Value),
+    /// Text, sent as a `text` content block.
     Text(String),
 }
 
@@ -174,6 +181,7 @@ impl ToolOutput {
         }
     }
 
+    /// The text, when the output is text.
     pub fn as_text(&self) -> Option<&str> {
         match self {
             ToolOutput::Text(text) => Some(text),
@@ -181,6 +189,7 @@ impl ToolOutput {
         }
     }
 
+    /// The JSON object, when the output is JSON.
     pub fn as_json(&self) -> Option<&Value> {
         match self {
             ToolOutput::Json(value) => Some(value),
@@ -193,6 +202,7 @@ impl ToolOutput {
 /// every [`ToolHandler`] through [`ToolSetBuilder::tool`]; implement it directly for tools
 /// whose schema is only known at run time.
 pub trait DynTool<S>: Send + Sync {
+    /// The tool's name and description (its input schema is [`DynTool::input_schema`]).
     fn definition(&self) -> &'static ToolDefinition;
     /// The input schema, computed once.
     fn input_schema(&self) -> &Value;
@@ -317,12 +327,14 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
 }
 
 impl<S: Send + Sync + 'static> ToolSet<S> {
+    /// An empty builder; add tools with [`ToolSetBuilder::tool`].
     pub fn builder() -> ToolSetBuilder<S> {
         ToolSetBuilder::default()
     }
 }
 
 impl<S> ToolSet<S> {
+    /// The tool called `name`, if the set has one.
     pub fn get(&self, name: &str) -> Option<&dyn DynTool<S>> {
         self.by_name.get(name).map(|&i| &*self.tools[i])
     }
@@ -332,10 +344,12 @@ impl<S> ToolSet<S> {
         self.tools.iter().map(|t| t.definition().name).collect()
     }
 
+    /// Number of tools.
     pub fn len(&self) -> usize {
         self.tools.len()
     }
 
+    /// Whether the set has no tool.
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }
