@@ -24,6 +24,7 @@ pub struct AuthError(pub String);
 
 /// Turns a request into an [`Identity`].
 pub trait Authenticator: Send + Sync + 'static {
+    /// The identity of the request, or why it has none (answered with 401).
     fn authenticate<'a>(&'a self, request: &'a Parts)
         -> BoxFuture<'a, Result<Identity, AuthError>>;
 }
@@ -199,6 +200,8 @@ pub struct AuthChain {
 }
 
 impl AuthChain {
+    /// Uses `with_token` for requests with an `Authorization: Bearer` header, `without_token`
+    /// for the others.
     pub fn new(with_token: impl Authenticator, without_token: impl Authenticator) -> Self {
         Self {
             with_token: Arc::new(with_token),

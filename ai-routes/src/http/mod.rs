@@ -67,6 +67,8 @@ pub struct Api {
 }
 
 impl Api {
+    /// An API calling Bedrock through `client` and authenticating every request with `auth`, with
+    /// no routes yet, the chat page on and an 8 MiB body limit ([`DEFAULT_BODY_LIMIT`]).
     pub fn new(client: Client, auth: impl Authenticator) -> Self {
         Self {
             client,
@@ -168,6 +170,7 @@ impl Api {
 
 /// The authenticated caller of a request.
 pub struct Caller {
+    /// The owner the caller's conversations and spending are scoped to (see [`Identity::owner`]).
     pub owner: String,
 }
 
