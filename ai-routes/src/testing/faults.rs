@@ -24,7 +24,9 @@ pub enum Fault {
     Error(BedrockError),
     /// Stream the reply but break it after `after_events` events (Converse is unaffected).
     BreakStream {
+        /// Events delivered before the break (the first is `messageStart`).
         after_events: usize,
+        /// How the stream breaks.
         how: StreamBreak,
     },
     /// Answer normally, after a delay.
@@ -32,6 +34,7 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// A `ThrottlingException` (HTTP 429), what Bedrock answers over the on-demand quota.
     pub fn throttle() -> Self {
         Fault::Error(BedrockError::of(ErrorKind::Throttling))
     }

@@ -139,6 +139,8 @@ impl LocalBedrockBuilder {
         self
     }
 
+    /// Binds the listening socket and starts serving on a background task of the current Tokio
+    /// runtime. Fails when the address cannot be bound.
     pub async fn start(self) -> std::io::Result<LocalBedrock> {
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
@@ -174,10 +176,12 @@ impl LocalBedrock {
         Self::builder().start().await
     }
 
+    /// A builder to set the address, default region, strictness and fault seed before starting.
     pub fn builder() -> LocalBedrockBuilder {
         LocalBedrockBuilder::default()
     }
 
+    /// The address the stand-in listens on (with the port actually bound).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -342,6 +346,7 @@ impl LocalBedrock {
             .cloned()
     }
 
+    /// Forgets the recorded requests (e.g. between phases of a test).
     pub fn clear_requests(&self) {
         self.shared.requests.lock().expect("requests lock").clear();
     }
