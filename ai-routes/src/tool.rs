@@ -2,15 +2,39 @@
 //! `#[derive(Tool)]` on an input struct), and a [`ToolSet`] that advertises them to Bedrock
 //! and dispatches the model's `toolUse` blocks to them.
 //!
-//! ```ignore
+//! ```
+//! use ai_routes::prelude::*;
+//! use aws_sdk_bedrockruntime::types::{ToolResultStatus, ToolUseBlock};
+//! use aws_smithy_types::Document;
+//!
+//! struct AppState;
+//!
 //! /// Current weather for a city.
 //! #[tool]
-//! async fn get_weather(state: &AppState, /** City name, e.g. "Seattle" */ city: String) -> Result<Weather, ToolError> {
-//!     state.weather.lookup(&city).await.map_err(|e| ToolError::new(e.to_string()))
+//! async fn get_weather(_state: &AppState, /** City name, e.g. "Seattle" */ city: String) -> Result<String, ToolError> {
+//!     Ok(format!("sunny in {city}"))
 //! }
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ai_routes::Result<()> {
 //! let tools = ToolSet::builder().tool::<get_weather>().build()?;
-//! let results = tools.dispatch_all(&state, &tool_uses).await;
+//!
+//! // The model's `toolUse` blocks, as the SDK returns them.
+//! let tool_use = |id: &str, name: &str| {
+//!     ToolUseBlock::builder()
+//!         .tool_use_id(id)
+//!         .name(name)
+//!         .input(Document::Object([("city".to_string(), Document::from("Seattle"))].into()))
+//!         .build()
+//!         .unwrap()
+//! };
+//! let results = tools
+//!     .dispatch_all(&AppState, &[tool_use("t1", "get_weather"), tool_use("t2", "get_wether")])
+//!     .await;
+//! assert_eq!(results[0].status(), Some(&ToolResultStatus::Success));
+//! // An unknown tool is an error result telling the model which tools exist.
+//! assert_eq!(results[1].status(), Some(&ToolResultStatus::Error));
+//! # Ok(()) }
 //! ```
 //!
 //! Dispatch never panics and never fails: an unknown tool, an input that does not
@@ -60,10 +84,25 @@ pub trait ToolInfo {
 ///
 /// Generated for `#[tool]` fns; written by hand for `#[derive(Tool)]` structs:
 ///
-/// ```ignore
+/// ```
+/// use ai_routes::prelude::*;
+/// # use schemars::JsonSchema;
+/// # use serde::Deserialize;
+/// # struct Catalog;
+/// # impl Catalog { fn search(&self, query: &str) -> Vec<String> { vec![query.to_string()] } }
+/// # struct AppState { catalog: Catalog }
+///
+/// /// Searches the product catalog.
+/// #[derive(Deserialize, JsonSchema, Tool)]
+/// struct SearchProducts {
+///     /// Words to look for.
+///     query: String,
+/// }
+///
 /// impl ToolHandler<AppState> for SearchProducts {
-///     type Output = Vec<Product>;
-///     async fn handle(self, state: &AppState) -> Result<Vec<Product>, ToolError> {
+///     type Output = Vec<String>;
+///
+///     async fn handle(self, state: &AppState) -> Result<Vec<String>, ToolError> {
 ///         Ok(state.catalog.search(&self.query))
 ///     }
 /// }

@@ -1,10 +1,31 @@
 //! Serve declared routes over HTTP with axum (feature `http`).
 //!
-//! ```ignore
-//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret))
-//!     .generation(&PLAN_RECIPE_ROUTE)
-//!     .conversation(assistant.route().clone());
-//! axum::serve(listener, api.router()).await?;
+//! ```no_run
+//! use ai_routes::http::{Api, JwtAuth};
+//! use ai_routes::prelude::*;
+//! use ai_routes::store::MemoryStore;
+//!
+//! /// Answers questions about the shop.
+//! #[conversation(model = "Amazon Nova Lite")]
+//! struct ShopAssistant;
+//!
+//! /// Suggests a name for a product.
+//! #[generation(model = "Claude Haiku 4.5")]
+//! async fn name_product(ai: &Client, description: String) -> Result<String>;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let ai = Client::from_env().await?;
+//!     let assistant = ShopAssistant::new(ai.clone(), MemoryStore::new(), ());
+//!     let secret = std::env::var("JWT_SECRET")?;
+//!
+//!     let api = Api::new(ai, JwtAuth::hs256(secret.as_bytes()))
+//!         .generation(&NAME_PRODUCT_ROUTE)
+//!         .conversation(assistant.route().clone());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, api.router()).await?;
+//!     Ok(())
+//! }
 //! ```
 //!
 //! | method and path | what |
