@@ -68,6 +68,17 @@ pub struct Image {
 impl Image {
     /// An image of the given format. The bytes are not checked here; an empty image is
     /// refused with [`Error::InvalidInput`] when the call is made.
+    ///
+    /// ```
+    /// use ai_routes::{Image, ImageFormat};
+    ///
+    /// let image = Image::new(ImageFormat::Jpeg, vec![1, 2, 3]);
+    /// // Over HTTP (and in route arguments as JSON) the bytes travel base64-encoded.
+    /// assert_eq!(
+    ///     serde_json::to_value(&image).unwrap(),
+    ///     serde_json::json!({ "format": "jpeg", "data": "AQID" })
+    /// );
+    /// ```
     pub fn new(format: ImageFormat, bytes: impl Into<Vec<u8>>) -> Self {
         Self {
             format,
@@ -75,7 +86,18 @@ impl Image {
         }
     }
 
-    /// Detects the format from the file's magic bytes.
+    /// Detects the format from the file's magic bytes; fails with [`Error::InvalidInput`]
+    /// for anything but PNG, JPEG, GIF and WebP.
+    ///
+    /// ```
+    /// use ai_routes::{Image, ImageFormat};
+    ///
+    /// // Usually `Image::from_bytes(std::fs::read("photo.png")?)?`.
+    /// let png = Image::from_bytes(b"\x89PNG\r\n\x1a\n...".to_vec())?;
+    /// assert_eq!(png.format, ImageFormat::Png);
+    /// assert!(Image::from_bytes(b"%PDF-1.7".to_vec()).is_err());
+    /// # Ok::<(), ai_routes::Error>(())
+    /// ```
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self> {
         let bytes = bytes.into();
         let format = match bytes.as_slice() {
@@ -163,6 +185,14 @@ impl Document {
     /// A document of the given format, shown to the model as `name`. The bytes are not
     /// checked here; an empty document is refused with [`Error::InvalidInput`] when the call
     /// is made.
+    ///
+    /// ```
+    /// use ai_routes::{Document, DocumentFormat, UserMessage};
+    ///
+    /// let notes = Document::new(DocumentFormat::Md, "meeting notes", "# Decisions\n- ship it");
+    /// // As a route argument, or attached to a conversation message:
+    /// let message = UserMessage::text("What did we decide?").document(notes);
+    /// ```
     pub fn new(format: DocumentFormat, name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Self {
             format,

@@ -95,9 +95,31 @@ pub struct UsageSnapshot {
 /// memory. Clones share the same totals.
 ///
 /// ```
-/// let meter = ai_routes::UsageMeter::new();
-/// // let ai = Client::builder(sdk).usage_sink(meter.clone()).build();
-/// assert_eq!(meter.snapshot().total.calls, 0);
+/// use ai_routes::prelude::*;
+/// use ai_routes::UsageMeter;
+///
+/// /// Suggests a name for a product.
+/// #[generation(model = "Amazon Nova Micro")]
+/// async fn name_product(ai: &Client, description: String) -> Result<String>;
+///
+/// # #[cfg(feature = "testing")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let bedrock = ai_routes::testing::LocalBedrock::start().await?;
+/// # let sdk = bedrock.client();
+/// let meter = UsageMeter::new();
+/// let ai = Client::builder(sdk).usage_sink(meter.clone()).build();
+///
+/// name_product(&ai.for_owner("user-42"), "a red kettle".into()).await?;
+///
+/// let usage = meter.snapshot();
+/// assert_eq!(usage.total.calls, 1);
+/// assert_eq!(usage.by_route["name_product"].calls, 1);
+/// assert_eq!(meter.owner("user-42").calls, 1);
+/// println!("{} tokens, ${:.6}", usage.total.usage.total_tokens(), usage.total.usage.cost_usd);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "testing"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct UsageMeter {

@@ -367,6 +367,36 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
 
 impl<S: Send + Sync + 'static> ToolSet<S> {
     /// An empty builder; add tools with [`ToolSetBuilder::tool`].
+    ///
+    /// ```
+    /// use ai_routes::prelude::*;
+    ///
+    /// /// Adds two numbers.
+    /// #[tool]
+    /// async fn add(a: f64, b: f64) -> f64 {
+    ///     a + b
+    /// }
+    ///
+    /// /// Says hello.
+    /// #[tool(name = "greet")]
+    /// async fn say_hello(name: String) -> String {
+    ///     format!("Hello, {name}!")
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ai_routes::Result<()> {
+    /// let tools = ToolSet::builder().tool::<add>().tool::<say_hello>().build()?;
+    /// assert_eq!(tools.names(), ["add", "greet"]);
+    ///
+    /// let sum = tools.call(&(), "add", serde_json::json!({ "a": 2, "b": 3 })).await.unwrap();
+    /// assert_eq!(sum.as_json(), Some(&serde_json::json!({ "value": 5.0 })));
+    /// let hello = tools.call(&(), "greet", serde_json::json!({ "name": "Ada" })).await.unwrap();
+    /// assert_eq!(hello.as_text(), Some("Hello, Ada!"));
+    ///
+    /// // Registering two tools with the same name fails.
+    /// assert!(ToolSet::<()>::builder().tool::<add>().tool::<add>().build().is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> ToolSetBuilder<S> {
         ToolSetBuilder::default()
     }
