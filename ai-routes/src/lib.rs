@@ -19,7 +19,7 @@
 //!
 //! # Example
 //!
-//! This runs against the local Bedrock stand-in ([`testing::LocalBedrock`], feature
+//! This runs against the local Bedrock stand-in (`testing::LocalBedrock`, feature
 //! `testing`); with a real client ([`Client::from_env`]) the same code calls Amazon Bedrock.
 //!
 //! ```
@@ -55,10 +55,10 @@
 //! # Features
 //!
 //! - `sqlite` (default): [`store::SqliteStore`], conversations in a SQLite file.
-//! - `http`: [`http::Api`], the routes served over HTTP with axum (JSON, Server-Sent
+//! - `http`: `http::Api`, the routes served over HTTP with axum (JSON, Server-Sent
 //!   Events, JWT auth, a chat page).
 //! - `dynamodb`: `store::DynamoDbStore`, conversations in Amazon DynamoDB.
-//! - `testing`: [`testing::LocalBedrock`], a local Bedrock stand-in that speaks the real
+//! - `testing`: `testing::LocalBedrock`, a local Bedrock stand-in that speaks the real
 //!   wire protocol, and the store conformance suite.
 #![warn(missing_docs)]
 
