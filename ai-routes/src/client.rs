@@ -398,7 +398,8 @@ impl Client {
         &self.inner.sdk
     }
 
-    /// The client's region.
+    /// The client's region: the SDK client's Region (`us-east-1` when its configuration has
+    /// none). Routes that do not declare a `region` call from it.
     pub fn region(&self) -> &str {
         &self.inner.region
     }

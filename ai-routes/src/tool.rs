@@ -337,7 +337,8 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
         }))
     }
 
-    /// Adds a dynamic tool.
+    /// Adds a tool given as a [`DynTool`] object, e.g. one whose schema is only known at run
+    /// time.
     pub fn dyn_tool(mut self, tool: Arc<dyn DynTool<S>>) -> Self {
         self.tools.push(tool);
         self

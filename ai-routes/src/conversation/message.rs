@@ -117,7 +117,8 @@ pub struct NewMessage {
     pub estimated_tokens: u32,
 }
 
-/// A stored message.
+/// A message as the store keeps it: the [`NewMessage`] fields plus its ID, its position in
+/// the conversation and when it was stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
     /// The store's ID of the message.

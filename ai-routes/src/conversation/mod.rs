@@ -62,7 +62,8 @@ impl ConversationSpec {
     }
 }
 
-/// What to create.
+/// The name and metadata of a new conversation, for [`ConversationRoute::create`]; both are
+/// optional (`CreateConversation::default()`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateConversation {
     /// A display name (e.g. a chat title); `None` for none.
@@ -307,7 +308,9 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
     }
 }
 
-/// One conversation of a route.
+/// A handle on one conversation of a route, from [`ConversationRoute::create`] or
+/// [`ConversationRoute::conversation`]. It holds the route and the ID only; the owner passed
+/// to each call is checked against the stored conversation.
 pub struct Conversation<S> {
     route: ConversationRoute<S>,
     id: String,

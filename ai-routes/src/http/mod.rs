@@ -135,7 +135,8 @@ impl Api {
         self
     }
 
-    /// The axum router.
+    /// The axum router serving the routes and endpoints listed in the [module docs](self).
+    /// Serve it with `axum::serve`, or `nest`/`merge` it into the application's router.
     pub fn router(self) -> Router {
         let body_limit = self.body_limit;
         let chat_page = self.chat_page;

@@ -61,7 +61,8 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// What to create.
+/// A conversation to create, as [`ConversationStore::create_conversation`] receives it (the
+/// store assigns the ID and the timestamps).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewConversation {
     /// The owner (user or tenant ID) the conversation belongs to.
