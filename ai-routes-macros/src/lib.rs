@@ -4,6 +4,7 @@
 //!
 //! Each macro parses its attribute into a typed model, validates it against the Bedrock
 //! model catalog (collecting every error, each at its span), then generates code.
+#![warn(missing_docs)]
 
 mod attrs;
 mod checks;
@@ -18,52 +19,64 @@ mod tool;
 
 use proc_macro::TokenStream;
 
-/// Declares a generation route: one structured-output call to Bedrock's Converse API.
+/// # Options
 ///
-/// ```ignore
-/// /// Plans a recipe from a short description.
-/// #[generation(model = "Claude Haiku 4.5", system_prompt = "You are a chef.", max_tokens = 800)]
-/// async fn plan_recipe(ai: &Client, description: String) -> ai_routes::Result<Recipe>;
-/// ```
+/// Only `model` or `model_id` is required.
+///
+/// | option | what it does |
+/// |---|---|
+/// | `model = "Claude Haiku 4.5"` | the catalog model (a name, model ID, inference-profile ID or ARN); checked at compile time |
+/// | `model_id = "..."` | an ID the catalog does not know, sent as is, without checks |
+/// | `region = "eu-west-1"` | call from this Region instead of the client's |
+/// | `cross_region = "us"` | call through the `us.`/`eu.`/`apac.`/`global.`/... inference profile |
+/// | `system_prompt = "..."` | the system prompt |
+/// | `prompt = "Plan {servings} servings of: {description}"` | the user message; `{arg}` placeholders are checked against the arguments (default: the arguments as one JSON object) |
+/// | `max_tokens = 800` | output token limit (checked against the model's maximum) |
+/// | `temperature = 0.2`, `top_p = 0.9` | sampling (checked against the model's ranges) |
+/// | `stop_sequences = ["END"]` | stop sequences |
+/// | `retries = 2` | corrections of an invalid answer, 0 to 10 (default 1) |
+/// | `tool_choice = "tool"` | `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
+/// | `timeout_ms = 30000` | deadline of a whole call, corrections and retries included |
+/// | `cache = true` | a prompt-cache point after the system prompt and tools (models that cache) |
+/// | `guardrail = "id:version"` | apply a Bedrock guardrail |
 #[proc_macro_attribute]
 pub fn generation(attr: TokenStream, item: TokenStream) -> TokenStream {
     generation::expand(attr.into(), item.into()).into()
 }
 
-/// Declares a tool the model can call: the doc comment is its description, parameter doc
-/// comments describe its input properties, and a reference parameter is the application
-/// state injected at call time (excluded from the input schema).
+/// # Options
 ///
-/// ```ignore
-/// /// Current weather for a city.
-/// #[tool]
-/// async fn get_weather(state: &AppState, /** City name, e.g. "Seattle" */ city: String, days: Option<u8>) -> Result<Weather, ToolError>;
-/// ```
-///
-/// The fn stays callable as written; a struct named like the fn is its input and tool type
-/// (`ToolSet::builder().tool::<get_weather>()`). `#[tool(name = "weather")]` renames the tool.
+/// `#[tool(name = "weather")]` names the tool (default: the fn's name). A tool name is a
+/// letter, then letters, digits, `_` or `-`, at most 64 characters, unique among the tools
+/// of a route.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     tool::expand_fn(attr.into(), item.into()).into()
 }
 
-/// Makes a struct (that derives `Deserialize` and `JsonSchema`) a tool input: its doc comment
-/// is the description, its name in snake_case the tool name (or `#[tool(name = "...")]`).
-/// Implement `ToolHandler<State>` for it to say what the tool does.
+/// # Options
+///
+/// `#[tool(name = "search")]` on the struct names the tool (default: the struct's name in
+/// snake_case). A tool name is a letter, then letters, digits, `_` or `-`, at most 64
+/// characters, unique among the tools of a route.
 #[proc_macro_derive(Tool, attributes(tool))]
 pub fn derive_tool(input: TokenStream) -> TokenStream {
     tool::expand_derive(input.into()).into()
 }
 
-/// Declares a conversation route: a multi-turn chat with tools, streaming and persisted,
-/// owner-scoped history.
+/// # Options
 ///
-/// ```ignore
-/// /// Answers questions about orders and the weather.
-/// #[conversation(model = "Claude Sonnet 4.5", system_prompt = "You are a helpful shop assistant.",
-///                tools = [get_weather, SearchProducts], state = AppState, max_steps = 8)]
-/// struct ShopAssistant;
-/// ```
+/// Only `model` or `model_id` is required. The model options (`model`, `model_id`,
+/// `region`, `cross_region`, `system_prompt`, `max_tokens`, `temperature`, `top_p`, `cache`,
+/// `guardrail`) are those of `#[generation]`; a conversation route adds:
+///
+/// | option | what it does |
+/// |---|---|
+/// | `tools = [get_weather, SearchProducts]` | the server-side tools (`#[tool]` fns, `#[derive(Tool)]` structs) |
+/// | `state = AppState` | the state type the tools receive (default `()`) |
+/// | `max_steps = 8` | model calls per turn, 1 to 100 (default 8) |
+/// | `stream = false` | use Converse instead of ConverseStream (default `true`, streaming) |
+/// | `turn_timeout_ms = 60000` | deadline of one turn: model calls, retries and tools |
 #[proc_macro_attribute]
 pub fn conversation(attr: TokenStream, item: TokenStream) -> TokenStream {
     conversation::expand(attr.into(), item.into()).into()

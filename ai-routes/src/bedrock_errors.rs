@@ -5,14 +5,23 @@
 /// Bedrock's error types, with the HTTP status and the in-stream exception name each uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
+    /// `ValidationException` (400): the request is invalid.
     Validation,
+    /// `ThrottlingException` (429): over the quota.
     Throttling,
+    /// `AccessDeniedException` (403): no model access or IAM permission.
     AccessDenied,
+    /// `ResourceNotFoundException` (404): unknown model or profile.
     ResourceNotFound,
+    /// `ModelTimeoutException` (408): the model took too long.
     ModelTimeout,
+    /// `ModelNotReadyException` (429): the model is not ready to serve yet.
     ModelNotReady,
+    /// `ModelErrorException` (424): the model failed on the request.
     ModelError,
+    /// `ServiceUnavailableException` (503).
     ServiceUnavailable,
+    /// `InternalServerException` (500).
     InternalServer,
     /// Only meaningful inside a stream (`modelStreamErrorException`).
     ModelStreamError,
@@ -21,6 +30,7 @@ pub enum ErrorKind {
 // The stand-in (feature `testing`) is what sends errors; without it only the mapping is used.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 impl ErrorKind {
+    /// Every error type, in declaration order (for tests that go through all of them).
     pub const ALL: [ErrorKind; 10] = [
         ErrorKind::Validation,
         ErrorKind::Throttling,
@@ -69,6 +79,7 @@ impl ErrorKind {
         }
     }
 
+    /// The HTTP status Bedrock answers this error type with.
     pub fn status(self) -> u16 {
         match self {
             ErrorKind::Validation => 400,

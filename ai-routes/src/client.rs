@@ -42,6 +42,8 @@ pub(crate) struct Settings {
 }
 
 /// Builds a [`Client`]: `Client::builder(sdk).retry(..).max_concurrency_per_model(..).build()`.
+///
+/// Every setting is optional; [`Client::builder`] shows them together.
 pub struct ClientBuilder {
     sdk: aws_sdk_bedrockruntime::Client,
     retry: RetryPolicy,
@@ -56,6 +58,27 @@ pub struct ClientBuilder {
 impl ClientBuilder {
     /// Retries on throttling and transient errors, on top of the SDK's own (default:
     /// [`RetryPolicy::default`], 3 attempts; [`RetryPolicy::none`] to rely on the SDK only).
+    ///
+    /// ```
+    /// # use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    /// # let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    /// #     aws_sdk_bedrockruntime::Config::builder()
+    /// #         .behavior_version(BehaviorVersion::latest())
+    /// #         .region(Region::new("us-east-1"))
+    /// #         .build(),
+    /// # );
+    /// use std::time::Duration;
+    /// use ai_routes::{Client, RetryPolicy};
+    ///
+    /// let ai = Client::builder(sdk)
+    ///     .retry(RetryPolicy {
+    ///         max_attempts: 5,
+    ///         initial_backoff: Duration::from_millis(500),
+    ///         max_backoff: Duration::from_secs(20),
+    ///     })
+    ///     .build();
+    /// assert_eq!(ai.retry_policy().max_attempts, 5);
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = RetryPolicy {
             max_attempts: policy.max_attempts.max(1),
@@ -66,6 +89,18 @@ impl ClientBuilder {
 
     /// At most `n` calls in flight per model id; further calls queue in the process
     /// instead of being throttled by Bedrock. Default: unlimited.
+    ///
+    /// ```
+    /// # use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    /// # let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    /// #     aws_sdk_bedrockruntime::Config::builder()
+    /// #         .behavior_version(BehaviorVersion::latest())
+    /// #         .region(Region::new("us-east-1"))
+    /// #         .build(),
+    /// # );
+    /// let ai = ai_routes::Client::builder(sdk).max_concurrency_per_model(8).build();
+    /// assert_eq!(ai.in_flight("amazon.nova-lite-v1:0"), Some(0));
+    /// ```
     pub fn max_concurrency_per_model(mut self, n: usize) -> Self {
         self.max_concurrency_per_model = Some(n.max(1));
         self
@@ -77,6 +112,24 @@ impl ClientBuilder {
     /// empty, as Bedrock's own quota does) and is settled with the tokens Bedrock reported
     /// (input, output and cache writes). Several budgets can be set; a call waits for each
     /// that covers it.
+    ///
+    /// ```
+    /// # use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    /// # let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    /// #     aws_sdk_bedrockruntime::Config::builder()
+    /// #         .behavior_version(BehaviorVersion::latest())
+    /// #         .region(Region::new("us-east-1"))
+    /// #         .build(),
+    /// # );
+    /// use ai_routes::{BudgetScope, Client};
+    ///
+    /// let ai = Client::builder(sdk)
+    ///     .tokens_per_minute("Claude Haiku 4.5", 200_000)
+    ///     .tokens_per_minute(BudgetScope::AllModels, 1_000_000)
+    ///     .build();
+    /// assert_eq!(ai.budget_left("Claude Haiku 4.5"), Some(200_000.0));
+    /// assert_eq!(ai.budget_left("Amazon Nova Lite"), None);
+    /// ```
     pub fn tokens_per_minute(mut self, scope: impl Into<BudgetScope>, tokens: u64) -> Self {
         self.budgets.push((scope.into(), tokens));
         self
@@ -98,6 +151,25 @@ impl ClientBuilder {
 
     /// Adds a sink that receives a [`UsageEvent`] for every model call (e.g. a
     /// [`UsageMeter`](crate::UsageMeter), or a closure exporting metrics).
+    ///
+    /// ```
+    /// # use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    /// # let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    /// #     aws_sdk_bedrockruntime::Config::builder()
+    /// #         .behavior_version(BehaviorVersion::latest())
+    /// #         .region(Region::new("us-east-1"))
+    /// #         .build(),
+    /// # );
+    /// use ai_routes::{Client, UsageEvent, UsageMeter};
+    ///
+    /// let meter = UsageMeter::new();
+    /// let ai = Client::builder(sdk)
+    ///     .usage_sink(meter.clone())
+    ///     .usage_sink(|event: &UsageEvent| {
+    ///         println!("{} on {}: ${:.6}", event.route, event.model_id, event.usage.cost_usd)
+    ///     })
+    ///     .build();
+    /// ```
     pub fn usage_sink(mut self, sink: impl UsageSink) -> Self {
         self.sinks.push(Arc::new(sink));
         self
@@ -108,11 +180,30 @@ impl ClientBuilder {
     /// owner set with [`Client::for_owner`] for generation routes; calls without an owner
     /// are not capped. The tally is in memory, per process: seed it with
     /// [`Client::set_owner_spent`] (e.g. from your billing store) after a restart.
+    ///
+    /// ```
+    /// # use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    /// # let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    /// #     aws_sdk_bedrockruntime::Config::builder()
+    /// #         .behavior_version(BehaviorVersion::latest())
+    /// #         .region(Region::new("us-east-1"))
+    /// #         .build(),
+    /// # );
+    /// let ai = ai_routes::Client::builder(sdk).spending_cap_per_owner(2.50).build();
+    ///
+    /// // After a restart: what each owner has already spent, from your own records.
+    /// ai.set_owner_spent("user-42", 2.75);
+    /// assert_eq!(ai.owner_spent("user-42"), 2.75);
+    /// // The next call for user-42 fails with Error::SpendingCapReached before reaching
+    /// // Bedrock: `plan_recipe(&ai.for_owner("user-42"), ..)`.
+    /// ```
     pub fn spending_cap_per_owner(mut self, usd: f64) -> Self {
         self.spending_cap_per_owner = Some(usd);
         self
     }
 
+    /// Finishes the builder into a [`Client`]. The client's region is the SDK client's region
+    /// (`us-east-1` when the SDK configuration has none).
     pub fn build(self) -> Client {
         let region = self
             .sdk
@@ -152,7 +243,32 @@ impl Client {
         Self::builder(sdk).build()
     }
 
-    /// Starts a client with production settings.
+    /// Starts a client with production settings: the SDK client decides the Region and
+    /// credentials, the builder adds ai-routes' own limits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ai_routes::{Client, RetryPolicy, UsageMeter};
+    /// use aws_sdk_bedrockruntime::config::{BehaviorVersion, Region};
+    ///
+    /// // Usually `aws_sdk_bedrockruntime::Client::new(&aws_config::load_defaults(..).await)`.
+    /// let sdk = aws_sdk_bedrockruntime::Client::from_conf(
+    ///     aws_sdk_bedrockruntime::Config::builder()
+    ///         .behavior_version(BehaviorVersion::latest())
+    ///         .region(Region::new("us-west-2"))
+    ///         .build(),
+    /// );
+    /// let meter = UsageMeter::new();
+    /// let ai = Client::builder(sdk)
+    ///     .retry(RetryPolicy::default())
+    ///     .max_concurrency_per_model(16)
+    ///     .tokens_per_minute("Claude Haiku 4.5", 400_000)
+    ///     .attempt_timeout(Duration::from_secs(120))
+    ///     .usage_sink(meter.clone())
+    ///     .spending_cap_per_owner(5.0)
+    ///     .build();
+    /// assert_eq!(ai.region(), "us-west-2");
+    /// ```
     pub fn builder(sdk: aws_sdk_bedrockruntime::Client) -> ClientBuilder {
         ClientBuilder {
             sdk,
@@ -282,7 +398,8 @@ impl Client {
         &self.inner.sdk
     }
 
-    /// The client's region.
+    /// The client's region: the SDK client's Region (`us-east-1` when its configuration has
+    /// none). Routes that do not declare a `region` call from it.
     pub fn region(&self) -> &str {
         &self.inner.region
     }

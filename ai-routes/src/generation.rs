@@ -49,6 +49,7 @@ const RESULT_TOOL_DESCRIPTION: &str =
 
 /// How the model is made to call the result tool; the macro picks the strongest one the
 /// model accepts from the catalog.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolChoiceStrategy {
     /// `toolChoice.tool`: the model must call this tool.
@@ -131,25 +132,35 @@ type ReadResult = fn(&Value) -> std::result::Result<Typed, String>;
 /// What a route is, for listing, serving over HTTP and documentation.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouteDescriptor {
+    /// The route's name (the declared fn's name, e.g. `plan_recipe`).
     pub name: &'static str,
+    /// The declaration's doc comment (empty when it has none).
     pub doc: &'static str,
+    /// The model as declared in the attribute (`"Claude Haiku 4.5"`, a model ID or a profile ID).
     pub model: &'static str,
+    /// The ID sent to Bedrock: the model ID, or the inference-profile ID the model is called through.
     pub model_id: &'static str,
+    /// The JSON schema of the route's arguments, an object with one property per argument
+    /// (image and document arguments excluded).
     pub input_schema: Value,
+    /// The JSON schema of the route's result type.
     pub output_schema: Value,
 }
 
 /// A generation result with its metering.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Generated<T> {
+    /// The typed result.
     pub value: T,
     /// Tokens and cost of every model call the route made (retries included).
     pub usage: Usage,
     /// Bedrock's stop reason of the last call (`tool_use`, `end_turn`, …).
     pub stop_reason: String,
+    /// Wall-clock time of the whole route call: every attempt, correction and backoff wait.
     pub latency: Duration,
     /// Model calls made: 1 plus the corrections.
     pub attempts: u32,
+    /// The ID sent to Bedrock (model ID or inference-profile ID).
     pub model_id: String,
     /// The result as the model produced it (validated JSON), e.g. to return it over HTTP.
     pub json: Value,
@@ -177,16 +188,19 @@ impl<T> Generated<T> {
 
 /// Calls a route with its arguments as one JSON object (generated for every route, used to
 /// serve routes over HTTP).
+#[doc(hidden)]
 pub type InvokeJson =
     for<'a> fn(&'a Client, Value) -> futures_util::future::BoxFuture<'a, Result<Generated<Value>>>;
 
 /// The user message of one call: text plus media blocks.
 pub struct UserInput<'a> {
+    /// The rendered prompt (the route's template with its arguments filled in).
     pub text: String,
     pub(crate) media: Vec<Media<'a>>,
 }
 
 impl<'a> UserInput<'a> {
+    /// An input with this prompt text and no media.
     pub fn text(text: String) -> Self {
         Self {
             text,
@@ -194,11 +208,13 @@ impl<'a> UserInput<'a> {
         }
     }
 
+    /// Adds an image block (the model must accept image input).
     pub fn image(mut self, image: &'a Image) -> Self {
         self.media.push(Media::Image(image));
         self
     }
 
+    /// Adds a document block (the model must support document chat).
     pub fn document(mut self, document: &'a Document) -> Self {
         self.media.push(Media::Document(document));
         self
@@ -219,6 +235,7 @@ impl<T> GenerationRoute<T> {
     /// every dependency's exported generics on each incremental rebuild (tens of ms).
     ///
     /// The route's caches are never freed: a route lives in a `static`.
+    #[doc(hidden)]
     pub const fn new(spec: GenerationSpec, result_type: fn() -> ResultType) -> Self {
         Self {
             core: ManuallyDrop::new(RouteCore {
@@ -672,6 +689,7 @@ fn correction(rejected: &Rejected) -> Result<Message> {
 
 /// Formats a route argument inside a prompt template: strings as they are, anything else
 /// as compact JSON.
+#[doc(hidden)]
 pub struct PromptArg<'a, T: ?Sized>(pub &'a T);
 
 impl<T: Serialize + ?Sized> std::fmt::Display for PromptArg<'_, T> {

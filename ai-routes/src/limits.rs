@@ -20,7 +20,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub struct RetryPolicy {
     /// Attempts in total, the first included (1 = no retries). At least 1.
     pub max_attempts: u32,
+    /// Upper bound of the first wait (before attempt 2); doubled for each further attempt.
     pub initial_backoff: Duration,
+    /// Cap on the exponentially growing upper bound of the wait.
     pub max_backoff: Duration,
 }
 

@@ -40,21 +40,35 @@ pub const MAX_DOCUMENT_BYTES: usize = 4_500_000;
 /// Documents in one request.
 pub const MAX_DOCUMENTS: usize = 5;
 
+// Variant and field docs are `cfg_attr(doc, ..)`: a doc comment would be read by the
+// `JsonSchema` derive and change the route schemas (documented unit variants become a
+// `oneOf`), so they exist for rustdoc only.
 /// Image formats Bedrock accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum ImageFormat {
+    #[cfg_attr(doc, doc = "PNG (`\"png\"` in JSON).")]
     Png,
+    #[cfg_attr(doc, doc = "JPEG (`\"jpeg\"` in JSON).")]
     Jpeg,
+    #[cfg_attr(doc, doc = "GIF (`\"gif\"` in JSON).")]
     Gif,
+    #[cfg_attr(doc, doc = "WebP (`\"webp\"` in JSON).")]
     Webp,
 }
 
 /// An image argument: becomes an `image` content block of the user message. In JSON (over
 /// HTTP) it is `{"format": "png", "data": "<base64>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub struct Image {
+    #[cfg_attr(doc, doc = "The image's format, sent to Bedrock with the bytes.")]
     pub format: ImageFormat,
+    #[cfg_attr(
+        doc,
+        doc = "The raw image bytes (not base64; they are base64-encoded in JSON as `data`)."
+    )]
     #[serde(rename = "data", with = "base64_bytes")]
     #[schemars(
         rename = "data",
@@ -65,6 +79,19 @@ pub struct Image {
 }
 
 impl Image {
+    /// An image of the given format. The bytes are not checked here; an empty image is
+    /// refused with [`Error::InvalidInput`] when the call is made.
+    ///
+    /// ```
+    /// use ai_routes::{Image, ImageFormat};
+    ///
+    /// let image = Image::new(ImageFormat::Jpeg, vec![1, 2, 3]);
+    /// // Over HTTP (and in route arguments as JSON) the bytes travel base64-encoded.
+    /// assert_eq!(
+    ///     serde_json::to_value(&image).unwrap(),
+    ///     serde_json::json!({ "format": "jpeg", "data": "AQID" })
+    /// );
+    /// ```
     pub fn new(format: ImageFormat, bytes: impl Into<Vec<u8>>) -> Self {
         Self {
             format,
@@ -72,7 +99,18 @@ impl Image {
         }
     }
 
-    /// Detects the format from the file's magic bytes.
+    /// Detects the format from the file's magic bytes; fails with [`Error::InvalidInput`]
+    /// for anything but PNG, JPEG, GIF and WebP.
+    ///
+    /// ```
+    /// use ai_routes::{Image, ImageFormat};
+    ///
+    /// // Usually `Image::from_bytes(std::fs::read("photo.png")?)?`.
+    /// let png = Image::from_bytes(b"\x89PNG\r\n\x1a\n...".to_vec())?;
+    /// assert_eq!(png.format, ImageFormat::Png);
+    /// assert!(Image::from_bytes(b"%PDF-1.7".to_vec()).is_err());
+    /// # Ok::<(), ai_routes::Error>(())
+    /// ```
     pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self> {
         let bytes = bytes.into();
         let format = sniff_image(&bytes)
@@ -126,26 +164,42 @@ impl Image {
 /// Document formats Bedrock accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub enum DocumentFormat {
+    #[cfg_attr(doc, doc = "PDF (`\"pdf\"` in JSON).")]
     Pdf,
+    #[cfg_attr(doc, doc = "Comma-separated values (`\"csv\"`).")]
     Csv,
+    #[cfg_attr(doc, doc = "Word 97-2003 document (`\"doc\"`).")]
     Doc,
+    #[cfg_attr(doc, doc = "Word document (`\"docx\"`).")]
     Docx,
+    #[cfg_attr(doc, doc = "Excel 97-2003 workbook (`\"xls\"`).")]
     Xls,
+    #[cfg_attr(doc, doc = "Excel workbook (`\"xlsx\"`).")]
     Xlsx,
+    #[cfg_attr(doc, doc = "HTML (`\"html\"`).")]
     Html,
+    #[cfg_attr(doc, doc = "Plain text (`\"txt\"`).")]
     Txt,
+    #[cfg_attr(doc, doc = "Markdown (`\"md\"`).")]
     Md,
 }
 
 /// A document argument: becomes a `document` content block of the user message. In JSON
 /// (over HTTP) it is `{"format": "pdf", "name": "contract", "data": "<base64>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(not(doc), allow(missing_docs))]
 pub struct Document {
+    #[cfg_attr(doc, doc = "The document's format.")]
     pub format: DocumentFormat,
     /// Shown to the model; Bedrock allows letters, digits, spaces, hyphens, parentheses and
     /// square brackets, so other characters are replaced by spaces when sent.
     pub name: String,
+    #[cfg_attr(
+        doc,
+        doc = "The raw document bytes (not base64; they are base64-encoded in JSON as `data`)."
+    )]
     #[serde(rename = "data", with = "base64_bytes")]
     #[schemars(
         rename = "data",
@@ -156,6 +210,17 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document of the given format, shown to the model as `name`. The bytes are not
+    /// checked here; an empty document is refused with [`Error::InvalidInput`] when the call
+    /// is made.
+    ///
+    /// ```
+    /// use ai_routes::{Document, DocumentFormat, UserMessage};
+    ///
+    /// let notes = Document::new(DocumentFormat::Md, "meeting notes", "# Decisions\n- ship it");
+    /// // As a route argument, or attached to a conversation message:
+    /// let message = UserMessage::text("What did we decide?").document(notes);
+    /// ```
     pub fn new(format: DocumentFormat, name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Self {
             format,

@@ -13,7 +13,9 @@ use crate::usage::Usage;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteKind {
+    /// A `#[generation]` route: one structured-output call.
     Generation,
+    /// A `#[conversation]` route: a step of a conversation turn.
     Conversation,
 }
 
@@ -22,9 +24,11 @@ pub enum RouteKind {
 pub struct UsageEvent {
     /// The route's name (`plan_recipe`, `ShopAssistant`).
     pub route: String,
+    /// Whether a generation or a conversation route made the call.
     pub kind: RouteKind,
     /// The id sent to Bedrock (model id or inference-profile id).
     pub model_id: String,
+    /// The AWS Region the call went to.
     pub region: String,
     /// The owner the call was made for: the conversation's owner, or the one set with
     /// [`Client::for_owner`](crate::Client::for_owner) for generation routes.
@@ -40,6 +44,9 @@ pub struct UsageEvent {
 /// that made the call: keep it fast and non-blocking (queue to a channel for slow
 /// exporters).
 pub trait UsageSink: Send + Sync + 'static {
+    /// Receives one event: called once per model call Bedrock answered with token usage,
+    /// including each step of a conversation turn and each generation attempt whose output
+    /// was rejected and retried (those tokens are billed too).
     fn record(&self, event: &UsageEvent);
 }
 
@@ -60,6 +67,7 @@ impl<T: UsageSink + ?Sized> UsageSink for Arc<T> {
 pub struct UsageTotals {
     /// Model calls.
     pub calls: u64,
+    /// Tokens and cost of these calls, summed.
     pub usage: Usage,
 }
 
@@ -73,8 +81,11 @@ impl UsageTotals {
 /// A point-in-time copy of a [`UsageMeter`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UsageSnapshot {
+    /// Every call the meter saw.
     pub total: UsageTotals,
+    /// Per route name.
     pub by_route: BTreeMap<String, UsageTotals>,
+    /// Per id sent to Bedrock (model id or inference-profile id).
     pub by_model: BTreeMap<String, UsageTotals>,
     /// Calls without an owner are not listed here (they are in the other totals).
     pub by_owner: BTreeMap<String, UsageTotals>,
@@ -84,9 +95,31 @@ pub struct UsageSnapshot {
 /// memory. Clones share the same totals.
 ///
 /// ```
-/// let meter = ai_routes::UsageMeter::new();
-/// // let ai = Client::builder(sdk).usage_sink(meter.clone()).build();
-/// assert_eq!(meter.snapshot().total.calls, 0);
+/// use ai_routes::prelude::*;
+/// use ai_routes::UsageMeter;
+///
+/// /// Suggests a name for a product.
+/// #[generation(model = "Amazon Nova Micro")]
+/// async fn name_product(ai: &Client, description: String) -> Result<String>;
+///
+/// # #[cfg(feature = "testing")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let bedrock = ai_routes::testing::LocalBedrock::start().await?;
+/// # let sdk = bedrock.client();
+/// let meter = UsageMeter::new();
+/// let ai = Client::builder(sdk).usage_sink(meter.clone()).build();
+///
+/// name_product(&ai.for_owner("user-42"), "a red kettle".into()).await?;
+///
+/// let usage = meter.snapshot();
+/// assert_eq!(usage.total.calls, 1);
+/// assert_eq!(usage.by_route["name_product"].calls, 1);
+/// assert_eq!(meter.owner("user-42").calls, 1);
+/// println!("{} tokens, ${:.6}", usage.total.usage.total_tokens(), usage.total.usage.cost_usd);
+/// # Ok(()) }
+/// # #[cfg(not(feature = "testing"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct UsageMeter {
@@ -94,10 +127,13 @@ pub struct UsageMeter {
 }
 
 impl UsageMeter {
+    /// An empty meter. Add it to a client with
+    /// [`ClientBuilder::usage_sink`](crate::ClientBuilder::usage_sink), keeping a clone to read.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A copy of every total now (the meter keeps counting).
     pub fn snapshot(&self) -> UsageSnapshot {
         self.inner.lock().expect("usage meter").clone()
     }

@@ -15,17 +15,19 @@ pub const OWNER_KEY: &str = "ai_routes.owner";
 /// Key of the conversation id.
 pub const CONVERSATION_KEY: &str = "ai_routes.conversation";
 
-/// Bedrock's limits.
-pub(crate) const MAX_ENTRIES: usize = 16;
-pub(crate) const MAX_CHARS: usize = 256;
+/// The most entries Bedrock accepts in one request's `requestMetadata`.
+pub const MAX_ENTRIES: usize = 16;
+/// The most characters Bedrock accepts in a key or a value.
+pub const MAX_CHARS: usize = 256;
 
 /// Whether Bedrock accepts `c` in a `requestMetadata` key or value.
-pub(crate) fn allowed(c: char) -> bool {
+pub fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || c.is_whitespace() || "._:/=+$@-".contains(c)
 }
 
-/// Whether Bedrock accepts this entry.
-pub(crate) fn valid_entry(key: &str, value: &str) -> bool {
+/// Whether Bedrock accepts this entry: a key of 1–256 and a value of at most 256
+/// characters, all [`allowed`].
+pub fn valid_entry(key: &str, value: &str) -> bool {
     (1..=MAX_CHARS).contains(&key.chars().count())
         && value.chars().count() <= MAX_CHARS
         && key.chars().chain(value.chars()).all(allowed)

@@ -7,6 +7,7 @@ use crate::model_spec::ModelSpec;
 /// What a route calls, for [`Client::check_routes`](crate::Client::check_routes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteInfo {
+    /// The route's name (a generation route's fn name, a conversation route's type name).
     pub name: &'static str,
     /// The model as declared.
     pub model: &'static str,
@@ -23,6 +24,7 @@ pub struct RouteInfo {
 /// A declared route: generation statics (`PLAN_RECIPE_ROUTE`) and conversation specs
 /// (`ShopAssistant::SPEC`).
 pub trait RouteCheck {
+    /// The route's name, model, invoke ID and region settings.
     fn route_info(&self) -> RouteInfo;
 }
 
@@ -61,10 +63,13 @@ impl<S> RouteCheck for crate::conversation::ConversationRoute<S> {
 /// One route that cannot be called as declared from its region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteProblem {
+    /// The route's name.
     pub route: &'static str,
+    /// The ID the route sends to Bedrock (model ID or inference-profile ID).
     pub model_id: &'static str,
     /// The region the route calls from.
     pub region: String,
+    /// What is wrong, e.g. that the model is not offered on demand in the region.
     pub problem: String,
     /// What to change.
     pub fix: String,
@@ -85,6 +90,7 @@ impl std::fmt::Display for RouteProblem {
 #[error("{} route(s) cannot be called as declared:\n{}", problems.len(),
     problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct RouteCheckError {
+    /// Every route that cannot be called as declared, in the order they were given.
     pub problems: Vec<RouteProblem>,
 }
 

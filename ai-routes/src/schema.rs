@@ -38,6 +38,9 @@ pub struct OutputSchema {
 }
 
 impl OutputSchema {
+    /// The output schema of a result type whose JSON schema is `result` (as [`schema_of`] gives
+    /// it): boxes non-object schemas under `value` and compiles the validator answers are
+    /// checked with. An invalid schema validates everything.
     pub fn new(result: Value) -> Self {
         let is_object = result.get("type") == Some(&json!("object"));
         let (tool_input, boxed) = if is_object {

@@ -2,15 +2,39 @@
 //! `#[derive(Tool)]` on an input struct), and a [`ToolSet`] that advertises them to Bedrock
 //! and dispatches the model's `toolUse` blocks to them.
 //!
-//! ```ignore
+//! ```
+//! use ai_routes::prelude::*;
+//! use aws_sdk_bedrockruntime::types::{ToolResultStatus, ToolUseBlock};
+//! use aws_smithy_types::Document;
+//!
+//! struct AppState;
+//!
 //! /// Current weather for a city.
 //! #[tool]
-//! async fn get_weather(state: &AppState, /** City name, e.g. "Seattle" */ city: String) -> Result<Weather, ToolError> {
-//!     state.weather.lookup(&city).await.map_err(|e| ToolError::new(e.to_string()))
+//! async fn get_weather(_state: &AppState, /** City name, e.g. "Seattle" */ city: String) -> Result<String, ToolError> {
+//!     Ok(format!("sunny in {city}"))
 //! }
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ai_routes::Result<()> {
 //! let tools = ToolSet::builder().tool::<get_weather>().build()?;
-//! let results = tools.dispatch_all(&state, &tool_uses).await;
+//!
+//! // The model's `toolUse` blocks, as the SDK returns them.
+//! let tool_use = |id: &str, name: &str| {
+//!     ToolUseBlock::builder()
+//!         .tool_use_id(id)
+//!         .name(name)
+//!         .input(Document::Object([("city".to_string(), Document::from("Seattle"))].into()))
+//!         .build()
+//!         .unwrap()
+//! };
+//! let results = tools
+//!     .dispatch_all(&AppState, &[tool_use("t1", "get_weather"), tool_use("t2", "get_wether")])
+//!     .await;
+//! assert_eq!(results[0].status(), Some(&ToolResultStatus::Success));
+//! // An unknown tool is an error result telling the model which tools exist.
+//! assert_eq!(results[1].status(), Some(&ToolResultStatus::Error));
+//! # Ok(()) }
 //! ```
 //!
 //! Dispatch never panics and never fails: an unknown tool, an input that does not
@@ -52,6 +76,7 @@ pub struct ToolDefinition {
 
 /// What a tool type declares; implemented by `#[tool]` and `#[derive(Tool)]`.
 pub trait ToolInfo {
+    /// The tool's name, description and input schema.
     const DEFINITION: ToolDefinition;
 }
 
@@ -60,10 +85,25 @@ pub trait ToolInfo {
 ///
 /// Generated for `#[tool]` fns; written by hand for `#[derive(Tool)]` structs:
 ///
-/// ```ignore
+/// ```
+/// use ai_routes::prelude::*;
+/// # use schemars::JsonSchema;
+/// # use serde::Deserialize;
+/// # struct Catalog;
+/// # impl Catalog { fn search(&self, query: &str) -> Vec<String> { vec![query.to_string()] } }
+/// # struct AppState { catalog: Catalog }
+///
+/// /// Searches the product catalog.
+/// #[derive(Deserialize, JsonSchema, Tool)]
+/// struct SearchProducts {
+///     /// Words to look for.
+///     query: String,
+/// }
+///
 /// impl ToolHandler<AppState> for SearchProducts {
-///     type Output = Vec<Product>;
-///     async fn handle(self, state: &AppState) -> Result<Vec<Product>, ToolError> {
+///     type Output = Vec<String>;
+///
+///     async fn handle(self, state: &AppState) -> Result<Vec<String>, ToolError> {
 ///         Ok(state.catalog.search(&self.query))
 ///     }
 /// }
@@ -72,6 +112,8 @@ pub trait ToolHandler<S = ()>: ToolInfo + DeserializeOwned + Send + 'static {
     /// What the tool returns to the model: a `String` is sent as text, anything else as JSON.
     type Output: Serialize + Send;
 
+    /// Runs the tool with its deserialized input and the application state. An `Err` is sent
+    /// to the model as an error `toolResult` with the error's message.
     fn handle(
         self,
         state: &S,
@@ -106,6 +148,7 @@ impl ToolError {
         Self::with_kind(ToolErrorKind::Failed, message)
     }
 
+    /// A failure of the given kind, with a message for the model.
     pub fn with_kind(kind: ToolErrorKind, message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
@@ -113,10 +156,12 @@ impl ToolError {
         }
     }
 
+    /// The message the model sees.
     pub fn message(&self) -> &str {
         &self.message
     }
 
+    /// Why the call failed.
     pub fn kind(&self) -> ToolErrorKind {
         self.kind
     }
@@ -139,6 +184,7 @@ impl From<&str> for ToolError {
 pub enum ToolOutput {
     /// A JSON object (Bedrock's `toolResult` `json` content must be an object).
     Json(Value),
+    /// Text, sent as a `text` content block.
     Text(String),
 }
 
@@ -185,6 +231,7 @@ impl ToolOutput {
         }
     }
 
+    /// The text, when the output is text.
     pub fn as_text(&self) -> Option<&str> {
         match self {
             ToolOutput::Text(text) => Some(text),
@@ -192,6 +239,7 @@ impl ToolOutput {
         }
     }
 
+    /// The JSON object, when the output is JSON.
     pub fn as_json(&self) -> Option<&Value> {
         match self {
             ToolOutput::Json(value) => Some(value),
@@ -204,6 +252,7 @@ impl ToolOutput {
 /// every [`ToolHandler`] through [`ToolSetBuilder::tool`]; implement it directly for tools
 /// whose schema is only known at run time.
 pub trait DynTool<S>: Send + Sync {
+    /// The tool's name and description (its input schema is [`DynTool::input_schema`]).
     fn definition(&self) -> &'static ToolDefinition;
     /// The input schema, computed once.
     fn input_schema(&self) -> &Value;
@@ -299,7 +348,8 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
         }))
     }
 
-    /// Adds a dynamic tool.
+    /// Adds a tool given as a [`DynTool`] object, e.g. one whose schema is only known at run
+    /// time.
     pub fn dyn_tool(mut self, tool: Arc<dyn DynTool<S>>) -> Self {
         self.tools.push(tool);
         self
@@ -328,12 +378,44 @@ impl<S: Send + Sync + 'static> ToolSetBuilder<S> {
 }
 
 impl<S: Send + Sync + 'static> ToolSet<S> {
+    /// An empty builder; add tools with [`ToolSetBuilder::tool`].
+    ///
+    /// ```
+    /// use ai_routes::prelude::*;
+    ///
+    /// /// Adds two numbers.
+    /// #[tool]
+    /// async fn add(a: f64, b: f64) -> f64 {
+    ///     a + b
+    /// }
+    ///
+    /// /// Says hello.
+    /// #[tool(name = "greet")]
+    /// async fn say_hello(name: String) -> String {
+    ///     format!("Hello, {name}!")
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ai_routes::Result<()> {
+    /// let tools = ToolSet::builder().tool::<add>().tool::<say_hello>().build()?;
+    /// assert_eq!(tools.names(), ["add", "greet"]);
+    ///
+    /// let sum = tools.call(&(), "add", serde_json::json!({ "a": 2, "b": 3 })).await.unwrap();
+    /// assert_eq!(sum.as_json(), Some(&serde_json::json!({ "value": 5.0 })));
+    /// let hello = tools.call(&(), "greet", serde_json::json!({ "name": "Ada" })).await.unwrap();
+    /// assert_eq!(hello.as_text(), Some("Hello, Ada!"));
+    ///
+    /// // Registering two tools with the same name fails.
+    /// assert!(ToolSet::<()>::builder().tool::<add>().tool::<add>().build().is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> ToolSetBuilder<S> {
         ToolSetBuilder::default()
     }
 }
 
 impl<S> ToolSet<S> {
+    /// The tool called `name`, if the set has one.
     pub fn get(&self, name: &str) -> Option<&dyn DynTool<S>> {
         self.by_name.get(name).map(|&i| &*self.tools[i])
     }
@@ -343,10 +425,12 @@ impl<S> ToolSet<S> {
         self.tools.iter().map(|t| t.definition().name).collect()
     }
 
+    /// Number of tools.
     pub fn len(&self) -> usize {
         self.tools.len()
     }
 
+    /// Whether the set has no tool.
     pub fn is_empty(&self) -> bool {
         self.tools.is_empty()
     }

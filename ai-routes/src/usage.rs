@@ -6,10 +6,18 @@ use serde::{Deserialize, Serialize};
 /// catalog's list prices (0 when the model is not in the catalog).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Input tokens Bedrock billed at the full input price (cache reads and writes not included).
     pub input_tokens: u64,
+    /// Output tokens the model generated.
     pub output_tokens: u64,
+    /// Input tokens read from the prompt cache (billed at a fraction of the input price, see
+    /// [`cache_price_factors`]).
     pub cache_read_tokens: u64,
+    /// Input tokens written to the prompt cache (billed at a premium on the input price for models
+    /// that charge for cache writes).
     pub cache_write_tokens: u64,
+    /// Estimated cost in US dollars at the catalog's on-demand list prices (0 when the model is
+    /// not in the catalog). An estimate: discounts, batch or provisioned pricing are not applied.
     pub cost_usd: f64,
 }
 

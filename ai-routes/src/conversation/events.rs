@@ -18,27 +18,45 @@ use crate::usage::Usage;
 #[derive(Debug)]
 pub enum TurnEvent {
     /// A piece of the assistant's text.
-    TextDelta { text: String },
+    TextDelta {
+        /// The text; concatenate the deltas of a turn to get the answer.
+        text: String,
+    },
     /// The model called a tool. `client: true` for a client-side tool: the turn ends and the
     /// caller sends its result with the next message.
     ToolUse {
+        /// Bedrock's tool use ID.
         id: String,
+        /// The tool's name.
         name: String,
+        /// The input the model passed (a JSON object).
         input: Value,
+        /// `true` for a client-side tool ([`ClientTool`](crate::ClientTool)): answer it with
+        /// [`UserMessage::tool_result`](crate::UserMessage::tool_result) in the next message.
         client: bool,
     },
     /// A server-side tool finished; the model sees this result.
     ToolResult {
+        /// The ID of the matching [`TurnEvent::ToolUse`].
         tool_use_id: String,
+        /// The tool's name.
         name: String,
+        /// Whether the tool succeeded.
         status: ToolStatus,
+        /// The tool's output as JSON (a string for text output and for error messages).
         content: Value,
     },
     /// The turn ended; everything is persisted.
     TurnDone {
+        /// Why the turn stopped: Bedrock's stop reason of the last model call (`end_turn`,
+        /// `max_tokens`, `guardrail_intervened`, ...), `tool_use` when client-side tools wait for a
+        /// result, or `max_steps` when the route's step cap was reached.
         stop_reason: String,
+        /// Tokens and cost of every model call of the turn, summed.
         usage: Usage,
+        /// Model calls made during the turn.
         steps: u32,
+        /// Messages in the conversation now (the `seq` of the last one).
         message_count: u64,
     },
     /// The turn failed; the history stays valid (the user message is kept, a partial answer is
@@ -49,9 +67,13 @@ pub enum TurnEvent {
 /// The summary of a finished turn, from [`TurnStream::collect_text`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TurnReply {
+    /// The assistant's text of the turn (all text deltas, joined).
     pub text: String,
+    /// Why the turn stopped (see [`TurnEvent::TurnDone`]).
     pub stop_reason: String,
+    /// Tokens and cost of the turn.
     pub usage: Usage,
+    /// Model calls made during the turn.
     pub steps: u32,
     /// Tool calls made during the turn: `(name, input)`.
     pub tool_calls: Vec<(String, Value)>,

@@ -9,11 +9,14 @@ use crate::usage::Usage;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// The person (or system) talking to the assistant; also the role of tool results.
     User,
+    /// The model.
     Assistant,
 }
 
 impl Role {
+    /// The role as Bedrock and the JSON API spell it: `"user"` or `"assistant"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::User => "user",
@@ -26,7 +29,9 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ToolStatus {
+    /// The tool returned its output.
     Success,
+    /// The tool failed; the content is its error message, which the model sees.
     Error,
 }
 
@@ -34,27 +39,42 @@ pub enum ToolStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
+    /// Text.
     Text {
+        /// The text, as written by the user or the model.
         text: String,
     },
     /// `format`: png, jpeg, gif, webp. `data`: base64.
     Image {
+        /// Image format: `png`, `jpeg`, `gif` or `webp`.
         format: String,
+        /// The image bytes, base64-encoded (standard alphabet, with padding).
         data: String,
     },
     /// `format`: pdf, csv, doc, docx, xls, xlsx, html, txt, md. `data`: base64.
     Document {
+        /// Document format: `pdf`, `csv`, `doc`, `docx`, `xls`, `xlsx`, `html`, `txt` or `md`.
         format: String,
+        /// The document's name as the model sees it (Bedrock allows letters, digits, single spaces,
+        /// hyphens, parentheses and square brackets).
         name: String,
+        /// The document bytes, base64-encoded.
         data: String,
     },
+    /// A tool call by the model.
     ToolUse {
+        /// Bedrock's tool use ID; the matching [`ContentPart::ToolResult`] carries it as `tool_use_id`.
         id: String,
+        /// The tool's name.
         name: String,
+        /// The input the model passed, a JSON object matching the tool's input schema.
         input: Value,
     },
+    /// The result of a tool call, sent back to the model in a user message.
     ToolResult {
+        /// The ID of the [`ContentPart::ToolUse`] this answers.
         tool_use_id: String,
+        /// Whether the tool succeeded.
         status: ToolStatus,
         /// A JSON object, or a string for text results.
         content: Value,
@@ -62,6 +82,7 @@ pub enum ContentPart {
 }
 
 impl ContentPart {
+    /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
         ContentPart::Text { text: text.into() }
     }
@@ -70,16 +91,22 @@ impl ContentPart {
 /// A message to append to a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewMessage {
+    /// Who wrote the message.
     pub role: Role,
+    /// The message's content blocks, in order.
     pub content: Vec<ContentPart>,
     /// Extra context the caller attached (reaches the model as a text block; kept apart so
     /// a UI can show the message without it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_context: Option<Value>,
+    /// Why the model stopped (assistant messages): Bedrock's stop reason, e.g. `end_turn`,
+    /// `tool_use`, `max_tokens`, `guardrail_intervened`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
+    /// Tokens and cost of the model call that produced this message (assistant messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The model or inference-profile ID that produced this message (assistant messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
     /// `true` for an assistant message cut short by an error (kept for the user, never sent
@@ -96,25 +123,37 @@ pub struct NewMessage {
 /// model again: otherwise every later turn would send it and be refused too.
 pub const REJECTED_STOP_REASON: &str = "rejected";
 
-/// A stored message.
+/// A message as the store keeps it: the [`NewMessage`] fields plus its ID, its position in
+/// the conversation and when it was stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMessage {
+    /// The store's ID of the message.
     pub id: String,
+    /// The conversation the message belongs to.
     pub conversation_id: String,
     /// Position in the conversation, from 1, without gaps.
     pub seq: u64,
+    /// Who wrote the message.
     pub role: Role,
+    /// The message's content blocks, in order.
     pub content: Vec<ContentPart>,
+    /// Extra context the caller attached to a user message (see [`NewMessage::ai_context`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_context: Option<Value>,
+    /// Why the model stopped (assistant messages), e.g. `end_turn`, `tool_use`, `max_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<String>,
+    /// Tokens and cost of the model call that produced this message (assistant messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// The model or inference-profile ID that produced this message (assistant messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
+    /// `true` for an assistant message cut short by an error; it is shown to the user but never
+    /// sent back to the model.
     #[serde(default)]
     pub incomplete: bool,
+    /// Token estimate of the content, used to fit history into the context window.
     pub estimated_tokens: u32,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
@@ -146,17 +185,23 @@ impl StoredMessage {
 /// A conversation's record (not its messages).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRecord {
+    /// The conversation's ID, generated by the store.
     pub id: String,
+    /// The owner (user or tenant ID) the conversation belongs to; every store call is scoped to it.
     pub owner: String,
     /// The conversation route it belongs to.
     pub route: String,
+    /// A display name (e.g. a chat title), if one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Application data attached to the conversation (any JSON), if any was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
     /// Number of messages; also the `seq` of the last one.
     pub message_count: u64,
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// When the last message was appended or the record was updated, in milliseconds since the
+    /// Unix epoch.
     pub updated_at: i64,
 }

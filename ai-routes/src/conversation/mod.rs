@@ -65,10 +65,13 @@ impl ConversationSpec {
     }
 }
 
-/// What to create.
+/// The name and metadata of a new conversation, for [`ConversationRoute::create`]; both are
+/// optional (`CreateConversation::default()`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateConversation {
+    /// A display name (e.g. a chat title); `None` for none.
     pub name: Option<String>,
+    /// Application data to keep with the conversation (any JSON); `None` for none.
     pub metadata: Option<Value>,
 }
 
@@ -77,7 +80,11 @@ pub struct CreateConversation {
 /// the result ([`UserMessage::tool_result`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientTool {
+    /// The tool's name, unique within the turn's tools: a letter, then letters, digits, `_`
+    /// or `-`, at most 64 characters (see [`valid_tool_name`](crate::valid_tool_name)).
+    /// Checked when the message is sent ([`Error::InvalidInput`]).
     pub name: String,
+    /// What the tool does, for the model to decide when to call it.
     pub description: String,
     /// A JSON schema of type `object`.
     pub input_schema: Value,
@@ -95,6 +102,7 @@ pub struct UserMessage {
 }
 
 impl UserMessage {
+    /// A message with this text.
     pub fn text(text: impl Into<String>) -> Self {
         Self {
             text: Some(text.into()),
@@ -107,11 +115,15 @@ impl UserMessage {
         Self::default()
     }
 
+    /// Attaches an image (sent as an image block before the text; the model must accept
+    /// image input).
     pub fn image(mut self, image: Image) -> Self {
         self.images.push(image);
         self
     }
 
+    /// Attaches a document (sent as a document block before the text; the model must support
+    /// document chat).
     pub fn document(mut self, document: Document) -> Self {
         self.documents.push(document);
         self
@@ -123,6 +135,8 @@ impl UserMessage {
         self
     }
 
+    /// Declares a client-side tool for this turn: the model may call it, and the turn then ends
+    /// with the call for the caller to run.
     pub fn client_tool(mut self, tool: ClientTool) -> Self {
         self.client_tools.push(tool);
         self
@@ -175,6 +189,10 @@ impl<S> Clone for ConversationRoute<S> {
 }
 
 impl<S: Send + Sync + 'static> ConversationRoute<S> {
+    /// Binds the route declared as `spec` (a `#[conversation]` type's `SPEC` constant) to a
+    /// client, a store, the application state and the tools. Usually called through the
+    /// `new` the macro generates on the route type (`ShopAssistant::new(ai, store, state)`),
+    /// which passes the route's own spec and declared tools.
     pub fn new(
         spec: ConversationSpec,
         client: Client,
@@ -185,6 +203,7 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
         Self::with_shared_store(spec, client, Arc::new(store), state, tools)
     }
 
+    /// Like [`ConversationRoute::new`], with a store that is already shared (e.g. by several routes).
     pub fn with_shared_store(
         spec: ConversationSpec,
         client: Client,
@@ -204,6 +223,8 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
         }
     }
 
+    /// The route's declaration (name, model, settings).
+    #[doc(hidden)]
     pub fn spec(&self) -> &ConversationSpec {
         &self.inner.spec
     }
@@ -256,6 +277,8 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
             .await?)
     }
 
+    /// The owner's conversation `id` of this route. Fails with [`Error::ConversationNotFound`]
+    /// when it does not exist, belongs to another owner or to another route.
     pub async fn get(&self, owner: &str, id: &str) -> Result<ConversationRecord> {
         let record = self.inner.store.get_conversation(owner, id).await?;
         if record.route != self.inner.spec.name {
@@ -264,6 +287,8 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
         Ok(record)
     }
 
+    /// Renames the conversation or replaces its metadata (fields left `None` in `patch` are kept).
+    /// Fails with [`Error::ConversationNotFound`] as [`ConversationRoute::get`] does.
     pub async fn update(
         &self,
         owner: &str,
@@ -278,19 +303,24 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
             .await?)
     }
 
+    /// Deletes the conversation and its messages. Fails with [`Error::ConversationNotFound`] as
+    /// [`ConversationRoute::get`] does.
     pub async fn delete(&self, owner: &str, id: &str) -> Result<()> {
         self.get(owner, id).await?;
         Ok(self.inner.store.delete_conversation(owner, id).await?)
     }
 }
 
-/// One conversation of a route.
+/// A handle on one conversation of a route, from [`ConversationRoute::create`] or
+/// [`ConversationRoute::conversation`]. It holds the route and the ID only; the owner passed
+/// to each call is checked against the stored conversation.
 pub struct Conversation<S> {
     route: ConversationRoute<S>,
     id: String,
 }
 
 impl<S: Send + Sync + 'static> Conversation<S> {
+    /// The conversation's ID.
     pub fn id(&self) -> &str {
         &self.id
     }

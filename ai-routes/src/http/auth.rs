@@ -54,6 +54,7 @@ impl Identity {
         }
     }
 
+    /// How the caller was identified (a verified token, or a guest id).
     pub fn kind(&self) -> IdentityKind {
         self.kind
     }
@@ -90,7 +91,10 @@ pub enum AuthError {
         "the HS256 secret is {len} bytes long; it must be at least {MIN_HS256_SECRET_BYTES} bytes \
          (256 bits) of random data, e.g. `openssl rand -base64 48`"
     )]
-    WeakSecret { len: usize },
+    WeakSecret {
+        /// The secret's length in bytes.
+        len: usize,
+    },
     /// A JWKS document with no usable key.
     #[error("{0}")]
     Jwks(String),
@@ -98,6 +102,7 @@ pub enum AuthError {
 
 /// Turns a request into an [`Identity`].
 pub trait Authenticator: Send + Sync + 'static {
+    /// The identity of the request, or why it has none (answered with 401).
     fn authenticate<'a>(&'a self, request: &'a Parts)
         -> BoxFuture<'a, Result<Identity, AuthError>>;
 }
@@ -319,6 +324,8 @@ pub struct AuthChain {
 }
 
 impl AuthChain {
+    /// Uses `with_token` for requests with an `Authorization: Bearer` header, `without_token`
+    /// for the others.
     pub fn new(with_token: impl Authenticator, without_token: impl Authenticator) -> Self {
         Self {
             with_token: Arc::new(with_token),

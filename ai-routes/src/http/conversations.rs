@@ -26,27 +26,35 @@ use crate::{ClientTool, CreateConversation, Document, Image, Result, UserMessage
 /// A conversation route seen without its state type, so routes with different states can be
 /// served by one router.
 pub trait ConversationApi: Send + Sync + 'static {
+    /// The route's name, the path segment it is served under.
     fn name(&self) -> &'static str;
+    /// The route's description for `GET /routes` (name, doc, model and settings, as JSON).
     fn describe(&self) -> Value;
+    /// Creates a conversation for `owner` ([`ConversationRoute::create`]).
     fn create<'a>(
         &'a self,
         owner: &'a str,
         request: CreateConversation,
     ) -> BoxFuture<'a, Result<ConversationRecord>>;
+    /// Lists the owner's conversations ([`ConversationRoute::list`]).
     fn list<'a>(
         &'a self,
         owner: &'a str,
         limit: usize,
         cursor: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<ConversationRecord>>>;
+    /// Reads one conversation ([`ConversationRoute::get`]).
     fn get<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<ConversationRecord>>;
+    /// Renames it or replaces its metadata ([`ConversationRoute::update`]).
     fn update<'a>(
         &'a self,
         owner: &'a str,
         id: &'a str,
         patch: ConversationPatch,
     ) -> BoxFuture<'a, Result<ConversationRecord>>;
+    /// Deletes it ([`ConversationRoute::delete`]).
     fn delete<'a>(&'a self, owner: &'a str, id: &'a str) -> BoxFuture<'a, Result<()>>;
+    /// A page of its messages ([`Conversation::messages`](crate::Conversation::messages)).
     fn messages<'a>(
         &'a self,
         owner: &'a str,
@@ -55,6 +63,7 @@ pub trait ConversationApi: Send + Sync + 'static {
         limit: usize,
         cursor: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<StoredMessage>>>;
+    /// Sends a message and streams the turn ([`Conversation::send`](crate::Conversation::send)).
     fn send<'a>(
         &'a self,
         owner: &'a str,

@@ -11,12 +11,17 @@ use crate::Error;
 /// An API error: status, stable machine-readable code, human message.
 #[derive(Debug)]
 pub struct ApiError {
+    /// The HTTP status of the response.
     pub status: StatusCode,
+    /// A stable, machine-readable code (`bad_request`, `not_found`, `unauthorized`,
+    /// `conversation_busy`, ...), the response's `error.code`.
     pub code: &'static str,
+    /// A message for humans, the response's `error.message`.
     pub message: String,
 }
 
 impl ApiError {
+    /// An error with this status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -25,14 +30,17 @@ impl ApiError {
         }
     }
 
+    /// 400 `bad_request`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    /// 401 `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }

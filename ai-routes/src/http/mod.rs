@@ -1,10 +1,31 @@
 //! Serve declared routes over HTTP with axum (feature `http`).
 //!
-//! ```ignore
-//! let api = Api::new(ai.clone(), JwtAuth::hs256(secret)?)
-//!     .generation(&PLAN_RECIPE_ROUTE)
-//!     .conversation(assistant.route().clone());
-//! axum::serve(listener, api.router()).await?;
+//! ```no_run
+//! use ai_routes::http::{Api, JwtAuth};
+//! use ai_routes::prelude::*;
+//! use ai_routes::store::MemoryStore;
+//!
+//! /// Answers questions about the shop.
+//! #[conversation(model = "Amazon Nova Lite")]
+//! struct ShopAssistant;
+//!
+//! /// Suggests a name for a product.
+//! #[generation(model = "Claude Haiku 4.5")]
+//! async fn name_product(ai: &Client, description: String) -> Result<String>;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let ai = Client::from_env().await?;
+//!     let assistant = ShopAssistant::new(ai.clone(), MemoryStore::new(), ());
+//!     let secret = std::env::var("JWT_SECRET")?;
+//!
+//!     let api = Api::new(ai, JwtAuth::hs256(secret.as_bytes())?)
+//!         .generation(&NAME_PRODUCT_ROUTE)
+//!         .conversation(assistant.route().clone());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, api.router()).await?;
+//!     Ok(())
+//! }
 //! ```
 //!
 //! | method and path | what |
@@ -72,6 +93,8 @@ pub struct Api {
 }
 
 impl Api {
+    /// An API calling Bedrock through `client` and authenticating every request with `auth`, with
+    /// no routes yet, the chat page on and an 8 MiB body limit ([`DEFAULT_BODY_LIMIT`]).
     pub fn new(client: Client, auth: impl Authenticator) -> Self {
         Self {
             client,
@@ -117,7 +140,8 @@ impl Api {
         self
     }
 
-    /// The axum router.
+    /// The axum router serving the routes and endpoints listed in the [module docs](self).
+    /// Serve it with `axum::serve`, or `nest`/`merge` it into the application's router.
     pub fn router(self) -> Router {
         let body_limit = self.body_limit;
         let chat_page = self.chat_page;
@@ -205,7 +229,8 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// The authenticated caller of a request.
 pub struct Caller {
-    /// [`Identity::owner`]: namespaced by kind (`user:…`, `guest:…`).
+    /// The owner the caller's conversations and spending are scoped to: namespaced by kind
+    /// (`user:…`, `guest:…`; see [`Identity::owner`]).
     pub owner: String,
 }
 

@@ -107,7 +107,9 @@ const THROTTLING_CODES: &[&str] = &[
 /// The two tables of a [`DynamoDbStore`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableNames {
+    /// The conversations table (one item per conversation).
     pub conversations: String,
+    /// The messages table (one item per message, keyed by conversation and `seq`).
     pub messages: String,
 }
 
@@ -426,10 +428,12 @@ impl DynamoDbStore {
         self
     }
 
+    /// The table names the store uses.
     pub fn tables(&self) -> &TableNames {
         &self.tables
     }
 
+    /// The DynamoDB SDK client the store uses.
     pub fn client(&self) -> &Client {
         &self.client
     }

@@ -129,6 +129,31 @@ struct Entry {
 }
 
 impl MemoryStore {
+    /// An empty store. Clones share the same conversations; nothing survives the process.
+    ///
+    /// Usually handed to a conversation route (`ShopAssistant::new(ai, MemoryStore::new(),
+    /// state)`); the store can also be used directly:
+    ///
+    /// ```
+    /// use ai_routes::store::{ConversationStore, MemoryStore, NewConversation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ai_routes::store::StoreError> {
+    /// let store = MemoryStore::new();
+    /// let record = store
+    ///     .create_conversation(NewConversation {
+    ///         owner: "user-42".into(),
+    ///         route: "ShopAssistant".into(),
+    ///         name: Some("Kettles".into()),
+    ///         metadata: None,
+    ///     })
+    ///     .await?;
+    /// let stored = store.get_conversation("user-42", &record.id).await?;
+    /// assert_eq!(stored.name.as_deref(), Some("Kettles"));
+    /// // Another owner does not see it.
+    /// assert!(store.get_conversation("user-7", &record.id).await.is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -35,12 +35,19 @@ pub enum StoreError {
     /// Someone else appended to the conversation since it was read.
     #[error("conversation `{conversation_id}` changed concurrently (expected {expected} messages, found {actual}); reload and retry")]
     Conflict {
+        /// The conversation that changed.
         conversation_id: String,
+        /// The message count the writer read.
         expected: u64,
+        /// The message count the store holds now.
         actual: u64,
     },
+    /// The request is not valid for the store (e.g. an empty owner, a malformed cursor, a name
+    /// or metadata over the backend's size limits).
     #[error("invalid store request: {0}")]
     Invalid(String),
+    /// The backend failed (I/O, SQLite, DynamoDB or serialization error); the text says what
+    /// went wrong. May be retryable, depending on the backend.
     #[error("store backend error: {0}")]
     Backend(String),
 }
@@ -48,23 +55,32 @@ pub enum StoreError {
 /// One page of a listing; `next` is the cursor of the following page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
+    /// The items of this page, in the requested order.
     pub items: Vec<T>,
+    /// The cursor to pass to get the following page; `None` on the last page.
     pub next: Option<String>,
 }
 
-/// What to create.
+/// A conversation to create, as [`ConversationStore::create_conversation`] receives it (the
+/// store assigns the ID and the timestamps).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewConversation {
+    /// The owner (user or tenant ID) the conversation belongs to.
     pub owner: String,
+    /// The name of the conversation route it belongs to.
     pub route: String,
+    /// A display name, if any.
     pub name: Option<String>,
+    /// Application data (any JSON), if any.
     pub metadata: Option<Value>,
 }
 
 /// Changes to a conversation's name or metadata (`None` leaves a field as it is).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConversationPatch {
+    /// The new name, or `None` to keep the current one.
     pub name: Option<String>,
+    /// The new metadata, or `None` to keep the current metadata.
     pub metadata: Option<Value>,
 }
 
@@ -86,6 +102,8 @@ pub trait ConversationStore: Send + Sync + 'static {
         new: NewConversation,
     ) -> BoxFuture<'_, Result<ConversationRecord, StoreError>>;
 
+    /// The owner's conversation `id` ([`StoreError::NotFound`] when it does not exist or belongs
+    /// to another owner).
     fn get_conversation<'a>(
         &'a self,
         owner: &'a str,
@@ -101,6 +119,8 @@ pub trait ConversationStore: Send + Sync + 'static {
         cursor: Option<&'a str>,
     ) -> BoxFuture<'a, Result<Page<ConversationRecord>, StoreError>>;
 
+    /// Renames the conversation or replaces its metadata (`None` fields are kept); returns
+    /// the updated record. `updated_at` may move forward, never back.
     fn update_conversation<'a>(
         &'a self,
         owner: &'a str,

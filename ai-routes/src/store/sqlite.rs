@@ -150,7 +150,34 @@ fn owned_conversation(
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file at `path` and its schema.
+    /// Opens (creating if needed) the database file at `path` and its schema. Fails with
+    /// [`StoreError::Backend`] when the file cannot be opened or is not a database.
+    ///
+    /// ```
+    /// use ai_routes::store::{ConversationStore, NewConversation, SqliteStore};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), ai_routes::store::StoreError> {
+    /// # let dir = std::env::temp_dir().join(format!("ai-routes-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let path = dir.join("chats.db");
+    /// let store = SqliteStore::open(&path)?;
+    /// let record = store
+    ///     .create_conversation(NewConversation {
+    ///         owner: "user-42".into(),
+    ///         route: "ShopAssistant".into(),
+    ///         name: None,
+    ///         metadata: Some(serde_json::json!({ "channel": "web" })),
+    ///     })
+    ///     .await?;
+    /// drop(store);
+    ///
+    /// // The conversation is still there after reopening the file.
+    /// let store = SqliteStore::open(&path)?;
+    /// assert_eq!(store.get_conversation("user-42", &record.id).await?.message_count, 0);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok(()) }
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         let conn = Connection::open(path)

@@ -24,7 +24,9 @@ pub enum Fault {
     Error(BedrockError),
     /// Stream the reply but break it after `after_events` events (Converse is unaffected).
     BreakStream {
+        /// Events delivered before the break (the first is `messageStart`).
         after_events: usize,
+        /// How the stream breaks.
         how: StreamBreak,
     },
     /// Answer normally, after a delay.
@@ -32,13 +34,17 @@ pub enum Fault {
     /// Answer with exactly this HTTP response: an error of a type the SDK does not know, one
     /// whose message is not where the SDK looks, a gateway's page.
     Raw {
+        /// The HTTP status.
         status: u16,
+        /// The response headers, as name and value.
         headers: Vec<(String, String)>,
+        /// The response body.
         body: String,
     },
 }
 
 impl Fault {
+    /// A `ThrottlingException` (HTTP 429), what Bedrock answers over the on-demand quota.
     pub fn throttle() -> Self {
         Fault::Error(BedrockError::of(ErrorKind::Throttling))
     }

@@ -139,6 +139,8 @@ impl LocalBedrockBuilder {
         self
     }
 
+    /// Binds the listening socket and starts serving on a background task of the current Tokio
+    /// runtime. Fails when the address cannot be bound.
     pub async fn start(self) -> std::io::Result<LocalBedrock> {
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
@@ -175,10 +177,12 @@ impl LocalBedrock {
         Self::builder().start().await
     }
 
+    /// A builder to set the address, default region, strictness and fault seed before starting.
     pub fn builder() -> LocalBedrockBuilder {
         LocalBedrockBuilder::default()
     }
 
+    /// The address the stand-in listens on (with the port actually bound).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -242,7 +246,6 @@ impl LocalBedrock {
             )
     }
 
-    /// Queues a reply; queued replies answer requests in order, before the responder.
     /// Creates an application inference profile (as `CreateInferenceProfile` would) that
     /// routes to the catalog model `model` (a friendly name, id or profile id), and returns
     /// its ARN in the stand-in's region. Calls to the ARN are served as calls to the model,
@@ -263,6 +266,7 @@ impl LocalBedrock {
         Some(arn)
     }
 
+    /// Queues a reply; queued replies answer requests in order, before the responder.
     pub fn push_reply(&self, reply: impl Into<Response>) {
         self.shared
             .script
@@ -363,6 +367,7 @@ impl LocalBedrock {
             .cloned()
     }
 
+    /// Forgets the recorded requests (e.g. between phases of a test).
     pub fn clear_requests(&self) {
         self.shared.requests.lock().expect("requests lock").clear();
     }

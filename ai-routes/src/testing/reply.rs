@@ -8,8 +8,12 @@ use super::wire::{ContentBlock, TokenUsage, ToolUseBlock};
 /// the token usage to report (estimated from the request and reply when `None`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
+    /// The assistant message's content blocks, in order.
     pub content: Vec<ContentBlock>,
+    /// Bedrock's stop reason: `end_turn`, `tool_use`, `max_tokens`, `stop_sequence`,
+    /// `guardrail_intervened` or `content_filtered`.
     pub stop_reason: String,
+    /// Token counts to report; `None` estimates them from the request and the reply.
     pub usage: Option<TokenUsage>,
 }
 
@@ -59,6 +63,7 @@ impl Reply {
         self
     }
 
+    /// Replaces the stop reason (e.g. `max_tokens` to simulate a truncated answer).
     pub fn with_stop_reason(mut self, stop_reason: impl Into<String>) -> Self {
         self.stop_reason = stop_reason.into();
         self
@@ -87,11 +92,14 @@ pub use crate::bedrock_errors::ErrorKind;
 /// A typed Bedrock error the stand-in sends: HTTP error response, or exception frame mid-stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BedrockError {
+    /// The error type.
     pub kind: ErrorKind,
+    /// The error message, as Bedrock words it.
     pub message: String,
 }
 
 impl BedrockError {
+    /// An error of this type with a custom message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -104,6 +112,7 @@ impl BedrockError {
         Self::new(kind, kind.default_message())
     }
 
+    /// A `ValidationException` with this message.
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Validation, message)
     }
@@ -112,7 +121,9 @@ impl BedrockError {
 /// The stand-in's answer to one request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
+    /// Answer with this reply (Converse body, or ConverseStream events).
     Reply(Reply),
+    /// Answer with this error.
     Error(BedrockError),
 }
 

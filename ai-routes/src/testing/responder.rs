@@ -14,6 +14,7 @@ pub struct RequestContext<'a> {
     pub model_id: &'a str,
     /// The catalog model the id resolved to, if any.
     pub model: Option<&'static Model>,
+    /// The parsed request body.
     pub request: &'a ConverseRequest,
     /// `true` for ConverseStream.
     pub stream: bool,
@@ -21,6 +22,7 @@ pub struct RequestContext<'a> {
 
 /// Produces the stand-in's answer to a request.
 pub trait Responder: Send + Sync + 'static {
+    /// The answer to one request: a reply, or an error to return instead.
     fn respond(&self, ctx: &RequestContext<'_>) -> Response;
 }
 

@@ -24,13 +24,16 @@ use super::wire::ConverseRequest;
 /// Which API a request called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Operation {
+    /// `POST /model/{modelId}/converse`.
     Converse,
+    /// `POST /model/{modelId}/converse-stream`.
     ConverseStream,
 }
 
 /// One request the stand-in received, as parsed.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedRequest {
+    /// Which API the request called.
     pub operation: Operation,
     /// The percent-decoded model id from the path (model id, profile id or ARN).
     pub model_id: String,
@@ -42,6 +45,7 @@ pub struct RecordedRequest {
     pub auth: Auth,
     /// The SDK's attempt number (`amz-sdk-request: attempt=N`), 1 for the first try.
     pub attempt: u32,
+    /// Every request header, name and value, in order (names lowercase).
     pub headers: Vec<(String, String)>,
     /// The body as JSON (`Value::Null` when it was not JSON).
     pub body: Value,

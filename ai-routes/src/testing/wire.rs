@@ -10,18 +10,25 @@ use serde_json::Value;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConverseRequest {
+    /// The conversation, oldest message first.
     #[serde(default)]
     pub messages: Vec<Message>,
+    /// The system prompt blocks (`system`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub system: Vec<SystemBlock>,
+    /// `inferenceConfig`: max tokens, temperature, top-p, stop sequences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_config: Option<InferenceConfig>,
+    /// `toolConfig`: the tools offered and the tool choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_config: Option<ToolConfig>,
+    /// `guardrailConfig`, kept as JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardrail_config: Option<Value>,
+    /// `additionalModelRequestFields` (model-specific parameters), kept as JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_model_request_fields: Option<Value>,
+    /// `requestMetadata`: tags for Bedrock's invocation logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_metadata: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -58,16 +65,22 @@ impl ConverseRequest {
     }
 }
 
+/// Who wrote a message (`"user"` or `"assistant"` on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// The caller (also the role of tool results).
     User,
+    /// The model.
     Assistant,
 }
 
+/// One message of the conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
+    /// Who wrote it.
     pub role: Role,
+    /// Its content blocks, in order.
     pub content: Vec<ContentBlock>,
 }
 
@@ -89,107 +102,158 @@ impl Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ContentBlock {
+    /// `{"text": "..."}`.
     Text(String),
+    /// `{"image": {...}}`.
     Image(MediaBlock),
+    /// `{"document": {...}}`.
     Document(MediaBlock),
+    /// `{"video": {...}}`.
     Video(MediaBlock),
+    /// `{"toolUse": {...}}`: a tool call by the model.
     ToolUse(ToolUseBlock),
+    /// `{"toolResult": {...}}`: the result of a tool call.
     ToolResult(ToolResultBlock),
+    /// `{"cachePoint": {...}}`: a prompt-cache checkpoint.
     CachePoint(Value),
+    /// `{"guardContent": {...}}`: content a guardrail evaluates.
     GuardContent(Value),
+    /// `{"reasoningContent": {...}}`: the model's reasoning.
     ReasoningContent(Value),
 }
 
 /// An image, document or video block. `source.bytes` is base64 on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediaBlock {
+    /// The media format (`png`, `pdf`, `mp4`, ...).
     pub format: String,
+    /// The document's name (documents only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `{"bytes": "<base64>"}` or an S3 location, as sent.
     pub source: Value,
 }
 
+/// A tool call in an assistant message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolUseBlock {
+    /// The ID the matching `toolResult` refers to.
     pub tool_use_id: String,
+    /// The tool's name.
     pub name: String,
+    /// The input the model passed (a JSON object).
     pub input: Value,
 }
 
+/// The result of a tool call in a user message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolResultBlock {
+    /// The `toolUseId` of the call it answers.
     pub tool_use_id: String,
+    /// The result's content blocks (`{"text": ...}` or `{"json": ...}`), as JSON.
     pub content: Vec<Value>,
+    /// `"success"` or `"error"`, when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
+/// One block of the system prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SystemBlock {
+    /// System prompt text.
     Text(String),
+    /// A prompt-cache checkpoint after the preceding blocks.
     CachePoint(Value),
+    /// Content a guardrail evaluates.
     GuardContent(Value),
 }
 
+/// `inferenceConfig`. Fields the request leaves out are `None` (the model's defaults apply).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InferenceConfig {
+    /// `maxTokens`: the most tokens the model may generate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i64>,
+    /// `temperature`, 0 to 1 for most models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// `topP`, 0 to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
+    /// `stopSequences`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stop_sequences: Vec<String>,
 }
 
+/// `toolConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolConfig {
+    /// The tools offered (and cache points between them).
     pub tools: Vec<Tool>,
+    /// `toolChoice`; `None` means `auto`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ToolChoice>,
 }
 
+/// One entry of `toolConfig.tools`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Tool {
+    /// A tool specification.
     ToolSpec(ToolSpec),
+    /// A prompt-cache checkpoint after the preceding tools.
     CachePoint(Value),
 }
 
+/// A tool's name, description and input schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ToolSpec {
+    /// The tool's name.
     pub name: String,
+    /// What the tool does, for the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The tool's input schema.
     pub input_schema: InputSchema,
 }
 
+/// `inputSchema`: the schema wrapped as `{"json": ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputSchema {
+    /// The JSON schema of the tool's input.
     pub json: Value,
 }
 
+/// `toolChoice`: how the model must use the tools.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ToolChoice {
+    /// `{"auto": {}}`: the model decides.
     Auto(Value),
+    /// `{"any": {}}`: the model must call some tool.
     Any(Value),
-    Tool { name: String },
+    /// `{"tool": {"name": ...}}`: the model must call this tool.
+    Tool {
+        /// The tool's name.
+        name: String,
+    },
 }
 
 /// Token counts as Bedrock reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenUsage {
+    /// Input tokens (cache reads and writes not included).
     pub input_tokens: u32,
+    /// Output tokens.
     pub output_tokens: u32,
+    /// Input plus output tokens, plus cache reads and writes when reported.
     pub total_tokens: u32,
     /// Prompt-cache reads (only with `cachePoint`s in the request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +264,7 @@ pub struct TokenUsage {
 }
 
 impl TokenUsage {
+    /// Usage with these counts, their sum as the total, and no cache counts.
     pub fn new(input_tokens: u32, output_tokens: u32) -> Self {
         Self {
             input_tokens,
