@@ -478,8 +478,8 @@ impl Engine<'_> {
         let mut last_rejection = None;
         for attempt in 1..=spec.retries + 1 {
             let request = Request {
-                messages: messages.clone(),
-                tool_config: Some(self.tool_config.clone()),
+                messages: &messages,
+                tool_config: Some(self.tool_config),
                 input_tokens,
                 tool_chars: self.schema.tool_input_chars,
             };

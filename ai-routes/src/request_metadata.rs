@@ -20,9 +20,19 @@ pub const MAX_ENTRIES: usize = 16;
 /// The most characters Bedrock accepts in a key or a value.
 pub const MAX_CHARS: usize = 256;
 
-/// Whether Bedrock accepts `c` in a `requestMetadata` key or value.
+/// Whether Bedrock accepts `c` in a `requestMetadata` key or value (`\s` being ASCII
+/// whitespace, as in Java's regular expressions).
 pub fn allowed(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c.is_whitespace() || "._:/=+$@-".contains(c)
+    c.is_ascii() && allowed_byte(c as u8)
+}
+
+fn allowed_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || b.is_ascii_whitespace()
+        || matches!(
+            b,
+            b'.' | b'_' | b':' | b'/' | b'=' | b'+' | b'$' | b'@' | b'-'
+        )
 }
 
 /// Whether Bedrock accepts this entry: a key of 1–256 and a value of at most 256
@@ -35,6 +45,10 @@ pub fn valid_entry(key: &str, value: &str) -> bool {
 
 /// `value` made acceptable: disallowed characters replaced by `_`, cut at 256 characters.
 fn fit(value: &str) -> String {
+    // The usual case (route names, ids): already acceptable, copied as is.
+    if value.len() <= MAX_CHARS && value.bytes().all(allowed_byte) {
+        return value.to_owned();
+    }
     value
         .chars()
         .take(MAX_CHARS)

@@ -324,8 +324,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 Err(error) => return self.emit(TurnEvent::Error(error)).await,
             };
             let request = Request {
-                messages,
-                tool_config: tool_config.clone(),
+                messages: &messages,
+                tool_config: tool_config.as_ref(),
                 input_tokens: window
                     .iter()
                     .map(|m| u64::from(m.estimated_tokens))
@@ -615,7 +615,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
     }
 
     /// One model call through the executor; streamed text reaches the caller as it arrives.
-    async fn call_model(&self, request: Request) -> std::result::Result<Reply, Failure> {
+    async fn call_model(&self, request: Request<'_>) -> std::result::Result<Reply, Failure> {
         let spec = &self.inner.spec;
         let info = CallInfo {
             route: spec.name,

@@ -57,10 +57,11 @@ pub(crate) struct CallInfo<'a> {
     pub deadline: Option<&'a (Instant, String)>,
 }
 
-/// What a route sends, besides what its [`ModelSpec`] declares.
-pub(crate) struct Request {
-    pub messages: Vec<Message>,
-    pub tool_config: Option<ToolConfiguration>,
+/// What a route sends, besides what its [`ModelSpec`] declares. Borrowed: each attempt
+/// makes the one copy the SDK takes ownership of.
+pub(crate) struct Request<'r> {
+    pub messages: &'r [Message],
+    pub tool_config: Option<&'r ToolConfiguration>,
     /// Estimated tokens of `messages` ([`tokens_for_chars`]).
     pub input_tokens: u64,
     /// Characters of the tools' names, descriptions and schemas, for the estimate.
@@ -98,7 +99,7 @@ impl Client {
     pub(crate) async fn call_model(
         &self,
         info: CallInfo<'_>,
-        request: Request,
+        request: Request<'_>,
         mut delivery: Delivery<'_>,
     ) -> Result<Reply, Failure> {
         let spec = info.spec;
@@ -121,7 +122,7 @@ impl Client {
             target: &target,
             spec,
             request: &request,
-            metadata: request_metadata::for_call(info.route, info.owner, info.conversation_id),
+            info: &info,
         };
         loop {
             let mut admission = call.admit(estimate).await.map_err(|error| Failure {
@@ -208,12 +209,17 @@ struct Parts<'a> {
     sdk: &'a aws_sdk_bedrockruntime::Client,
     target: &'a CallTarget<'a>,
     spec: &'a ModelSpec,
-    request: &'a Request,
-    /// `requestMetadata`: route, owner and conversation, for Bedrock's invocation logs.
-    metadata: HashMap<String, String>,
+    request: &'a Request<'a>,
+    info: &'a CallInfo<'a>,
 }
 
 impl Parts<'_> {
+    /// `requestMetadata`: route, owner and conversation, for Bedrock's invocation logs.
+    fn metadata(&self) -> HashMap<String, String> {
+        let info = self.info;
+        request_metadata::for_call(info.route, info.owner, info.conversation_id)
+    }
+
     async fn converse(&self) -> Result<Reply, Error> {
         let spec = self.spec;
         let output = self
@@ -221,8 +227,8 @@ impl Parts<'_> {
             .converse()
             .model_id(spec.invoke_id)
             .set_system(system_blocks(spec.system_prompt, spec.cache))
-            .set_messages(Some(self.request.messages.clone()))
-            .set_tool_config(self.request.tool_config.clone())
+            .set_messages(Some(self.request.messages.to_vec()))
+            .set_tool_config(self.request.tool_config.cloned())
             .set_inference_config(inference_config(
                 spec.max_tokens,
                 spec.temperature,
@@ -230,7 +236,7 @@ impl Parts<'_> {
                 spec.stop_sequences,
             ))
             .set_guardrail_config(guardrail_config(spec.guardrail))
-            .set_request_metadata(Some(self.metadata.clone()))
+            .set_request_metadata(Some(self.metadata()))
             .send()
             // The SDK's future is several KB: box it so outer awaits do not move it.
             .boxed()
@@ -263,8 +269,8 @@ impl Parts<'_> {
             .converse_stream()
             .model_id(spec.invoke_id)
             .set_system(system_blocks(spec.system_prompt, spec.cache))
-            .set_messages(Some(self.request.messages.clone()))
-            .set_tool_config(self.request.tool_config.clone())
+            .set_messages(Some(self.request.messages.to_vec()))
+            .set_tool_config(self.request.tool_config.cloned())
             .set_inference_config(inference_config(
                 spec.max_tokens,
                 spec.temperature,
@@ -272,7 +278,7 @@ impl Parts<'_> {
                 spec.stop_sequences,
             ))
             .set_guardrail_config(guardrail_stream_config(spec.guardrail))
-            .set_request_metadata(Some(self.metadata.clone()))
+            .set_request_metadata(Some(self.metadata()))
     }
 }
 
