@@ -1,10 +1,31 @@
 #!/usr/bin/env python3
 """Generate ai-routes-catalog/src/data.rs from data/bedrock-models.json.
 
-Usage (from anywhere):
+Usage (from anywhere; needs python3 and rustfmt, nothing else, no network):
 
-    python3 ai-routes-catalog/tools/gen_catalog.py          # rewrite src/data.rs
-    python3 ai-routes-catalog/tools/gen_catalog.py --check  # exit 1 if src/data.rs is stale
+    python3 ai-routes-catalog/tools/gen_catalog.py              # rewrite src/data.rs
+    python3 ai-routes-catalog/tools/gen_catalog.py --check      # exit 1 if src/data.rs is stale
+    python3 ai-routes-catalog/tools/gen_catalog.py --out F.rs   # write elsewhere (the freshness test)
+    python3 ai-routes-catalog/tools/gen_catalog.py --overrides O.json  # another overrides file
+
+``tests/generated.rs`` runs this script into a temporary file and fails when
+``src/data.rs`` differs, so the data files and the Rust cannot drift apart.
+
+Updating the catalog (the maintainers' path)
+--------------------------------------------
+The seed is a research snapshot: the scripts that merged the AWS tables,
+LiteLLM, models.dev and langchain-aws into it are not reproducible offline, so
+the seed is not rebuilt. Every later change goes into ``data/overrides.json``:
+
+* ``overrides``: ``{"id", "set": {FIELD: VALUE}, "source", "note"}`` corrects
+  fields of a seed model (FIELD is a seed field name; unknown ids or fields fail).
+* ``add``: ``{"model": {...}, "source", "note"}`` adds a model that is not in the
+  seed. ``model`` uses the seed's field names; ``ADD_REQUIRED`` lists the fields
+  it must give, every other field defaults to ``null`` (unknown) or empty.
+
+Each override and addition must carry a public ``source``; it is appended to the
+model's ``sources`` (and the note to ``confidence_notes``). Then run this script
+and commit ``src/data.rs`` with the data files.
 
 Inputs
 ------
@@ -69,6 +90,8 @@ This is an approximation: confirm with ``ListInferenceProfiles`` /
 ``GetInferenceProfile`` per Region before relying on it for hard errors.
 """
 
+import argparse
+import copy
 import json
 import os
 import subprocess
@@ -175,6 +198,65 @@ def scope_of(profile_id):
         if profile_id.startswith(prefix + "."):
             return prefix, profile_id[len(prefix) + 1:]
     raise SystemExit("profile %r has no known scope prefix" % profile_id)
+
+
+# Fields an added model must give (the rest default to ADD_DEFAULTS / null).
+ADD_REQUIRED = [
+    "id", "provider", "name", "input_modalities", "output_modalities",
+    "context_window_tokens", "max_output_tokens", "converse_features_confidence", "sources",
+]
+ADD_DEFAULTS = {
+    "friendly_name": None,
+    "converse": None, "converse_stream": None, "system_prompt": None, "tool_use": None,
+    "streaming_tool_use": None, "document_chat": None, "vision": None, "guardrails": None,
+    "tool_choice": None, "tool_choice_notes": [],
+    "temperature_range": [0, 1], "temperature_default": None,
+    "top_p": {"supported": True, "range": [0, 1], "default": None},
+    "regions": None, "inference_profile_only_regions": None, "on_demand": None,
+    "regions_source": None, "inference_profiles": [],
+    "price_input_per_1k_usd": None, "price_output_per_1k_usd": None, "price_source": None,
+    "lifecycle": {
+        "status_as_of_2026_11_24": "active", "legacy_date": None, "eol_date": None,
+        "note": None, "source": None,
+    },
+    "deprecated": False,
+    "confidence_notes": [],
+}
+
+
+def add_models(models, additions):
+    ids = {m["id"] for m in models}
+    for add in additions:
+        m = add.get("model") or {}
+        mid = m.get("id")
+        missing = [f for f in ADD_REQUIRED if f not in m]
+        if missing:
+            raise SystemExit("added model %r lacks %s" % (mid, ", ".join(missing)))
+        if not add.get("source"):
+            raise SystemExit("added model %r has no source" % mid)
+        if mid in ids:
+            raise SystemExit("added model %r is already in the catalog; use `overrides`" % mid)
+        unknown = sorted(set(m) - set(ADD_REQUIRED) - set(ADD_DEFAULTS) - SEED_ONLY_FIELDS)
+        if unknown:
+            raise SystemExit("added model %r has unknown fields %s" % (mid, ", ".join(unknown)))
+        full = copy.deepcopy(ADD_DEFAULTS)
+        full.update(copy.deepcopy(m))
+        full["sources"] = list(full["sources"]) + ["added: " + add["source"]]
+        full["confidence_notes"] = list(full["confidence_notes"]) + [
+            "added to the catalog by data/overrides.json: %s" % add.get("note", "")
+        ]
+        models.append(full)
+        ids.add(mid)
+
+
+# Seed fields the generator does not read but an added model may carry for reference.
+SEED_ONLY_FIELDS = {
+    "catalog_tier", "amplify_resource_path", "converse_features_source",
+    "converse_inference_config_ranges", "default_max_output_tokens",
+    "default_max_output_tokens_note", "inference_param_defaults_source",
+    "inference_profile_sources", "limits_by_source", "limits_confidence",
+    "listed_in_aws_models_supported", "price_models_dev_per_1k_usd", "s3_multimedia_links",
+}
 
 
 def apply_overrides(models, overrides):
@@ -407,41 +489,53 @@ def emit(models):
 
 
 def rustfmt(text):
+    # The output must be byte-identical wherever it is generated (the freshness test
+    # compares it), so a missing rustfmt is an error, not a silent unformatted write.
     try:
         p = subprocess.run(
-            ["rustfmt", "--edition", "2021", "--emit", "stdout", "--quiet"],
+            [os.environ.get("RUSTFMT", "rustfmt"), "--edition", "2021", "--emit", "stdout", "--quiet"],
             input=text.encode(),
             capture_output=True,
             check=True,
         )
         return p.stdout.decode()
-    except (OSError, subprocess.CalledProcessError) as e:  # pragma: no cover
-        sys.stderr.write("warning: rustfmt unavailable (%s); writing unformatted\n" % e)
-        return text
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise SystemExit("rustfmt failed or is not installed (%s); install it with `rustup component add rustfmt`" % e)
 
 
-def main():
+def build(overrides_path=OVERRIDES):
+    """The generated Rust source for the seed plus the overrides file."""
     with open(SEED) as fh:
         seed = json.load(fh)
-    with open(OVERRIDES) as fh:
-        overrides = json.load(fh).get("overrides", [])
-    apply_overrides(seed, overrides)
+    with open(overrides_path) as fh:
+        doc = json.load(fh)
+    add_models(seed, doc.get("add", []))
+    apply_overrides(seed, doc.get("overrides", []))
     models = [convert(m) for m in seed]
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate model ids")
+    return rustfmt(emit(models)), len(models)
 
-    text = rustfmt(emit(models))
-    if "--check" in sys.argv[1:]:
+
+def main():
+    ap = argparse.ArgumentParser(description="Generate src/data.rs from the catalog data files.")
+    ap.add_argument("--check", action="store_true", help="exit 1 if src/data.rs is stale")
+    ap.add_argument("--out", default=OUT, help="where to write (default: src/data.rs)")
+    ap.add_argument("--overrides", default=OVERRIDES, help="overrides file (default: data/overrides.json)")
+    args = ap.parse_args()
+
+    text, count = build(args.overrides)
+    if args.check:
         with open(OUT) as fh:
             if fh.read() != text:
                 sys.stderr.write("src/data.rs is stale; run tools/gen_catalog.py\n")
                 sys.exit(1)
         return
-    with open(OUT, "w") as fh:
+    with open(args.out, "w") as fh:
         fh.write(text)
-    print("wrote %s (%d models)" % (os.path.relpath(OUT), len(models)))
+    print("wrote %s (%d models)" % (args.out, count))
 
 
 if __name__ == "__main__":
