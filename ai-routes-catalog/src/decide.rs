@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode};
+use crate::{Confidence, Endpoint, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode};
 
 /// How a model can be called from one region.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +51,12 @@ impl Model {
 /// [`CallProblem::fix`] says what to change.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallProblem {
+    /// The model is served only on Bedrock's OpenAI-compatible endpoint, not through
+    /// Converse.
+    NotOnConverse {
+        /// The model.
+        model: &'static Model,
+    },
     /// The model is past its end of life.
     EndOfLife {
         /// The model.
@@ -95,6 +101,9 @@ pub fn check_call(
     invoke_id: &str,
     region: Option<&str>,
 ) -> Result<(), CallProblem> {
+    if model.endpoint != Endpoint::Converse {
+        return Err(CallProblem::NotOnConverse { model });
+    }
     if model.lifecycle == Lifecycle::Eol {
         return Err(CallProblem::EndOfLife { model });
     }
@@ -129,7 +138,8 @@ impl CallProblem {
     /// The model the problem is about.
     pub fn model(&self) -> &'static Model {
         match self {
-            CallProblem::EndOfLife { model }
+            CallProblem::NotOnConverse { model }
+            | CallProblem::EndOfLife { model }
             | CallProblem::ProfileNotServed { model, .. }
             | CallProblem::NotOnDemandIn { model, .. }
             | CallProblem::ProfileOnly { model } => model,
@@ -139,6 +149,12 @@ impl CallProblem {
     /// What to change so the call works.
     pub fn fix(&self) -> String {
         match self {
+            CallProblem::NotOnConverse { model } => format!(
+                "ai-routes calls Converse: pick a Converse model, e.g. {} (`ai-routes models --active`), or call `{}` \
+                 with an OpenAI-compatible client outside ai-routes",
+                current_alternatives(model),
+                model.id
+            ),
             CallProblem::EndOfLife { model } => format!(
                 "move the route to a current {} model: {}",
                 model.provider,
@@ -168,6 +184,12 @@ impl CallProblem {
 impl fmt::Display for CallProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            CallProblem::NotOnConverse { model } => write!(
+                f,
+                "model `{}` ({}) is served only on Bedrock's OpenAI-compatible endpoint (bedrock-mantle: \
+                 Responses / Chat Completions), not through the Converse API",
+                model.name, model.id
+            ),
             CallProblem::EndOfLife { model } => {
                 write!(
                     f,
@@ -248,7 +270,12 @@ fn profile_fix(model: &Model, region: &str) -> String {
 pub fn current_alternatives(model: &Model) -> String {
     let names: Vec<&str> = crate::models()
         .iter()
-        .filter(|m| m.provider == model.provider && m.lifecycle == Lifecycle::Active && m.tool_use)
+        .filter(|m| {
+            m.provider == model.provider
+                && m.endpoint == Endpoint::Converse
+                && m.lifecycle == Lifecycle::Active
+                && m.tool_use
+        })
         .map(|m| m.name)
         .take(4)
         .collect();

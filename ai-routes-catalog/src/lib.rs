@@ -130,6 +130,27 @@ impl Confidence {
     }
 }
 
+/// Which Bedrock API serves a model.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `Converse` / `ConverseStream` on `bedrock-runtime`: what `ai-routes` calls.
+    Converse,
+    /// Only Bedrock's OpenAI-compatible endpoint (`bedrock-mantle`: Responses and Chat
+    /// Completions), not Converse (OpenAI GPT-5.x). The catalog lists these models so a
+    /// route on one is a clear error instead of "unknown model".
+    OpenAiCompatibleOnly,
+}
+
+impl Endpoint {
+    /// `"converse"` or `"openai-compatible-only"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Converse => "converse",
+            Endpoint::OpenAiCompatibleOnly => "openai-compatible-only",
+        }
+    }
+}
+
 /// Lifecycle status of a model as of the research date (2026-11-24).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Lifecycle {
@@ -262,6 +283,8 @@ pub struct Model {
     pub provider: &'static str,
     /// Human display name.
     pub name: &'static str,
+    /// The API that serves the model; only [`Endpoint::Converse`] models can back a route.
+    pub endpoint: Endpoint,
     /// Names accepted by [`by_name`]: the Amplify `a.ai.model()` name (if any)
     /// followed by the human name. Matched case-insensitively.
     pub friendly_names: &'static [&'static str],
@@ -403,7 +426,8 @@ impl Model {
     }
 }
 
-/// All models in the catalog (94 at the 2026-11-24 snapshot).
+/// All models in the catalog: the 94 of the 2026-11-24 seed plus the additions in
+/// `data/overrides.json`.
 pub fn models() -> &'static [Model] {
     data::MODELS
 }

@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use ai_routes_catalog::*;
 
-/// The Amplify `a.ai.model()` table (design/amplify-ai-kit-reference.md §4):
+/// The Amplify `a.ai.model()` table (aws-amplify/amplify-data
+/// `packages/data-schema/src/ai/ModelType.ts` @e8f46592):
 /// friendly name -> Amplify's resource path.
 const AMPLIFY: &[(&str, &str)] = &[
     ("Amazon Nova Pro", "amazon.nova-pro-v1:0"),
@@ -66,7 +67,8 @@ fn m(id: &str) -> &'static Model {
 
 #[test]
 fn table_size() {
-    assert_eq!(models().len(), 94);
+    // 94 seed models + 17 missing Converse models + 5 OpenAI-compatible-only GPT-5.x.
+    assert_eq!(models().len(), 116);
 }
 
 #[test]
@@ -228,10 +230,9 @@ fn known_values() {
         assert!(!t.tool_use, "{id}");
         assert!(t.deprecated, "{id}");
     }
-    assert_eq!(
-        m("amazon.titan-text-express-v1").lifecycle,
-        Lifecycle::Legacy
-    );
+    // Audit row 2: Titan Text Express and Lite reached end of life (was Legacy).
+    assert_eq!(m("amazon.titan-text-express-v1").lifecycle, Lifecycle::Eol);
+    assert_eq!(m("amazon.titan-text-lite-v1").lifecycle, Lifecycle::Eol);
 
     let large = m("mistral.mistral-large-2402-v1:0");
     assert_eq!(
@@ -503,7 +504,8 @@ fn lifecycle_and_deprecation_agree() {
             assert_eq!(d.len(), 10, "{}", model.id);
         }
     }
-    assert_eq!(eol, 25, "README: 25 entries are already EOL");
+    // The seed's 25 plus Jamba 1.5 Large/Mini and Titan Text Express/Lite (audit rows 1, 2).
+    assert_eq!(eol, 29);
 }
 
 #[test]
@@ -515,4 +517,169 @@ fn enum_strings() {
     assert_eq!(Lifecycle::Legacy.as_str(), "legacy");
     assert_eq!(Modality::Document.as_str(), "document");
     assert_eq!(ProfileScope::UsGov.prefix(), "us-gov");
+}
+
+// ------------------------------------------------ audit of 2026-11-30 fixes
+
+#[test]
+fn audit_discrepancies_are_fixed() {
+    // Row 1: Jamba 1.5 reached end of life on 2026-11-26.
+    for id in ["ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-mini-v1:0"] {
+        assert_eq!(m(id).lifecycle, Lifecycle::Eol, "{id}");
+        assert_eq!(m(id).eol_date, Some("2026-11-26"), "{id}");
+    }
+    // Row 3: Opus 4.1 is legacy, EOL 2027-01-08.
+    let opus41 = m("anthropic.claude-opus-4-1-20250805-v1:0");
+    assert_eq!(opus41.lifecycle, Lifecycle::Legacy);
+    assert_eq!(opus41.legacy_date, Some("2026-07-08"));
+    assert_eq!(opus41.eol_date, Some("2027-01-08"));
+    // Row 4: no ConverseStream for Llama 4 (AWS's Meta page), marked disputed.
+    for id in [
+        "meta.llama4-scout-17b-instruct-v1:0",
+        "meta.llama4-maverick-17b-instruct-v1:0",
+    ] {
+        assert!(!m(id).converse_stream, "{id}");
+        assert!(m(id)
+            .confidence_notes
+            .iter()
+            .any(|n| n.contains("DISPUTED")));
+    }
+    // Row 6: Opus 4.6 has jp. and apac. profiles.
+    let opus46 = m("anthropic.claude-opus-4-6-v1");
+    assert!(opus46.profile_with_scope(ProfileScope::Jp).is_some());
+    assert!(opus46.profile_with_scope(ProfileScope::Apac).is_some());
+    // Row 10: Palmyra's us. profile is callable from every US Region.
+    for id in ["writer.palmyra-x4-v1:0", "writer.palmyra-x5-v1:0"] {
+        let us = m(id).profile_with_scope(ProfileScope::Us).unwrap();
+        for r in ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] {
+            assert!(us.callable_from(r), "{id} {r}");
+        }
+    }
+    // Row 11: DeepSeek V3.1 left US East, stays in Sydney.
+    let v31 = m("deepseek.v3-v1:0");
+    assert!(!v31.on_demand_in("us-east-2"));
+    assert!(v31.on_demand_in("ap-southeast-2"));
+    // Row 13: Sonnet 5 at the Bedrock price after 2026-08-31.
+    let sonnet5 = m("anthropic.claude-sonnet-5");
+    assert_eq!(sonnet5.price_input_per_1k_usd, 0.003);
+    assert_eq!(sonnet5.price_output_per_1k_usd, 0.015);
+}
+
+#[test]
+fn disputed_facts_name_both_sides() {
+    for model in models() {
+        for note in model
+            .confidence_notes
+            .iter()
+            .filter(|n| n.contains("DISPUTED"))
+        {
+            let overrides = model
+                .sources
+                .iter()
+                .filter(|s| s.starts_with("override: ") || s.starts_with("added: "))
+                .count();
+            assert!(
+                overrides >= 1 && model.sources.len() >= 2,
+                "{}: a disputed fact needs its sources: {note}",
+                model.id
+            );
+        }
+    }
+}
+
+#[test]
+fn sources_are_public() {
+    for model in models() {
+        for s in model.sources {
+            assert!(
+                !s.contains("steering/") && !s.contains("amplify-ai-kit"),
+                "{}: private source {s}",
+                model.id
+            );
+        }
+        if model.amplify_name.is_some() {
+            assert!(
+                model.sources.iter().any(|s| s.contains(
+                    "github.com/aws-amplify/amplify-data/blob/e8f46592/packages/data-schema/src/ai/ModelType.ts"
+                )),
+                "{}",
+                model.id
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_converse_models_resolve_by_friendly_name() {
+    for (name, id) in [
+        ("GPT-6 Sol", "openai.gpt-6-sol"),
+        ("GPT-6 Luna", "openai.gpt-6-luna"),
+        ("GPT-6 Astra", "openai.gpt-6-astra"),
+        ("GPT-6.1 Sol", "openai.gpt-6.1-sol"),
+        ("GPT-6.1 Terra", "openai.gpt-6.1-terra"),
+        ("Grok 4.7", "xai.grok-4.7"),
+        ("Kimi K3", "moonshotai.kimi-k3"),
+        ("Kimi K3.1", "moonshotai.kimi-k3.1"),
+        ("GLM-5", "zai.glm-5"),
+        ("GLM-5.3", "zai.glm-5.3"),
+        ("GLM-4.7-Flash", "zai.glm-4.7-flash"),
+        ("MiniMax M2.1", "minimax.minimax-m2.1"),
+        ("MiniMax M2.5", "minimax.minimax-m2.5"),
+        ("Nemotron Nano 3 30B", "nvidia.nemotron-nano-3-30b"),
+        ("Nemotron Super 3 120B", "nvidia.nemotron-super-3-120b"),
+        ("Qwen3 Coder Next", "qwen.qwen3-coder-next"),
+        ("Palmyra Vision 7B", "writer.palmyra-vision-7b"),
+    ] {
+        let r = resolve(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(r.model.id, id);
+        assert_eq!(r.model.endpoint, Endpoint::Converse, "{name}");
+        assert!(r.model.converse, "{name}");
+        assert!(
+            r.model.sources.iter().any(|s| s.starts_with("added: ")),
+            "{name}"
+        );
+        // Callable as the name resolves, from us-east-1 or through its profile.
+        assert!(
+            check_call(r.model, r.invoke_id, None).is_ok()
+                || r.model.availability("us-east-1") != Availability::NotOffered,
+            "{name}"
+        );
+    }
+    let sol = m("openai.gpt-6-sol");
+    assert_eq!(sol.context_window, 1_050_000, "AWS model card");
+    assert_eq!(
+        resolve("GPT-6 Sol").unwrap().invoke_id,
+        "global.openai.gpt-6-sol"
+    );
+}
+
+#[test]
+fn openai_compatible_only_models_are_a_clear_error() {
+    for name in [
+        "GPT-5.4",
+        "GPT-5.5",
+        "GPT-5.6 Sol",
+        "GPT-5.6 Terra",
+        "GPT-5.6 Luna",
+    ] {
+        let r = resolve(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(r.model.endpoint, Endpoint::OpenAiCompatibleOnly);
+        let problem = check_call(r.model, r.invoke_id, Some("us-east-1")).unwrap_err();
+        assert_eq!(problem, CallProblem::NotOnConverse { model: r.model });
+        assert!(
+            problem.to_string().contains("OpenAI-compatible endpoint"),
+            "{problem}"
+        );
+        assert!(
+            problem.fix().contains("pick a Converse model"),
+            "{}",
+            problem.fix()
+        );
+    }
+    // The profile ids give the same answer.
+    let r = resolve("us.openai.gpt-5.4").unwrap();
+    assert!(matches!(
+        check_call(r.model, r.invoke_id, None),
+        Err(CallProblem::NotOnConverse { .. })
+    ));
 }

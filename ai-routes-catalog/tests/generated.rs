@@ -92,11 +92,12 @@ fn overrides_can_add_a_model() {
     let _ = std::fs::remove_file(&out);
     assert!(generated.contains(r#"id: "example.added-model-v1:0""#));
     assert!(generated.contains(r#""added: https://example.com/launch-post""#));
-    // The seed models are all still there.
-    let seed_only = std::fs::read_to_string(crate_dir().join("src/data.rs")).unwrap();
+    // The seed models are all still there (this overrides file replaces the real one, so
+    // only the seed's entries and the one addition are generated).
+    let seed = std::fs::read_to_string(crate_dir().join("data/bedrock-models.json")).unwrap();
     assert_eq!(
-        generated.matches("    Model {").count(),
-        seed_only.matches("    Model {").count() + 1
+        generated.matches("\n    Model {").count(),
+        seed.matches("\n  {\n").count() + 1
     );
 }
 

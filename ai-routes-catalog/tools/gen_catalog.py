@@ -54,8 +54,9 @@ Mapping rules (seed JSON -> Rust ``Model``)
 * ``price_*: null`` -> ``0.0`` with ``price_known = false`` and a note.
 * ``regions``/``inference_profile_only_regions: null`` -> empty slices with
   ``region_data_known = false``.
-* ``friendly_names`` = Amplify ``friendly_name`` (``a.ai.model`` name, see
-  design/amplify-ai-kit-reference.md section 4) followed by the human ``name``,
+* ``friendly_names`` = Amplify ``friendly_name`` (``a.ai.model`` name, from
+  https://github.com/aws-amplify/amplify-data/blob/e8f46592/packages/data-schema/src/ai/ModelType.ts)
+  followed by the human ``name``,
   deduplicated case-insensitively.
 
 Inference-profile source Regions
@@ -236,11 +237,14 @@ def add_models(models, additions):
             raise SystemExit("added model %r has no source" % mid)
         if mid in ids:
             raise SystemExit("added model %r is already in the catalog; use `overrides`" % mid)
-        unknown = sorted(set(m) - set(ADD_REQUIRED) - set(ADD_DEFAULTS) - SEED_ONLY_FIELDS)
+        unknown = sorted(
+            set(m) - set(ADD_REQUIRED) - set(ADD_DEFAULTS) - set(OPTIONAL_FIELDS) - SEED_ONLY_FIELDS
+        )
         if unknown:
             raise SystemExit("added model %r has unknown fields %s" % (mid, ", ".join(unknown)))
         full = copy.deepcopy(ADD_DEFAULTS)
         full.update(copy.deepcopy(m))
+        full["lifecycle"] = dict(ADD_DEFAULTS["lifecycle"], **m.get("lifecycle", {}))
         full["sources"] = list(full["sources"]) + ["added: " + add["source"]]
         full["confidence_notes"] = list(full["confidence_notes"]) + [
             "added to the catalog by data/overrides.json: %s" % add.get("note", "")
@@ -248,6 +252,16 @@ def add_models(models, additions):
         models.append(full)
         ids.add(mid)
 
+
+# Fields the seed does not have but overrides and additions may set.
+OPTIONAL_FIELDS = {
+    # "converse" (default) or "openai_compatible_only": served only on Bedrock's
+    # OpenAI-compatible endpoint (bedrock-mantle), not on bedrock-runtime Converse.
+    "endpoint": "converse",
+    # {profile id: [source Regions]} from a source, instead of the derivation below.
+    "inference_profile_source_regions": {},
+}
+ENDPOINT = {"converse": "Converse", "openai_compatible_only": "OpenAiCompatibleOnly"}
 
 # Seed fields the generator does not read but an added model may carry for reference.
 SEED_ONLY_FIELDS = {
@@ -267,14 +281,19 @@ def apply_overrides(models, overrides):
             raise SystemExit("override for unknown model %r" % ov["id"])
         if not ov.get("source"):
             raise SystemExit("override for %r has no source" % ov["id"])
-        for k, v in ov["set"].items():
-            if k not in m:
+        if not ov.get("set") and not ov.get("note"):
+            raise SystemExit("override for %r sets nothing and notes nothing" % ov["id"])
+        for k, v in ov.get("set", {}).items():
+            if k not in m and k not in OPTIONAL_FIELDS:
                 raise SystemExit("override sets unknown field %r on %r" % (k, ov["id"]))
             m[k] = v
         m["sources"] = list(m["sources"]) + ["override: " + ov["source"]]
-        m["confidence_notes"] = list(m["confidence_notes"]) + [
-            "curated override of %s: %s" % (", ".join(sorted(ov["set"])), ov.get("note", ""))
-        ]
+        if ov.get("set"):
+            note = "curated override of %s: %s" % (", ".join(sorted(ov["set"])), ov.get("note", ""))
+        else:
+            # A note alone: sources disagree and the value stays (marked disputed).
+            note = "curated note: " + ov["note"]
+        m["confidence_notes"] = list(m["confidence_notes"]) + [note]
 
 
 def convert(m):
@@ -320,17 +339,33 @@ def convert(m):
     known_regions = set(regions) | set(profile_only)
     profiles = []
     fallback_scopes = []
+    sourced = m.get("inference_profile_source_regions") or {}
+    for pid in sourced:
+        if pid not in (m.get("inference_profiles") or []):
+            raise SystemExit("%s: source Regions for unknown profile %r" % (m["id"], pid))
     for pid in m.get("inference_profiles") or []:
         prefix, model_part = scope_of(pid)
         if model_part != m["id"]:
             raise SystemExit("profile %r does not wrap model %r" % (pid, m["id"]))
         variant, geo = SCOPES[prefix]
+        if pid in sourced:
+            bad = [r for r in sourced[pid] if r not in geo]
+            if bad:
+                raise SystemExit("%s: Regions %s are outside the %s. geography" % (pid, bad, prefix))
+            profiles.append((pid, variant, sorted(sourced[pid])))
+            continue
         src = sorted(r for r in known_regions if r in geo)
         if not src:
             src = list(geo)
             fallback_scopes.append(prefix)
         profiles.append((pid, variant, src))
-    if profiles:
+    derived = [p for p in profiles if p[0] not in sourced]
+    if sourced:
+        notes.append(
+            "inference profile source Regions of %s are sourced (see the override), not derived"
+            % ", ".join(sorted(sourced))
+        )
+    if derived:
         sources.append(CRIS_SOURCE)
         if fallback_scopes:
             notes.append(
@@ -373,6 +408,7 @@ def convert(m):
 
     return {
         "id": m["id"],
+        "endpoint": ENDPOINT[m.get("endpoint", "converse")],
         "provider": m["provider"],
         "name": m["name"],
         "friendly_names": names,
@@ -428,7 +464,9 @@ def emit(models):
     w("// Source: data/bedrock-models.json (+ data/overrides.json).")
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
-    w("use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode};")
+    w("use crate::{")
+    w("    Confidence, Endpoint, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
+    w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
     w("pub(crate) static MODELS: &[Model] = &[")
@@ -440,6 +478,7 @@ def emit(models):
         w("        name: %s," % rs_str(c["name"]))
         w("        friendly_names: %s," % rs_strs(c["friendly_names"]))
         w("        amplify_name: %s," % opt_str(c["amplify_name"]))
+        w("        endpoint: Endpoint::%s," % c["endpoint"])
         w("        input_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["input"]))
         w("        output_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["output"]))
         for k in BOOL_FIELDS:

@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use ai_routes_catalog::{models, resolve, suggest, Modality, Model, Resolved, ResolvedVia};
+use ai_routes_catalog::{
+    models, resolve, suggest, Endpoint, Modality, Model, Resolved, ResolvedVia,
+};
 use serde_json::{json, Value};
 
 /// Filters for `ai-routes models`.
@@ -28,7 +30,8 @@ impl Filter {
                 return false;
             }
         }
-        (!self.tool_use || m.tool_use) && (!self.active || m.is_active())
+        (!self.tool_use || m.tool_use)
+            && (!self.active || (m.is_active() && m.endpoint == Endpoint::Converse))
     }
 
     /// The catalog models passing the filter, in catalog order.
@@ -165,6 +168,7 @@ pub fn model_json(m: &Model) -> Value {
         "id": m.id,
         "provider": m.provider,
         "name": m.name,
+        "endpoint": m.endpoint.as_str(),
         "friendly_names": m.friendly_names,
         "amplify_name": m.amplify_name,
         "input_modalities": modalities(m.input_modalities),
@@ -252,6 +256,15 @@ pub fn render_show(r: &Resolved) -> String {
         let _ = write!(status, ", EOL {d}");
     }
     kv("status", status);
+    if m.endpoint != Endpoint::Converse {
+        kv(
+            "endpoint",
+            format!(
+                "{} (not Converse: ai-routes cannot call it)",
+                m.endpoint.as_str()
+            ),
+        );
+    }
     kv("input", modalities(m.input_modalities).join(", "));
     kv("output", modalities(m.output_modalities).join(", "));
     kv(
@@ -463,8 +476,9 @@ mod tests {
                     && !p["source_regions"].as_array().unwrap().is_empty())
         );
         assert!(!j["sources"].as_array().unwrap().is_empty());
-        // 39 Model fields + the derived forced_tool_choice.
-        assert_eq!(j.as_object().unwrap().len(), 40);
+        // 40 Model fields + the derived forced_tool_choice.
+        assert_eq!(j.as_object().unwrap().len(), 41);
+        assert_eq!(j["endpoint"], "converse");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! route kind needs: the model exists, is not past end of life, and is callable in the
 //! declared region (directly or through the named inference profile).
 
-use ai_routes_catalog::{CallProblem, Lifecycle, Model, ProfileScope, ResolvedVia};
+use ai_routes_catalog::{CallProblem, Endpoint, Lifecycle, Model, ProfileScope, ResolvedVia};
 use proc_macro2::Span;
 
 use crate::attrs::{ModelOptions, Spanned};
@@ -166,7 +166,7 @@ fn check_catalog_model(
             region.map(|r| r.span).unwrap_or(name.span),
             errors,
         ),
-        Err(problem @ CallProblem::EndOfLife { .. }) => {
+        Err(problem @ (CallProblem::EndOfLife { .. } | CallProblem::NotOnConverse { .. })) => {
             report(&problem, name.span, errors);
             return None;
         }
@@ -182,8 +182,12 @@ fn check_catalog_model(
     })
 }
 
-/// The end-of-life check alone (a `cross_region` route invokes a profile chosen later).
+/// The endpoint and end-of-life checks alone (a `cross_region` route invokes a profile
+/// chosen later).
 fn check_lifecycle(model: &'static Model) -> Result<(), CallProblem> {
+    if model.endpoint != Endpoint::Converse {
+        return Err(CallProblem::NotOnConverse { model });
+    }
     match model.lifecycle {
         Lifecycle::Eol => Err(CallProblem::EndOfLife { model }),
         _ => Ok(()),
