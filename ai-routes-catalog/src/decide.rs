@@ -6,7 +6,9 @@
 
 use std::fmt;
 
-use crate::{Confidence, Endpoint, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode};
+use crate::{
+    Confidence, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode,
+};
 
 /// How a model can be called from one region.
 #[derive(Clone, Debug, PartialEq)]
@@ -274,7 +276,7 @@ pub fn current_alternatives(model: &Model) -> String {
             m.provider == model.provider
                 && m.endpoint == Endpoint::Converse
                 && m.lifecycle == Lifecycle::Active
-                && m.tool_use
+                && m.tool_use.is_yes()
         })
         .map(|m| m.name)
         .take(4)
@@ -322,6 +324,22 @@ pub enum Capability {
     PromptCaching,
 }
 
+impl Capability {
+    /// The catalog field that decides this capability (for messages naming a source gap).
+    pub fn field(self) -> &'static str {
+        match self {
+            Capability::ToolUse => "tool_use",
+            Capability::StreamingToolUse => "streaming_tool_use",
+            Capability::Streaming => "converse_stream",
+            Capability::SystemPrompt => "system_prompt",
+            Capability::ImageInput => "vision",
+            Capability::DocumentInput => "document_chat",
+            Capability::ToolChoice(_) => "tool_choice",
+            Capability::PromptCaching => "prompt caching",
+        }
+    }
+}
+
 /// What the catalog says about a [`Capability`] of a model.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Support {
@@ -333,6 +351,9 @@ pub enum Support {
     /// The catalog believes the model lacks it, but its sources are not high-confidence:
     /// a route needing it compiles with a warning naming the gap.
     Doubtful(Confidence),
+    /// The sources do not say: a route needing it compiles with a warning naming the gap
+    /// (unknown is not false).
+    Unknown,
 }
 
 impl Model {
@@ -346,24 +367,39 @@ impl Model {
     /// assert_eq!(micro.supports(Capability::ImageInput), Support::No);
     /// ```
     pub fn supports(&self, capability: Capability) -> Support {
-        let has = match capability {
+        let fact = match capability {
             Capability::ToolUse => self.tool_use,
             Capability::StreamingToolUse => self.streaming_tool_use,
             Capability::Streaming => self.converse_stream,
             Capability::SystemPrompt => self.system_prompt,
-            Capability::ImageInput => self.vision && self.accepts_input(Modality::Image),
+            Capability::ImageInput => input_fact(self.vision, self.accepts_input(Modality::Image)),
             Capability::DocumentInput => {
-                self.document_chat && self.accepts_input(Modality::Document)
+                input_fact(self.document_chat, self.accepts_input(Modality::Document))
             }
-            Capability::ToolChoice(mode) => self.supports_tool_choice(mode),
+            Capability::ToolChoice(mode) => match self.tool_use {
+                Fact::Yes if self.supports_tool_choice(mode) => Fact::Yes,
+                Fact::Yes if !self.tool_choice_known => Fact::Unknown,
+                Fact::Yes | Fact::No => Fact::No,
+                Fact::Unknown => Fact::Unknown,
+            },
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
             Capability::PromptCaching => return bool_support(prompt_caching(self)),
         };
-        match (has, self.features_confidence) {
-            (true, _) => Support::Yes,
-            (false, Confidence::High) => Support::No,
-            (false, confidence) => Support::Doubtful(confidence),
+        match (fact, self.features_confidence) {
+            (Fact::Yes, _) => Support::Yes,
+            (Fact::Unknown, _) => Support::Unknown,
+            (Fact::No, Confidence::High) => Support::No,
+            (Fact::No, confidence) => Support::Doubtful(confidence),
         }
+    }
+}
+
+/// A content capability: the flag, unless the input modalities already rule it out.
+fn input_fact(flag: Fact, listed_modality: bool) -> Fact {
+    match flag {
+        Fact::Yes if listed_modality => Fact::Yes,
+        Fact::Yes => Fact::No,
+        other => other,
     }
 }
 
@@ -456,6 +492,52 @@ mod tests {
     }
 
     #[test]
+    fn unknown_is_not_false() {
+        // Qwen3 32B: no source settles its system prompt or its toolChoice variants.
+        let qwen = by_id("qwen.qwen3-32b-v1:0").unwrap();
+        assert_eq!(qwen.system_prompt, Fact::Unknown);
+        assert_eq!(qwen.supports(Capability::SystemPrompt), Support::Unknown);
+        assert!(!qwen.tool_choice_known);
+        assert_eq!(
+            qwen.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+            Support::Unknown
+        );
+        // A known, high-confidence list: a variant not in it is a "no".
+        let llama = by_id("meta.llama3-1-70b-instruct-v1:0").unwrap();
+        assert_eq!(
+            llama.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+            Support::No
+        );
+        // No document flag at all (GLM-5, added from LiteLLM): unknown, not "no".
+        let glm5 = by_id("zai.glm-5").unwrap();
+        assert_eq!(glm5.document_chat, Fact::Unknown);
+        assert_eq!(glm5.supports(Capability::DocumentInput), Support::Unknown);
+        // No unknown flag anywhere is a compile error.
+        for model in crate::models() {
+            for capability in [
+                Capability::ToolUse,
+                Capability::StreamingToolUse,
+                Capability::Streaming,
+                Capability::SystemPrompt,
+                Capability::ImageInput,
+                Capability::DocumentInput,
+            ] {
+                let flag = match capability {
+                    Capability::ToolUse => model.tool_use,
+                    Capability::StreamingToolUse => model.streaming_tool_use,
+                    Capability::Streaming => model.converse_stream,
+                    Capability::SystemPrompt => model.system_prompt,
+                    Capability::ImageInput => model.vision,
+                    _ => model.document_chat,
+                };
+                if flag == Fact::Unknown {
+                    assert_eq!(model.supports(capability), Support::Unknown, "{}", model.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn call_checks() {
         let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
         assert_eq!(
@@ -481,7 +563,7 @@ mod tests {
     fn low_confidence_gaps_are_doubtful_not_no() {
         let doubtful = crate::models()
             .iter()
-            .find(|m| m.features_confidence != Confidence::High && !m.tool_use);
+            .find(|m| m.features_confidence != Confidence::High && m.tool_use.is_no());
         if let Some(model) = doubtful {
             assert!(matches!(
                 model.supports(Capability::ToolUse),
@@ -490,7 +572,7 @@ mod tests {
         }
         let certain = crate::models()
             .iter()
-            .find(|m| m.features_confidence == Confidence::High && !m.tool_use)
+            .find(|m| m.features_confidence == Confidence::High && m.tool_use.is_no())
             .expect("a high-confidence model without tool use");
         assert_eq!(certain.supports(Capability::ToolUse), Support::No);
     }

@@ -130,6 +130,50 @@ impl Confidence {
     }
 }
 
+/// What the catalog's sources say about one capability of a model.
+///
+/// Unknown is not false: a route needing an `Unknown` capability compiles with a warning
+/// naming the gap (see [`Model::supports`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Fact {
+    /// The sources say the model has it.
+    Yes,
+    /// The sources say the model does not have it (how sure: `features_confidence`).
+    No,
+    /// The sources do not settle it.
+    Unknown,
+}
+
+impl Fact {
+    /// `true` only for [`Fact::Yes`].
+    pub fn is_yes(self) -> bool {
+        self == Fact::Yes
+    }
+
+    /// `true` only for [`Fact::No`].
+    pub fn is_no(self) -> bool {
+        self == Fact::No
+    }
+
+    /// `Some(true)`, `Some(false)` or `None` (unknown), as in the seed JSON.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Fact::Yes => Some(true),
+            Fact::No => Some(false),
+            Fact::Unknown => None,
+        }
+    }
+
+    /// `"yes"`, `"no"` or `"unknown"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Yes => "yes",
+            Fact::No => "no",
+            Fact::Unknown => "unknown",
+        }
+    }
+}
+
 /// Which Bedrock API serves a model.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Endpoint {
@@ -295,23 +339,26 @@ pub struct Model {
     /// Produced output content kinds.
     pub output_modalities: &'static [Modality],
     /// Supported by `Converse`.
-    pub converse: bool,
+    pub converse: Fact,
     /// Supported by `ConverseStream`.
-    pub converse_stream: bool,
+    pub converse_stream: Fact,
     /// Accepts a `system` prompt.
-    pub system_prompt: bool,
+    pub system_prompt: Fact,
     /// Accepts `toolConfig` (tool use).
-    pub tool_use: bool,
+    pub tool_use: Fact,
     /// Tool use also works with `ConverseStream`.
-    pub streaming_tool_use: bool,
+    pub streaming_tool_use: Fact,
     /// Accepts `document` content blocks.
-    pub document_chat: bool,
+    pub document_chat: Fact,
     /// Accepts `image` content blocks.
-    pub vision: bool,
-    /// Works with Bedrock Guardrails (`false` also when unknown).
-    pub guardrails: bool,
-    /// Allowed `toolChoice` variants; empty means "don't send `toolChoice`".
+    pub vision: Fact,
+    /// Works with Bedrock Guardrails.
+    pub guardrails: Fact,
+    /// `toolChoice` variants known to be accepted; empty means "don't send `toolChoice`".
     pub tool_choice: &'static [ToolChoiceMode],
+    /// `false` when the sources do not say which `toolChoice` variants work (then
+    /// `tool_choice` is empty and forcing one is [`Support::Unknown`]).
+    pub tool_choice_known: bool,
     /// Confidence of the boolean feature flags above.
     pub features_confidence: Confidence,
     /// Context window in tokens.
@@ -436,7 +483,7 @@ pub fn models() -> &'static [Model] {
 ///
 /// ```
 /// let m = ai_routes_catalog::by_id("amazon.nova-micro-v1:0").unwrap();
-/// assert!(!m.document_chat);
+/// assert!(m.document_chat.is_no());
 /// ```
 pub fn by_id(id: &str) -> Option<&'static Model> {
     data::MODELS.iter().find(|m| m.id == id)

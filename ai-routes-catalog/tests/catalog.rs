@@ -215,9 +215,9 @@ fn known_values() {
     assert!(!haiku3.available_in("mars-central-1"));
 
     let micro = m("amazon.nova-micro-v1:0");
-    assert!(!micro.document_chat);
+    assert!(micro.document_chat.is_no());
     assert!(!micro.accepts_input(Modality::Document));
-    assert!(!micro.vision);
+    assert!(micro.vision.is_no());
     assert!(micro.supports_tool_choice(ToolChoiceMode::Tool));
 
     for id in [
@@ -226,8 +226,8 @@ fn known_values() {
         "amazon.titan-text-premier-v1:0",
     ] {
         let t = m(id);
-        assert!(!t.system_prompt, "{id}");
-        assert!(!t.tool_use, "{id}");
+        assert!(t.system_prompt.is_no(), "{id}");
+        assert!(t.tool_use.is_no(), "{id}");
         assert!(t.deprecated, "{id}");
     }
     // Audit row 2: Titan Text Express and Lite reached end of life (was Legacy).
@@ -240,23 +240,23 @@ fn known_values() {
         &[ToolChoiceMode::Auto, ToolChoiceMode::Any]
     );
     assert_eq!(large.forced_tool_choice(), Some(ToolChoiceMode::Any));
-    assert!(large.tool_use && !large.streaming_tool_use);
+    assert!(large.tool_use.is_yes() && large.streaming_tool_use.is_no());
 
     let llama31 = m("meta.llama3-1-70b-instruct-v1:0");
     assert_eq!(llama31.tool_choice, &[ToolChoiceMode::Auto]);
     assert_eq!(llama31.forced_tool_choice(), None);
 
     let r1 = m("deepseek.r1-v1:0");
-    assert!(!r1.tool_use);
+    assert!(r1.tool_use.is_no());
     assert!(!r1.on_demand);
 
     let h35 = m("anthropic.claude-3-5-haiku-20241022-v1:0");
-    assert!(!h35.vision, "Bedrock: text-only input (no images)");
+    assert!(h35.vision.is_no(), "Bedrock: text-only input (no images)");
     assert!(!h35.accepts_input(Modality::Image));
 
     // Curated override (data/overrides.json): AWS lists text-only input.
     let ministral = m("mistral.ministral-3-8b-instruct");
-    assert!(!ministral.vision);
+    assert!(ministral.vision.is_no());
     assert!(ministral
         .sources
         .iter()
@@ -289,6 +289,18 @@ fn known_values() {
     assert!(s37.on_demand_in("eu-west-2"));
     assert!(!s37.on_demand_in("us-east-1"));
 
+    // Unknown is not false (audit rows 5, 20): Qwen3's system prompt and toolChoice
+    // variants are unknown, not "no".
+    let qwen = m("qwen.qwen3-32b-v1:0");
+    assert_eq!(qwen.system_prompt, Fact::Unknown);
+    assert_eq!(qwen.supports(Capability::SystemPrompt), Support::Unknown);
+    assert!(!qwen.tool_choice_known);
+    let devstral = m("mistral.devstral-2-123b");
+    assert_eq!(
+        devstral.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+        Support::Unknown
+    );
+
     // Null mapping: Devstral 2 has no Region data at all.
     let dev = m("mistral.devstral-2-123b");
     assert!(!dev.region_data_known);
@@ -304,7 +316,7 @@ fn known_values() {
     assert_eq!(c2.cost_usd(1000, 1000), 0.0);
 
     // Cohere "limited" Converse support maps to false.
-    assert!(!m("cohere.command-text-v14").converse);
+    assert!(m("cohere.command-text-v14").converse.is_no());
     // Cohere R: tool use but send no toolChoice.
     let cr = m("cohere.command-r-v1:0");
     assert!(cr.tool_choice.is_empty());
@@ -446,16 +458,24 @@ fn limits_prices_and_ranges_are_sane() {
 fn flags_are_consistent() {
     for model in models() {
         let id = model.id;
-        assert_eq!(model.vision, model.accepts_input(Modality::Image), "{id}");
+        // A listed modality means the flag is yes; an unlisted one means no or unknown.
         assert_eq!(
-            model.document_chat,
+            model.vision.is_yes(),
+            model.accepts_input(Modality::Image),
+            "{id}"
+        );
+        assert_eq!(
+            model.document_chat.is_yes(),
             model.accepts_input(Modality::Document),
             "{id}"
         );
-        if model.streaming_tool_use {
-            assert!(model.tool_use, "{id}");
+        if model.streaming_tool_use.is_yes() {
+            assert!(model.tool_use.is_yes(), "{id}");
         }
-        if !model.tool_use {
+        if !model.tool_use.is_yes() {
+            assert!(model.tool_choice.is_empty(), "{id}");
+        }
+        if !model.tool_choice_known {
             assert!(model.tool_choice.is_empty(), "{id}");
         }
         let distinct: HashSet<_> = model.tool_choice.iter().collect();
@@ -538,7 +558,7 @@ fn audit_discrepancies_are_fixed() {
         "meta.llama4-scout-17b-instruct-v1:0",
         "meta.llama4-maverick-17b-instruct-v1:0",
     ] {
-        assert!(!m(id).converse_stream, "{id}");
+        assert!(m(id).converse_stream.is_no(), "{id}");
         assert!(m(id)
             .confidence_notes
             .iter()
@@ -633,7 +653,7 @@ fn missing_converse_models_resolve_by_friendly_name() {
         let r = resolve(name).unwrap_or_else(|| panic!("{name}"));
         assert_eq!(r.model.id, id);
         assert_eq!(r.model.endpoint, Endpoint::Converse, "{name}");
-        assert!(r.model.converse, "{name}");
+        assert!(r.model.converse.is_yes(), "{name}");
         assert!(
             r.model.sources.iter().any(|s| s.starts_with("added: ")),
             "{name}"

@@ -37,15 +37,19 @@ Inputs
 
 Mapping rules (seed JSON -> Rust ``Model``)
 -------------------------------------------
-* Nullable booleans (``converse``, ``system_prompt``, ``tool_use``,
-  ``streaming_tool_use``, ``document_chat``, ``vision``, ``guardrails``,
-  ``on_demand``): ``null`` -> ``false``. The seed uses ``null`` for "unknown";
-  mapping it to ``false`` is the conservative choice (the compile-time checks
-  then warn instead of silently allowing a feature). A confidence note
-  "`FIELD` unknown in seed data (null); mapped to false" is added.
+* Capability flags (``converse``, ``converse_stream``, ``system_prompt``,
+  ``tool_use``, ``streaming_tool_use``, ``document_chat``, ``vision``,
+  ``guardrails``) are a ``Fact``: ``true`` -> ``Yes``, ``false`` -> ``No``,
+  ``null`` -> ``Unknown``. Unknown is not false: the compile-time checks warn
+  on an unknown capability (naming the gap) and never fail the build on it.
+  A confidence note "`FIELD` unknown in the sources (null)" is added.
 * ``converse`` / ``converse_stream`` value ``"limited"`` (Cohere Command /
-  Command Light) -> ``false`` with a note; both models are EOL anyway.
-* ``tool_choice: null`` -> empty slice (= never send ``toolChoice``), noted.
+  Command Light) -> ``No`` with a note; both models are EOL anyway.
+* ``on_demand: null`` -> ``false`` with a note (availability is then decided by
+  ``region_data_known``, which is false when the seed has no Region data).
+* ``tool_choice: null`` -> empty slice with ``tool_choice_known = false`` (the
+  variants are unknown: a route forcing one warns; at run time none is sent),
+  noted.
 * ``temperature_range: null`` -> ``None`` (sampling params not accepted).
 * ``top_p.supported`` -> ``top_p_supported``;
   ``top_p.mutually_exclusive_with_temperature`` -> ``temperature_top_p_exclusive``.
@@ -304,13 +308,13 @@ def convert(m):
     for f in BOOL_FIELDS:
         v = m.get(f)
         if v is None:
-            flags[f] = False
-            notes.append("`%s` unknown in seed data (null); mapped to false" % f)
+            flags[f] = "Unknown"
+            notes.append("`%s` unknown in the sources (null)" % f)
         elif v == "limited":
-            flags[f] = False
-            notes.append("`%s` is 'limited' in the AWS table; mapped to false" % f)
+            flags[f] = "No"
+            notes.append("`%s` is 'limited' in the AWS table; mapped to no" % f)
         elif isinstance(v, bool):
-            flags[f] = v
+            flags[f] = "Yes" if v else "No"
         else:
             raise SystemExit("%s: unexpected %s=%r" % (m["id"], f, v))
 
@@ -320,8 +324,9 @@ def convert(m):
         on_demand = False
 
     tool_choice = m.get("tool_choice")
+    tool_choice_known = tool_choice is not None
     if tool_choice is None:
-        notes.append("`tool_choice` unknown in seed data (null); mapped to [] (don't send toolChoice)")
+        notes.append("`tool_choice` variants unknown in the sources (null); none is sent at run time")
         tool_choice = []
     for n in m.get("tool_choice_notes") or []:
         notes.append("tool_choice: " + n)
@@ -417,6 +422,7 @@ def convert(m):
         "output": [MODALITY[x] for x in m["output_modalities"]],
         "flags": flags,
         "tool_choice": [TOOL_CHOICE[x] for x in tool_choice],
+        "tool_choice_known": tool_choice_known,
         "features_confidence": CONFIDENCE[m["converse_features_confidence"]],
         "context_window": int(m["context_window_tokens"]),
         "max_output_tokens": int(m["max_output_tokens"]),
@@ -465,7 +471,7 @@ def emit(models):
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
     w("use crate::{")
-    w("    Confidence, Endpoint, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
+    w("    Confidence, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
@@ -482,8 +488,9 @@ def emit(models):
         w("        input_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["input"]))
         w("        output_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["output"]))
         for k in BOOL_FIELDS:
-            w("        %s: %s," % (k, "true" if f[k] else "false"))
+            w("        %s: Fact::%s," % (k, f[k]))
         w("        tool_choice: &[%s]," % ", ".join("ToolChoiceMode::" + x for x in c["tool_choice"]))
+        w("        tool_choice_known: %s," % ("true" if c["tool_choice_known"] else "false"))
         w("        features_confidence: Confidence::%s," % c["features_confidence"])
         w("        context_window: %d," % c["context_window"])
         w("        max_output_tokens: %d," % c["max_output_tokens"])

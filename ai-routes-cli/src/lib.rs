@@ -30,7 +30,7 @@ impl Filter {
                 return false;
             }
         }
-        (!self.tool_use || m.tool_use)
+        (!self.tool_use || m.tool_use.is_yes())
             && (!self.active || (m.is_active() && m.endpoint == Endpoint::Converse))
     }
 
@@ -71,7 +71,7 @@ pub fn price(m: &Model, v: f64) -> String {
 }
 
 fn vision_doc(m: &Model) -> &'static str {
-    match (m.vision, m.document_chat) {
+    match (m.vision.is_yes(), m.document_chat.is_yes()) {
         (true, true) => "vision+doc",
         (true, false) => "vision",
         (false, true) => "doc",
@@ -103,11 +103,11 @@ pub fn render_table(list: &[&Model]) -> String {
                 m.id.to_string(),
                 m.provider.to_string(),
                 m.name.to_string(),
-                yes_no(m.tool_use).to_string(),
+                m.tool_use.as_str().to_string(),
                 m.forced_tool_choice()
                     .map_or("-", |c| c.as_str())
                     .to_string(),
-                yes_no(m.streaming_tool_use).to_string(),
+                m.streaming_tool_use.as_str().to_string(),
                 vision_doc(m).to_string(),
                 compact_tokens(m.context_window),
                 compact_tokens(m.max_output_tokens),
@@ -173,15 +173,15 @@ pub fn model_json(m: &Model) -> Value {
         "amplify_name": m.amplify_name,
         "input_modalities": modalities(m.input_modalities),
         "output_modalities": modalities(m.output_modalities),
-        "converse": m.converse,
-        "converse_stream": m.converse_stream,
-        "system_prompt": m.system_prompt,
-        "tool_use": m.tool_use,
-        "streaming_tool_use": m.streaming_tool_use,
-        "document_chat": m.document_chat,
-        "vision": m.vision,
-        "guardrails": m.guardrails,
-        "tool_choice": m.tool_choice.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "converse": m.converse.as_bool(),
+        "converse_stream": m.converse_stream.as_bool(),
+        "system_prompt": m.system_prompt.as_bool(),
+        "tool_use": m.tool_use.as_bool(),
+        "streaming_tool_use": m.streaming_tool_use.as_bool(),
+        "document_chat": m.document_chat.as_bool(),
+        "vision": m.vision.as_bool(),
+        "guardrails": m.guardrails.as_bool(),
+        "tool_choice": m.tool_choice_known.then(|| m.tool_choice.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "forced_tool_choice": m.forced_tool_choice().map(|c| c.as_str()),
         "features_confidence": m.features_confidence.as_str(),
         "context_window": m.context_window,
@@ -269,19 +269,25 @@ pub fn render_show(r: &Resolved) -> String {
     kv("output", modalities(m.output_modalities).join(", "));
     kv(
         "converse / stream",
-        format!("{} / {}", yes_no(m.converse), yes_no(m.converse_stream)),
+        format!("{} / {}", m.converse.as_str(), m.converse_stream.as_str()),
     );
-    kv("system prompt", yes_no(m.system_prompt).to_string());
+    kv("system prompt", m.system_prompt.as_str().to_string());
     kv(
         "tool use / streaming",
-        format!("{} / {}", yes_no(m.tool_use), yes_no(m.streaming_tool_use)),
+        format!(
+            "{} / {}",
+            m.tool_use.as_str(),
+            m.streaming_tool_use.as_str()
+        ),
     );
     let choices: Vec<&str> = m.tool_choice.iter().map(|c| c.as_str()).collect();
     kv(
         "tool choice",
         format!(
             "{} (forced: {})",
-            if choices.is_empty() {
+            if !m.tool_choice_known {
+                "unknown in the sources (none is sent)".to_string()
+            } else if choices.is_empty() {
                 "none (don't send toolChoice)".to_string()
             } else {
                 choices.join(", ")
@@ -289,9 +295,9 @@ pub fn render_show(r: &Resolved) -> String {
             m.forced_tool_choice().map_or("-", |c| c.as_str())
         ),
     );
-    kv("vision", yes_no(m.vision).to_string());
-    kv("document chat", yes_no(m.document_chat).to_string());
-    kv("guardrails", yes_no(m.guardrails).to_string());
+    kv("vision", m.vision.as_str().to_string());
+    kv("document chat", m.document_chat.as_str().to_string());
+    kv("guardrails", m.guardrails.as_str().to_string());
     kv(
         "features confidence",
         m.features_confidence.as_str().to_string(),
@@ -456,7 +462,7 @@ mod tests {
         assert!(!v.is_empty());
         assert!(v
             .iter()
-            .all(|m| m.provider == "Anthropic" && m.tool_use && m.is_active()));
+            .all(|m| m.provider == "Anthropic" && m.tool_use.is_yes() && m.is_active()));
         assert!(v.len() < all.len());
     }
 
@@ -476,9 +482,15 @@ mod tests {
                     && !p["source_regions"].as_array().unwrap().is_empty())
         );
         assert!(!j["sources"].as_array().unwrap().is_empty());
-        // 40 Model fields + the derived forced_tool_choice.
+        // 41 Model fields (tool_choice_known folded into a null tool_choice) + the derived
+        // forced_tool_choice.
         assert_eq!(j.as_object().unwrap().len(), 41);
         assert_eq!(j["endpoint"], "converse");
+        // Unknown is null, not false.
+        let qwen = model_json(by_id("qwen.qwen3-32b-v1:0").unwrap());
+        assert!(qwen["system_prompt"].is_null(), "{qwen}");
+        assert!(qwen["tool_choice"].is_null(), "{qwen}");
+        assert_eq!(qwen["tool_use"], true);
     }
 
     #[test]
