@@ -7,8 +7,11 @@
 use std::fmt;
 
 use crate::{
-    Confidence, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode,
+    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode,
 };
+
+/// How many days before a model's end of life a route on it starts to warn.
+pub const EOL_WARNING_DAYS: i64 = 60;
 
 /// How a model can be called from one region.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +66,8 @@ pub enum CallProblem {
     EndOfLife {
         /// The model.
         model: &'static Model,
+        /// The date the status was computed for.
+        on: Date,
     },
     /// The invoked inference profile cannot be called from the region.
     ProfileNotServed {
@@ -88,8 +93,18 @@ pub enum CallProblem {
     },
 }
 
+/// [`check_call_on`] [`Date::today`] (`SOURCE_DATE_EPOCH` or the clock).
+pub fn check_call(
+    model: &'static Model,
+    invoke_id: &str,
+    region: Option<&str>,
+) -> Result<(), CallProblem> {
+    check_call_on(model, invoke_id, region, Date::today())
+}
+
 /// Whether `invoke_id` (the model's bare id or one of its profile ids) can be called from
-/// `region` (`None`: not known yet, checked later).
+/// `region` (`None`: not known yet, checked later) on `today` (the end-of-life decision
+/// is computed from the model's dates).
 ///
 /// ```
 /// use ai_routes_catalog::{by_id, check_call, CallProblem};
@@ -98,16 +113,17 @@ pub enum CallProblem {
 /// assert!(matches!(problem, Err(CallProblem::ProfileNotServed { .. })));
 /// assert!(problem.unwrap_err().fix().contains("eu.anthropic.claude-haiku-4-5"));
 /// ```
-pub fn check_call(
+pub fn check_call_on(
     model: &'static Model,
     invoke_id: &str,
     region: Option<&str>,
+    today: Date,
 ) -> Result<(), CallProblem> {
     if model.endpoint != Endpoint::Converse {
         return Err(CallProblem::NotOnConverse { model });
     }
-    if model.lifecycle == Lifecycle::Eol {
-        return Err(CallProblem::EndOfLife { model });
+    if model.lifecycle_on(today) == Lifecycle::Eol {
+        return Err(CallProblem::EndOfLife { model, on: today });
     }
     if let Some(profile) = model.inference_profiles.iter().find(|p| p.id == invoke_id) {
         return match region {
@@ -141,7 +157,7 @@ impl CallProblem {
     pub fn model(&self) -> &'static Model {
         match self {
             CallProblem::NotOnConverse { model }
-            | CallProblem::EndOfLife { model }
+            | CallProblem::EndOfLife { model, .. }
             | CallProblem::ProfileNotServed { model, .. }
             | CallProblem::NotOnDemandIn { model, .. }
             | CallProblem::ProfileOnly { model } => model,
@@ -152,16 +168,17 @@ impl CallProblem {
     pub fn fix(&self) -> String {
         match self {
             CallProblem::NotOnConverse { model } => format!(
-                "ai-routes calls Converse: pick a Converse model, e.g. {} (`ai-routes models --active`), or call `{}` \
-                 with an OpenAI-compatible client outside ai-routes",
+                "ai-routes calls Converse: pick {}, or call `{}` with an OpenAI-compatible client outside ai-routes",
                 current_alternatives(model),
                 model.id
             ),
-            CallProblem::EndOfLife { model } => format!(
-                "move the route to a current {} model: {}",
-                model.provider,
-                current_alternatives(model)
-            ),
+            CallProblem::EndOfLife { model, on } => match model.successor_on(*on) {
+                Some(next) => format!(
+                    "move the route to its successor `{}` (`model = \"{}\"`)",
+                    next.name, next.name
+                ),
+                None => format!("move the route to {}", current_alternatives(model)),
+            },
             CallProblem::ProfileNotServed { model, region, .. }
             | CallProblem::NotOnDemandIn { model, region } => profile_fix(model, region),
             CallProblem::ProfileOnly { model } => {
@@ -192,7 +209,7 @@ impl fmt::Display for CallProblem {
                  Responses / Chat Completions), not through the Converse API",
                 model.name, model.id
             ),
-            CallProblem::EndOfLife { model } => {
+            CallProblem::EndOfLife { model, .. } => {
                 write!(
                     f,
                     "model `{}` ({}) reached end of life on Bedrock",
@@ -267,38 +284,96 @@ fn profile_fix(model: &Model, region: &str) -> String {
     }
 }
 
-/// Up to four current models of the same provider that can use tools, for "move to"
-/// hints.
+/// Up to four current Converse models of the same provider that can use tools, for "move
+/// to" hints: "a current Anthropic model: A, B, C, D", or a pointer to the model list when
+/// the provider has none.
 pub fn current_alternatives(model: &Model) -> String {
+    let today = Date::today();
     let names: Vec<&str> = crate::models()
         .iter()
         .filter(|m| {
             m.provider == model.provider
                 && m.endpoint == Endpoint::Converse
-                && m.lifecycle == Lifecycle::Active
+                && m.lifecycle_on(today) == Lifecycle::Active
                 && m.tool_use.is_yes()
         })
         .map(|m| m.name)
         .take(4)
         .collect();
     if names.is_empty() {
-        "see `ai-routes models --active`".into()
+        format!(
+            "a current model (no current {} model; `ai-routes models --active` lists them)",
+            model.provider
+        )
     } else {
-        names.join(", ")
+        format!("a current {} model: {}", model.provider, names.join(", "))
     }
 }
 
-/// The warning for a route on a legacy model, if it is one.
-pub fn lifecycle_warning(model: &Model) -> Option<String> {
-    (model.lifecycle == Lifecycle::Legacy).then(|| {
+/// The warning for a route on `model` compiled `today`, if it needs one: within
+/// [`EOL_WARNING_DAYS`] of its end of life (confirmed or reported), or legacy. A model
+/// past its end of life gets no warning: [`check_call_on`] makes it an error.
+///
+/// ```
+/// use ai_routes_catalog::{by_name, lifecycle_warning, Date};
+/// let opus41 = by_name("Claude Opus 4.1").unwrap();
+/// let warning = lifecycle_warning(opus41, Date::parse("2026-12-01").unwrap()).unwrap();
+/// assert!(warning.contains("reaches end of life on Bedrock on 2027-01-08 (in 38 days)"), "{warning}");
+/// assert!(lifecycle_warning(opus41, Date::parse("2026-06-01").unwrap()).is_none());
+/// ```
+pub fn lifecycle_warning(model: &Model, today: Date) -> Option<String> {
+    let status = model.lifecycle_on(today);
+    if status == Lifecycle::Eol {
+        return None;
+    }
+    let advice = || match model.successor_on(today) {
+        Some(next) => format!(
+            "move the route to its successor `{}` (`model = \"{}\"`)",
+            next.name, next.name
+        ),
+        None => format!("plan a move to {}", current_alternatives(model)),
+    };
+    let days_to = |date: Date| today.days_until(date);
+    let in_days = |days: i64| match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    };
+    if let Some(eol) = model.eol_date {
+        if days_to(eol) <= EOL_WARNING_DAYS {
+            return Some(format!(
+                "model `{}` reaches end of life on Bedrock on {eol} ({}): calls to it fail from then and \
+                 the route stops compiling; {}",
+                model.name,
+                in_days(days_to(eol)),
+                advice()
+            ));
+        }
+    } else if let Some(eol) = model.reported_eol_date {
+        if (0..=EOL_WARNING_DAYS).contains(&days_to(eol)) {
+            return Some(format!(
+                "model `{}` is reported to reach end of life on Bedrock on {eol} ({}; one secondary source, \
+                 see `ai-routes models show \"{}\"`); {}",
+                model.name,
+                in_days(days_to(eol)),
+                model.name,
+                advice()
+            ));
+        }
+    }
+    (status == Lifecycle::Legacy).then(|| {
         format!(
-            "model `{}` is legacy on Bedrock{}: plan a move to a current model ({})",
+            "model `{}` is legacy on Bedrock{}{}: {}",
             model.name,
+            model
+                .legacy_date
+                .map(|d| format!(" since {d}"))
+                .unwrap_or_default(),
             model
                 .eol_date
                 .map(|d| format!(" (end of life {d})"))
                 .unwrap_or_default(),
-            current_alternatives(model)
+            advice()
         )
     })
 }
@@ -535,6 +610,77 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn lifecycle_is_computed_from_dates() {
+        let day = |s: &str| Date::parse(s).unwrap();
+        // Jamba 1.5 Large: end of life 2026-11-26, no named successor.
+        let jamba = by_id("ai21.jamba-1-5-large-v1:0").unwrap();
+        assert_eq!(
+            check_call_on(jamba, jamba.id, Some("us-east-1"), day("2026-11-25")),
+            Ok(())
+        );
+        let warning = lifecycle_warning(jamba, day("2026-11-25")).unwrap();
+        assert!(warning.contains("on 2026-11-26 (tomorrow)"), "{warning}");
+        let problem =
+            check_call_on(jamba, jamba.id, Some("us-east-1"), day("2026-11-26")).unwrap_err();
+        assert_eq!(
+            problem,
+            CallProblem::EndOfLife {
+                model: jamba,
+                on: day("2026-11-26")
+            }
+        );
+        assert!(problem
+            .to_string()
+            .contains("reached end of life on Bedrock on 2026-11-26"));
+        assert_eq!(
+            lifecycle_warning(jamba, day("2026-11-26")),
+            None,
+            "an error, not a warning"
+        );
+
+        // Claude 3 Haiku: the error names the successor AWS recommends.
+        let haiku3 = by_id("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+        let problem =
+            check_call_on(haiku3, haiku3.id, Some("us-east-1"), day("2026-12-01")).unwrap_err();
+        assert!(
+            problem.fix().contains("successor `Claude Haiku 4.5`"),
+            "{}",
+            problem.fix()
+        );
+        assert_eq!(
+            check_call_on(haiku3, haiku3.id, Some("us-east-1"), day("2026-01-01")),
+            Ok(())
+        );
+
+        // Opus 4.1: active, then legacy (warns), then within 60 days of its end of life.
+        let opus41 = by_id("anthropic.claude-opus-4-1-20250805-v1:0").unwrap();
+        assert_eq!(lifecycle_warning(opus41, day("2026-07-01")), None);
+        let legacy = lifecycle_warning(opus41, day("2026-08-01")).unwrap();
+        assert!(
+            legacy.contains("legacy on Bedrock since 2026-07-08"),
+            "{legacy}"
+        );
+        let near = lifecycle_warning(opus41, day("2026-11-09")).unwrap();
+        assert!(near.contains("(in 60 days)"), "{near}");
+
+        // A date reported by LiteLLM only warns, and never fails the build.
+        let llama = by_id("meta.llama3-3-70b-instruct-v1:0").unwrap();
+        assert_eq!(llama.reported_eol_date, Some(day("2027-03-30")));
+        assert!(lifecycle_warning(llama, day("2027-02-01"))
+            .unwrap()
+            .contains("reported"));
+        assert_eq!(llama.lifecycle_on(day("2027-06-01")), Lifecycle::Active);
+
+        // Gone without a known date: end of life whatever the date.
+        let titan = by_id("amazon.titan-text-express-v1").unwrap();
+        assert_eq!(titan.lifecycle_on(day("2020-01-01")), Lifecycle::Eol);
+        assert_eq!(
+            titan.successor_on(day("2026-12-01")).unwrap().id,
+            "amazon.nova-micro-v1:0"
+        );
     }
 
     #[test]

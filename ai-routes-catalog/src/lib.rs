@@ -45,11 +45,15 @@
 #![warn(missing_docs)]
 
 mod data;
+mod date;
 mod decide;
 
+pub use date::Date;
+
 pub use decide::{
-    check_call, closest, current_alternatives, known_regions, lifecycle_warning, valid_tool_name,
-    Availability, CallProblem, Capability, Support, TOOL_NAME_RULE,
+    check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
+    valid_tool_name, Availability, CallProblem, Capability, Support, EOL_WARNING_DAYS,
+    TOOL_NAME_RULE,
 };
 
 /// A kind of content a model accepts or produces.
@@ -195,15 +199,17 @@ impl Endpoint {
     }
 }
 
-/// Lifecycle status of a model as of the research date (2026-11-24).
+/// Lifecycle status of a model on a date ([`Model::lifecycle_on`]), computed from its
+/// dates; also what the sources say about a model without dates
+/// ([`Model::undated_status`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Lifecycle {
     /// Generally available.
     Active,
-    /// Legacy: removed from the AWS model list, EOL date not confirmed
-    /// (seed value `eol_or_legacy`).
+    /// Legacy: past its legacy date (or legacy per the sources without a date); still
+    /// callable until its end of life.
     Legacy,
-    /// Past its end-of-life date (or presumed so); calls will fail.
+    /// Past its end-of-life date (or gone per the sources, date not found); calls fail.
     Eol,
     /// Availability unclear (e.g. reported as disabled, no AWS statement).
     Uncertain,
@@ -396,14 +402,21 @@ pub struct Model {
     pub price_output_per_1k_usd: f64,
     /// `false` when the seed has no price (then both prices are 0).
     pub price_known: bool,
-    /// Legacy or EOL: new code should not use it.
-    pub deprecated: bool,
-    /// Lifecycle status as of 2026-11-24.
-    pub lifecycle: Lifecycle,
-    /// Date the model became Legacy, if known (`YYYY-MM-DD`).
-    pub legacy_date: Option<&'static str>,
-    /// End-of-life date, if known (`YYYY-MM-DD`).
-    pub eol_date: Option<&'static str>,
+    /// What the sources say about the model's lifecycle beyond its dates: `Eol` for a
+    /// model known to be gone whose date was not found, `Legacy` likewise, `Uncertain`,
+    /// or `Active` (the dates decide). Use [`Model::lifecycle_on`] for the status.
+    pub undated_status: Lifecycle,
+    /// Date the model became (or becomes) Legacy, if known.
+    pub legacy_date: Option<Date>,
+    /// Confirmed end-of-life date, if known: from it on, calls fail and a route on the
+    /// model does not compile.
+    pub eol_date: Option<Date>,
+    /// An end-of-life date reported by a single secondary source (LiteLLM's
+    /// `deprecation_date`) when no confirmed one is known: a route on the model warns
+    /// within [`EOL_WARNING_DAYS`] of it, but the build never fails on it.
+    pub reported_eol_date: Option<Date>,
+    /// The model id AWS recommends moving to, when a source names one.
+    pub successor: Option<&'static str>,
     /// Where the facts about this model come from.
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
@@ -467,9 +480,61 @@ impl Model {
             + output_tokens as f64 / 1000.0 * self.price_output_per_1k_usd
     }
 
-    /// `deprecated` or not `Active`.
+    /// The model's lifecycle status on `date`: `Eol` from its `eol_date` (or when the
+    /// sources say it is gone without a date), else `Legacy` from its `legacy_date`, else
+    /// its [`Model::undated_status`].
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_name, Date, Lifecycle};
+    /// let opus41 = by_name("Claude Opus 4.1").unwrap();
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2026-06-01").unwrap()), Lifecycle::Active);
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2026-12-01").unwrap()), Lifecycle::Legacy);
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2027-01-08").unwrap()), Lifecycle::Eol);
+    /// ```
+    pub fn lifecycle_on(&self, date: Date) -> Lifecycle {
+        if self.eol_date.is_some_and(|eol| eol <= date) || self.undated_status == Lifecycle::Eol {
+            return Lifecycle::Eol;
+        }
+        if self.legacy_date.is_some_and(|legacy| legacy <= date) {
+            return Lifecycle::Legacy;
+        }
+        self.undated_status
+    }
+
+    /// [`Model::lifecycle_on`] [`Date::today`] (`SOURCE_DATE_EPOCH` or the clock).
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle_on(Date::today())
+    }
+
+    /// `Active` today.
     pub fn is_active(&self) -> bool {
-        self.lifecycle == Lifecycle::Active && !self.deprecated
+        self.lifecycle() == Lifecycle::Active
+    }
+
+    /// The end-of-life date to plan for: the confirmed one, else the reported one.
+    pub fn planned_eol_date(&self) -> Option<Date> {
+        self.eol_date.or(self.reported_eol_date)
+    }
+
+    /// The model to move to on `date`: the named successor, followed while it is itself
+    /// past its end of life; `None` when no source names one (or the chain ends at an
+    /// end-of-life model).
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_name, Date};
+    /// let haiku3 = by_name("Claude 3 Haiku").unwrap();
+    /// let next = haiku3.successor_on(Date::parse("2026-12-01").unwrap()).unwrap();
+    /// assert_eq!(next.name, "Claude Haiku 4.5");
+    /// ```
+    pub fn successor_on(&self, date: Date) -> Option<&'static Model> {
+        let mut next = by_id(self.successor?)?;
+        for _ in 0..8 {
+            if next.lifecycle_on(date) != Lifecycle::Eol {
+                return Some(next);
+            }
+            next = by_id(next.successor?)?;
+        }
+        None
     }
 }
 

@@ -59,6 +59,15 @@ const AMPLIFY: &[(&str, &str)] = &[
     ("Mistral Small", "mistral.mistral-small-2402-v1:0"),
 ];
 
+/// The date lifecycle assertions are made on (the day after the audit's report).
+fn audit_day() -> Date {
+    Date::parse("2026-12-01").unwrap()
+}
+
+fn day(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
 fn m(id: &str) -> &'static Model {
     by_id(id).unwrap_or_else(|| panic!("{id} missing"))
 }
@@ -206,9 +215,9 @@ fn known_values() {
     assert_eq!(haiku3.price_output_per_1k_usd, 0.00125);
     assert!((haiku3.cost_usd(2_000, 1_000) - 0.00175).abs() < 1e-12);
     assert_eq!(haiku3.forced_tool_choice(), Some(ToolChoiceMode::Tool));
-    assert_eq!(haiku3.lifecycle, Lifecycle::Eol);
-    assert_eq!(haiku3.eol_date, Some("2026-09-10"));
-    assert!(haiku3.deprecated);
+    assert_eq!(haiku3.lifecycle_on(audit_day()), Lifecycle::Eol);
+    assert_eq!(haiku3.lifecycle_on(day("2026-09-09")), Lifecycle::Legacy);
+    assert_eq!(haiku3.eol_date, Some(day("2026-09-10")));
     assert!(haiku3.on_demand_in("us-east-1"));
     assert!(!haiku3.on_demand_in("us-east-2"));
     assert!(haiku3.available_in("us-east-2"), "via us. profile");
@@ -228,11 +237,9 @@ fn known_values() {
         let t = m(id);
         assert!(t.system_prompt.is_no(), "{id}");
         assert!(t.tool_use.is_no(), "{id}");
-        assert!(t.deprecated, "{id}");
+        // Audit row 2: Titan Text Express and Lite reached end of life (was Legacy).
+        assert_eq!(t.lifecycle_on(audit_day()), Lifecycle::Eol, "{id}");
     }
-    // Audit row 2: Titan Text Express and Lite reached end of life (was Legacy).
-    assert_eq!(m("amazon.titan-text-express-v1").lifecycle, Lifecycle::Eol);
-    assert_eq!(m("amazon.titan-text-lite-v1").lifecycle, Lifecycle::Eol);
 
     let large = m("mistral.mistral-large-2402-v1:0");
     assert_eq!(
@@ -493,7 +500,7 @@ fn availability_rules() {
                 assert!(model.available_in(r), "{id} {r}");
             }
         }
-        let eol = matches!(model.lifecycle, Lifecycle::Eol);
+        let eol = model.lifecycle_on(audit_day()) == Lifecycle::Eol;
         if !model.on_demand && !eol && model.region_data_known {
             assert!(
                 !model.inference_profiles.is_empty(),
@@ -511,21 +518,55 @@ fn availability_rules() {
 }
 
 #[test]
-fn lifecycle_and_deprecation_agree() {
+fn lifecycle_is_computed_from_dates() {
     let mut eol = 0;
     for model in models() {
-        let dead = matches!(model.lifecycle, Lifecycle::Eol | Lifecycle::Legacy);
-        assert_eq!(model.deprecated, dead, "{}", model.id);
-        assert_eq!(model.is_active(), model.lifecycle == Lifecycle::Active);
-        if model.lifecycle == Lifecycle::Eol {
+        let id = model.id;
+        if model.lifecycle_on(audit_day()) == Lifecycle::Eol {
             eol += 1;
         }
-        if let Some(d) = model.eol_date {
-            assert_eq!(d.len(), 10, "{}", model.id);
+        if let (Some(legacy), Some(end)) = (model.legacy_date, model.eol_date) {
+            assert!(legacy <= end, "{id}");
+            assert_eq!(
+                model.lifecycle_on(legacy.add_days(-1)),
+                model.undated_status,
+                "{id}"
+            );
+            assert_eq!(model.lifecycle_on(legacy), Lifecycle::Legacy, "{id}");
+        }
+        if let Some(end) = model.eol_date {
+            assert_eq!(model.lifecycle_on(end), Lifecycle::Eol, "{id}");
+            assert!(
+                model.reported_eol_date.is_none(),
+                "{id}: confirmed date wins"
+            );
+        }
+        if let Some(next) = model.successor {
+            let next = by_id(next).unwrap_or_else(|| panic!("{id}: successor {next}"));
+            assert_ne!(next.id, id);
+            assert_eq!(next.endpoint, Endpoint::Converse, "{id}");
+        }
+        // A reported (single-source) date never makes a model end-of-life.
+        if model.eol_date.is_none() && model.undated_status != Lifecycle::Eol {
+            assert_ne!(
+                model.lifecycle_on(day("2099-01-01")),
+                Lifecycle::Eol,
+                "{id}"
+            );
         }
     }
     // The seed's 25 plus Jamba 1.5 Large/Mini and Titan Text Express/Lite (audit rows 1, 2).
     assert_eq!(eol, 29);
+    // Every end-of-life model with a named successor resolves to a usable one.
+    let haiku35 = m("anthropic.claude-3-5-haiku-20241022-v1:0");
+    assert_eq!(
+        haiku35.successor_on(audit_day()).unwrap().id,
+        "anthropic.claude-haiku-4-5-20251001-v1:0"
+    );
+    // Jamba-Instruct's successor (Jamba 1.5 Large) is itself past end of life: no successor.
+    assert!(m("ai21.jamba-instruct-v1:0")
+        .successor_on(audit_day())
+        .is_none());
 }
 
 #[test]
@@ -545,14 +586,19 @@ fn enum_strings() {
 fn audit_discrepancies_are_fixed() {
     // Row 1: Jamba 1.5 reached end of life on 2026-11-26.
     for id in ["ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-mini-v1:0"] {
-        assert_eq!(m(id).lifecycle, Lifecycle::Eol, "{id}");
-        assert_eq!(m(id).eol_date, Some("2026-11-26"), "{id}");
+        assert_eq!(m(id).lifecycle_on(audit_day()), Lifecycle::Eol, "{id}");
+        assert_eq!(
+            m(id).lifecycle_on(day("2026-11-25")),
+            Lifecycle::Active,
+            "{id}"
+        );
+        assert_eq!(m(id).eol_date, Some(day("2026-11-26")), "{id}");
     }
     // Row 3: Opus 4.1 is legacy, EOL 2027-01-08.
     let opus41 = m("anthropic.claude-opus-4-1-20250805-v1:0");
-    assert_eq!(opus41.lifecycle, Lifecycle::Legacy);
-    assert_eq!(opus41.legacy_date, Some("2026-07-08"));
-    assert_eq!(opus41.eol_date, Some("2027-01-08"));
+    assert_eq!(opus41.lifecycle_on(audit_day()), Lifecycle::Legacy);
+    assert_eq!(opus41.legacy_date, Some(day("2026-07-08")));
+    assert_eq!(opus41.eol_date, Some(day("2027-01-08")));
     // Row 4: no ConverseStream for Llama 4 (AWS's Meta page), marked disputed.
     for id in [
         "meta.llama4-scout-17b-instruct-v1:0",
@@ -691,7 +737,7 @@ fn openai_compatible_only_models_are_a_clear_error() {
             "{problem}"
         );
         assert!(
-            problem.fix().contains("pick a Converse model"),
+            problem.fix().contains("pick a current OpenAI model"),
             "{}",
             problem.fix()
         );

@@ -53,8 +53,16 @@ Mapping rules (seed JSON -> Rust ``Model``)
 * ``temperature_range: null`` -> ``None`` (sampling params not accepted).
 * ``top_p.supported`` -> ``top_p_supported``;
   ``top_p.mutually_exclusive_with_temperature`` -> ``temperature_top_p_exclusive``.
-* ``lifecycle.status_as_of_2026_11_24``: active/eol/uncertain map 1:1,
-  ``eol_or_legacy`` -> ``Lifecycle::Legacy``.
+* Lifecycle is computed from dates when a route is compiled (``Model::lifecycle_on``,
+  today's date or ``SOURCE_DATE_EPOCH``), not stored. The generator keeps
+  ``legacy_date`` and ``eol_date`` (confirmed dates: past ``eol_date`` the build
+  fails), ``litellm_deprecation_date`` as ``reported_eol_date`` when there is no
+  confirmed date (one secondary source: it only warns), ``successor`` (the model
+  id a route should move to, from a source), and ``undated_status`` for what the
+  sources say without a date: ``eol`` without ``eol_date`` -> ``Eol`` (gone, date
+  not found), ``eol_or_legacy`` without dates -> ``Legacy``, ``uncertain`` ->
+  ``Uncertain``, anything else -> ``Active`` (the dates decide). The seed's
+  ``status_as_of_2026_11_24`` and ``deprecated`` are otherwise not used.
 * ``price_*: null`` -> ``0.0`` with ``price_known = false`` and a note.
 * ``regions``/``inference_profile_only_regions: null`` -> empty slices with
   ``region_data_known = false``.
@@ -97,6 +105,7 @@ This is an approximation: confirm with ``ListInferenceProfiles`` /
 
 import argparse
 import copy
+import datetime
 import json
 import os
 import subprocess
@@ -158,6 +167,30 @@ MODALITY = {
 TOOL_CHOICE = {"auto": "Auto", "any": "Any", "tool": "Tool"}
 CONFIDENCE = {"high": "High", "medium-high": "MediumHigh", "medium": "Medium", "low": "Low"}
 LIFECYCLE = {"active": "Active", "eol": "Eol", "eol_or_legacy": "Legacy", "uncertain": "Uncertain"}
+
+
+def parse_date(mid, field, value):
+    """A ``YYYY-MM-DD`` string as (year, month, day), validated; None stays None."""
+    if value is None:
+        return None
+    try:
+        d = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise SystemExit("%s: %s is not a YYYY-MM-DD date: %r" % (mid, field, value))
+    if len(value) != 10:
+        raise SystemExit("%s: %s is not a YYYY-MM-DD date: %r" % (mid, field, value))
+    return (d.year, d.month, d.day)
+
+
+def undated_status(status, legacy_date, eol_date):
+    """What the sources say beyond the dates (the dates decide the rest at compile time)."""
+    if status == "eol" and eol_date is None:
+        return "Eol"  # gone, date not found
+    if status == "eol_or_legacy" and legacy_date is None and eol_date is None:
+        return "Legacy"
+    if status == "uncertain":
+        return "Uncertain"
+    return "Active"
 
 BOOL_FIELDS = [
     "converse", "converse_stream", "system_prompt", "tool_use", "streaming_tool_use",
@@ -264,6 +297,8 @@ OPTIONAL_FIELDS = {
     "endpoint": "converse",
     # {profile id: [source Regions]} from a source, instead of the derivation below.
     "inference_profile_source_regions": {},
+    # The model id AWS recommends moving to (named in end-of-life errors and warnings).
+    "successor": None,
 }
 ENDPOINT = {"converse": "Converse", "openai_compatible_only": "OpenAiCompatibleOnly"}
 
@@ -395,12 +430,24 @@ def convert(m):
         sources.append("price: " + m["price_source"])
 
     lc = m["lifecycle"]
-    lifecycle = LIFECYCLE[lc["status_as_of_2026_11_24"]]
+    if lc["status_as_of_2026_11_24"] not in LIFECYCLE:
+        raise SystemExit("%s: unknown lifecycle status %r" % (m["id"], lc["status_as_of_2026_11_24"]))
+    legacy_date = parse_date(m["id"], "legacy_date", lc.get("legacy_date"))
+    eol_date = parse_date(m["id"], "eol_date", lc.get("eol_date"))
+    if legacy_date and eol_date and legacy_date > eol_date:
+        raise SystemExit("%s: legacy_date after eol_date" % m["id"])
+    reported = None
+    if eol_date is None:
+        reported = parse_date(m["id"], "litellm_deprecation_date", lc.get("litellm_deprecation_date"))
+        if reported:
+            notes.append(
+                "lifecycle: end of life %04d-%02d-%02d is reported by LiteLLM (deprecation_date) only: "
+                "a route warns within 60 days of it, the build never fails on it" % reported
+            )
     if lc.get("note"):
         notes.append("lifecycle: " + lc["note"])
     if lc.get("source"):
         sources.append("lifecycle: " + lc["source"])
-    deprecated = bool(m.get("deprecated")) or lifecycle in ("Eol", "Legacy")
 
     names = []
     for n in [m.get("friendly_name"), m["name"]]:
@@ -440,10 +487,11 @@ def convert(m):
         "price_in": price_in,
         "price_out": price_out,
         "price_known": price_known,
-        "deprecated": deprecated,
-        "lifecycle": lifecycle,
-        "legacy_date": lc.get("legacy_date"),
-        "eol_date": lc.get("eol_date"),
+        "undated_status": undated_status(lc["status_as_of_2026_11_24"], legacy_date, eol_date),
+        "legacy_date": legacy_date,
+        "eol_date": eol_date,
+        "reported_eol_date": reported,
+        "successor": m.get("successor"),
         "sources": sources,
         "notes": notes,
     }
@@ -451,6 +499,10 @@ def convert(m):
 
 def opt_str(s):
     return "None" if s is None else "Some(%s)" % rs_str(s)
+
+
+def opt_date(d):
+    return "None" if d is None else "Some(Date::ymd(%d, %d, %d))" % d
 
 
 def opt_pair(p):
@@ -471,7 +523,7 @@ def emit(models):
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
     w("use crate::{")
-    w("    Confidence, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
+    w("    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
@@ -516,10 +568,11 @@ def emit(models):
         w("        price_input_per_1k_usd: %s," % rs_f64(c["price_in"]))
         w("        price_output_per_1k_usd: %s," % rs_f64(c["price_out"]))
         w("        price_known: %s," % ("true" if c["price_known"] else "false"))
-        w("        deprecated: %s," % ("true" if c["deprecated"] else "false"))
-        w("        lifecycle: Lifecycle::%s," % c["lifecycle"])
-        w("        legacy_date: %s," % opt_str(c["legacy_date"]))
-        w("        eol_date: %s," % opt_str(c["eol_date"]))
+        w("        undated_status: Lifecycle::%s," % c["undated_status"])
+        w("        legacy_date: %s," % opt_date(c["legacy_date"]))
+        w("        eol_date: %s," % opt_date(c["eol_date"]))
+        w("        reported_eol_date: %s," % opt_date(c["reported_eol_date"]))
+        w("        successor: %s," % opt_str(c["successor"]))
         w("        sources: &[")
         for s in c["sources"]:
             w("            %s," % rs_str(s))
@@ -562,6 +615,11 @@ def build(overrides_path=OVERRIDES):
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate model ids")
+    for m in models:
+        if m["successor"] is not None and m["successor"] not in ids:
+            raise SystemExit("%s: successor %r is not in the catalog" % (m["id"], m["successor"]))
+        if m["successor"] == m["id"]:
+            raise SystemExit("%s is its own successor" % m["id"])
     return rustfmt(emit(models)), len(models)
 
 

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use ai_routes_catalog::{
-    models, resolve, suggest, Endpoint, Modality, Model, Resolved, ResolvedVia,
+    models, resolve, suggest, Date, Endpoint, Modality, Model, Resolved, ResolvedVia,
 };
 use serde_json::{json, Value};
 
@@ -121,7 +121,7 @@ pub fn render_table(list: &[&Model]) -> String {
                     "profile"
                 }
                 .to_string(),
-                m.lifecycle.as_str().to_string(),
+                m.lifecycle().as_str().to_string(),
             ]
         })
         .collect();
@@ -164,7 +164,7 @@ fn pair(p: Option<(f32, f32)>) -> Value {
 /// Every field of a [`Model`] as JSON (profiles with their source Regions,
 /// sources and confidence notes included).
 pub fn model_json(m: &Model) -> Value {
-    json!({
+    let mut v = json!({
         "id": m.id,
         "provider": m.provider,
         "name": m.name,
@@ -205,13 +205,25 @@ pub fn model_json(m: &Model) -> Value {
         "price_input_per_1k_usd": m.price_input_per_1k_usd,
         "price_output_per_1k_usd": m.price_output_per_1k_usd,
         "price_known": m.price_known,
-        "deprecated": m.deprecated,
-        "lifecycle": m.lifecycle.as_str(),
-        "legacy_date": m.legacy_date,
-        "eol_date": m.eol_date,
         "sources": m.sources,
         "confidence_notes": m.confidence_notes,
-    })
+    });
+    // Lifecycle: the dates the catalog keeps and the status computed from them today
+    // (SOURCE_DATE_EPOCH or the clock), as the macros compute it.
+    let today = Date::today();
+    let date = |d: Option<Date>| d.map_or(Value::Null, |d| Value::String(d.to_string()));
+    for (key, value) in [
+        ("lifecycle", json!(m.lifecycle_on(today).as_str())),
+        ("lifecycle_as_of", json!(today.to_string())),
+        ("undated_status", json!(m.undated_status.as_str())),
+        ("legacy_date", date(m.legacy_date)),
+        ("eol_date", date(m.eol_date)),
+        ("reported_eol_date", date(m.reported_eol_date)),
+        ("successor", json!(m.successor)),
+    ] {
+        v[key] = value;
+    }
+    v
 }
 
 /// `ai-routes models --json`: a JSON array of [`model_json`] objects.
@@ -245,17 +257,23 @@ pub fn render_show(r: &Resolved) -> String {
         ResolvedVia::Name => "name".to_string(),
     };
     kv("invoke as", format!("{} (resolved via {via})", r.invoke_id));
-    let mut status = m.lifecycle.as_str().to_string();
-    if m.deprecated {
-        status.push_str(", deprecated");
-    }
+    let today = Date::today();
+    let mut status = format!("{} on {today}", m.lifecycle_on(today).as_str());
     if let Some(d) = m.legacy_date {
-        let _ = write!(status, ", legacy since {d}");
+        let _ = write!(status, ", legacy from {d}");
     }
     if let Some(d) = m.eol_date {
-        let _ = write!(status, ", EOL {d}");
+        let _ = write!(status, ", end of life {d}");
+    } else if let Some(d) = m.reported_eol_date {
+        let _ = write!(
+            status,
+            ", end of life {d} (reported by one secondary source)"
+        );
     }
     kv("status", status);
+    if let Some(next) = m.successor_on(today) {
+        kv("successor", format!("{} ({})", next.name, next.id));
+    }
     if m.endpoint != Endpoint::Converse {
         kv(
             "endpoint",
@@ -482,9 +500,9 @@ mod tests {
                     && !p["source_regions"].as_array().unwrap().is_empty())
         );
         assert!(!j["sources"].as_array().unwrap().is_empty());
-        // 41 Model fields (tool_choice_known folded into a null tool_choice) + the derived
-        // forced_tool_choice.
-        assert_eq!(j.as_object().unwrap().len(), 41);
+        // 42 Model fields (tool_choice_known folded into a null tool_choice) + the derived
+        // forced_tool_choice, lifecycle and lifecycle_as_of.
+        assert_eq!(j.as_object().unwrap().len(), 44);
         assert_eq!(j["endpoint"], "converse");
         // Unknown is null, not false.
         let qwen = model_json(by_id("qwen.qwen3-32b-v1:0").unwrap());

@@ -90,8 +90,10 @@ fn models_json() {
             "inference_profiles",
             "price_input_per_1k_usd",
             "price_output_per_1k_usd",
-            "deprecated",
             "lifecycle",
+            "lifecycle_as_of",
+            "eol_date",
+            "successor",
             "sources",
             "confidence_notes",
         ] {
@@ -162,4 +164,23 @@ fn usage_errors() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("models"));
+}
+
+#[test]
+fn lifecycle_is_computed_for_the_build_date() {
+    let show = |epoch: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_ai-routes"))
+            .args(["models", "show", "Claude Opus 4.1"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .expect("run ai-routes");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // 2026-12-01 and 2027-01-08 (UTC).
+    let before = show("1796126400");
+    assert!(before.contains("legacy on 2026-12-01"), "{before}");
+    assert!(before.contains("end of life 2027-01-08"), "{before}");
+    let after = show("1799409600");
+    assert!(after.contains("eol on 2027-01-08"), "{after}");
 }
