@@ -6,7 +6,12 @@
 
 use std::fmt;
 
-use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode};
+use crate::{
+    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ToolChoiceMode,
+};
+
+/// How many days before a model's end of life a route on it starts to warn.
+pub const EOL_WARNING_DAYS: i64 = 60;
 
 /// How a model can be called from one region.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,10 +56,18 @@ impl Model {
 /// [`CallProblem::fix`] says what to change.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CallProblem {
+    /// The model is served only on Bedrock's OpenAI-compatible endpoint, not through
+    /// Converse.
+    NotOnConverse {
+        /// The model.
+        model: &'static Model,
+    },
     /// The model is past its end of life.
     EndOfLife {
         /// The model.
         model: &'static Model,
+        /// The date the status was computed for.
+        on: Date,
     },
     /// The invoked inference profile cannot be called from the region.
     ProfileNotServed {
@@ -140,8 +153,18 @@ impl ApplicationProfileArn {
     }
 }
 
+/// [`check_call_on`] [`Date::today`] (`SOURCE_DATE_EPOCH` or the clock).
+pub fn check_call(
+    model: &'static Model,
+    invoke_id: &str,
+    region: Option<&str>,
+) -> Result<(), CallProblem> {
+    check_call_on(model, invoke_id, region, Date::today())
+}
+
 /// Whether `invoke_id` (the model's bare id or one of its profile ids) can be called from
-/// `region` (`None`: not known yet, checked later).
+/// `region` (`None`: not known yet, checked later) on `today` (the end-of-life decision
+/// is computed from the model's dates).
 ///
 /// ```
 /// use ai_routes_catalog::{by_id, check_call, CallProblem};
@@ -150,13 +173,17 @@ impl ApplicationProfileArn {
 /// assert!(matches!(problem, Err(CallProblem::ProfileNotServed { .. })));
 /// assert!(problem.unwrap_err().fix().contains("eu.anthropic.claude-haiku-4-5"));
 /// ```
-pub fn check_call(
+pub fn check_call_on(
     model: &'static Model,
     invoke_id: &str,
     region: Option<&str>,
+    today: Date,
 ) -> Result<(), CallProblem> {
-    if model.lifecycle == Lifecycle::Eol {
-        return Err(CallProblem::EndOfLife { model });
+    if model.endpoint != Endpoint::Converse {
+        return Err(CallProblem::NotOnConverse { model });
+    }
+    if model.lifecycle_on(today) == Lifecycle::Eol {
+        return Err(CallProblem::EndOfLife { model, on: today });
     }
     if let Some(arn) = ApplicationProfileArn::parse(invoke_id) {
         // What an application profile routes to is the account's, not the catalog's: only
@@ -201,7 +228,8 @@ impl CallProblem {
     /// The model the problem is about.
     pub fn model(&self) -> &'static Model {
         match self {
-            CallProblem::EndOfLife { model }
+            CallProblem::NotOnConverse { model }
+            | CallProblem::EndOfLife { model, .. }
             | CallProblem::ProfileNotServed { model, .. }
             | CallProblem::NotOnDemandIn { model, .. }
             | CallProblem::ProfileOnly { model }
@@ -212,11 +240,18 @@ impl CallProblem {
     /// What to change so the call works.
     pub fn fix(&self) -> String {
         match self {
-            CallProblem::EndOfLife { model } => format!(
-                "move the route to a current {} model: {}",
-                model.provider,
-                current_alternatives(model)
+            CallProblem::NotOnConverse { model } => format!(
+                "ai-routes calls Converse: pick {}, or call `{}` with an OpenAI-compatible client outside ai-routes",
+                current_alternatives(model),
+                model.id
             ),
+            CallProblem::EndOfLife { model, on } => match model.successor_on(*on) {
+                Some(next) => format!(
+                    "move the route to its successor `{}` (`model = \"{}\"`)",
+                    next.name, next.name
+                ),
+                None => format!("move the route to {}", current_alternatives(model)),
+            },
             CallProblem::ProfileNotServed { model, region, .. }
             | CallProblem::NotOnDemandIn { model, region } => profile_fix(model, region),
             CallProblem::ApplicationProfileElsewhere { profile_region, .. } => format!(
@@ -245,7 +280,13 @@ impl CallProblem {
 impl fmt::Display for CallProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CallProblem::EndOfLife { model } => {
+            CallProblem::NotOnConverse { model } => write!(
+                f,
+                "model `{}` ({}) is served only on Bedrock's OpenAI-compatible endpoint (bedrock-mantle: \
+                 Responses / Chat Completions), not through the Converse API",
+                model.name, model.id
+            ),
+            CallProblem::EndOfLife { model, .. } => {
                 write!(
                     f,
                     "model `{}` ({}) reached end of life on Bedrock",
@@ -328,33 +369,96 @@ fn profile_fix(model: &Model, region: &str) -> String {
     }
 }
 
-/// Up to four current models of the same provider that can use tools, for "move to"
-/// hints.
+/// Up to four current Converse models of the same provider that can use tools, for "move
+/// to" hints: "a current Anthropic model: A, B, C, D", or a pointer to the model list when
+/// the provider has none.
 pub fn current_alternatives(model: &Model) -> String {
+    let today = Date::today();
     let names: Vec<&str> = crate::models()
         .iter()
-        .filter(|m| m.provider == model.provider && m.lifecycle == Lifecycle::Active && m.tool_use)
+        .filter(|m| {
+            m.provider == model.provider
+                && m.endpoint == Endpoint::Converse
+                && m.lifecycle_on(today) == Lifecycle::Active
+                && m.tool_use.is_yes()
+        })
         .map(|m| m.name)
         .take(4)
         .collect();
     if names.is_empty() {
-        "see `ai-routes models --active`".into()
+        format!(
+            "a current model (no current {} model; `ai-routes models --active` lists them)",
+            model.provider
+        )
     } else {
-        names.join(", ")
+        format!("a current {} model: {}", model.provider, names.join(", "))
     }
 }
 
-/// The warning for a route on a legacy model, if it is one.
-pub fn lifecycle_warning(model: &Model) -> Option<String> {
-    (model.lifecycle == Lifecycle::Legacy).then(|| {
+/// The warning for a route on `model` compiled `today`, if it needs one: within
+/// [`EOL_WARNING_DAYS`] of its end of life (confirmed or reported), or legacy. A model
+/// past its end of life gets no warning: [`check_call_on`] makes it an error.
+///
+/// ```
+/// use ai_routes_catalog::{by_name, lifecycle_warning, Date};
+/// let opus41 = by_name("Claude Opus 4.1").unwrap();
+/// let warning = lifecycle_warning(opus41, Date::parse("2026-12-01").unwrap()).unwrap();
+/// assert!(warning.contains("reaches end of life on Bedrock on 2027-01-08 (in 38 days)"), "{warning}");
+/// assert!(lifecycle_warning(opus41, Date::parse("2026-06-01").unwrap()).is_none());
+/// ```
+pub fn lifecycle_warning(model: &Model, today: Date) -> Option<String> {
+    let status = model.lifecycle_on(today);
+    if status == Lifecycle::Eol {
+        return None;
+    }
+    let advice = || match model.successor_on(today) {
+        Some(next) => format!(
+            "move the route to its successor `{}` (`model = \"{}\"`)",
+            next.name, next.name
+        ),
+        None => format!("plan a move to {}", current_alternatives(model)),
+    };
+    let days_to = |date: Date| today.days_until(date);
+    let in_days = |days: i64| match days {
+        0 => "today".to_string(),
+        1 => "tomorrow".to_string(),
+        n => format!("in {n} days"),
+    };
+    if let Some(eol) = model.eol_date {
+        if days_to(eol) <= EOL_WARNING_DAYS {
+            return Some(format!(
+                "model `{}` reaches end of life on Bedrock on {eol} ({}): calls to it fail from then and \
+                 the route stops compiling; {}",
+                model.name,
+                in_days(days_to(eol)),
+                advice()
+            ));
+        }
+    } else if let Some(eol) = model.reported_eol_date {
+        if (0..=EOL_WARNING_DAYS).contains(&days_to(eol)) {
+            return Some(format!(
+                "model `{}` is reported to reach end of life on Bedrock on {eol} ({}; one secondary source, \
+                 see `ai-routes models show \"{}\"`); {}",
+                model.name,
+                in_days(days_to(eol)),
+                model.name,
+                advice()
+            ));
+        }
+    }
+    (status == Lifecycle::Legacy).then(|| {
         format!(
-            "model `{}` is legacy on Bedrock{}: plan a move to a current model ({})",
+            "model `{}` is legacy on Bedrock{}{}: {}",
             model.name,
+            model
+                .legacy_date
+                .map(|d| format!(" since {d}"))
+                .unwrap_or_default(),
             model
                 .eol_date
                 .map(|d| format!(" (end of life {d})"))
                 .unwrap_or_default(),
-            current_alternatives(model)
+            advice()
         )
     })
 }
@@ -380,6 +484,22 @@ pub enum Capability {
     PromptCaching,
 }
 
+impl Capability {
+    /// The catalog field that decides this capability (for messages naming a source gap).
+    pub fn field(self) -> &'static str {
+        match self {
+            Capability::ToolUse => "tool_use",
+            Capability::StreamingToolUse => "streaming_tool_use",
+            Capability::Streaming => "converse_stream",
+            Capability::SystemPrompt => "system_prompt",
+            Capability::ImageInput => "vision",
+            Capability::DocumentInput => "document_chat",
+            Capability::ToolChoice(_) => "tool_choice",
+            Capability::PromptCaching => "prompt caching",
+        }
+    }
+}
+
 /// What the catalog says about a [`Capability`] of a model.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Support {
@@ -391,6 +511,9 @@ pub enum Support {
     /// The catalog believes the model lacks it, but its sources are not high-confidence:
     /// a route needing it compiles with a warning naming the gap.
     Doubtful(Confidence),
+    /// The sources do not say: a route needing it compiles with a warning naming the gap
+    /// (unknown is not false).
+    Unknown,
 }
 
 impl Model {
@@ -404,24 +527,39 @@ impl Model {
     /// assert_eq!(micro.supports(Capability::ImageInput), Support::No);
     /// ```
     pub fn supports(&self, capability: Capability) -> Support {
-        let has = match capability {
+        let fact = match capability {
             Capability::ToolUse => self.tool_use,
             Capability::StreamingToolUse => self.streaming_tool_use,
             Capability::Streaming => self.converse_stream,
             Capability::SystemPrompt => self.system_prompt,
-            Capability::ImageInput => self.vision && self.accepts_input(Modality::Image),
+            Capability::ImageInput => input_fact(self.vision, self.accepts_input(Modality::Image)),
             Capability::DocumentInput => {
-                self.document_chat && self.accepts_input(Modality::Document)
+                input_fact(self.document_chat, self.accepts_input(Modality::Document))
             }
-            Capability::ToolChoice(mode) => self.supports_tool_choice(mode),
+            Capability::ToolChoice(mode) => match self.tool_use {
+                Fact::Yes if self.supports_tool_choice(mode) => Fact::Yes,
+                Fact::Yes if !self.tool_choice_known => Fact::Unknown,
+                Fact::Yes | Fact::No => Fact::No,
+                Fact::Unknown => Fact::Unknown,
+            },
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
             Capability::PromptCaching => return bool_support(prompt_caching(self)),
         };
-        match (has, self.features_confidence) {
-            (true, _) => Support::Yes,
-            (false, Confidence::High) => Support::No,
-            (false, confidence) => Support::Doubtful(confidence),
+        match (fact, self.features_confidence) {
+            (Fact::Yes, _) => Support::Yes,
+            (Fact::Unknown, _) => Support::Unknown,
+            (Fact::No, Confidence::High) => Support::No,
+            (Fact::No, confidence) => Support::Doubtful(confidence),
         }
+    }
+}
+
+/// A content capability: the flag, unless the input modalities already rule it out.
+fn input_fact(flag: Fact, listed_modality: bool) -> Fact {
+    match flag {
+        Fact::Yes if listed_modality => Fact::Yes,
+        Fact::Yes => Fact::No,
+        other => other,
     }
 }
 
@@ -514,6 +652,123 @@ mod tests {
     }
 
     #[test]
+    fn unknown_is_not_false() {
+        // Qwen3 32B: no source settles its system prompt or its toolChoice variants.
+        let qwen = by_id("qwen.qwen3-32b-v1:0").unwrap();
+        assert_eq!(qwen.system_prompt, Fact::Unknown);
+        assert_eq!(qwen.supports(Capability::SystemPrompt), Support::Unknown);
+        assert!(!qwen.tool_choice_known);
+        assert_eq!(
+            qwen.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+            Support::Unknown
+        );
+        // A known, high-confidence list: a variant not in it is a "no".
+        let llama = by_id("meta.llama3-1-70b-instruct-v1:0").unwrap();
+        assert_eq!(
+            llama.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+            Support::No
+        );
+        // No document flag at all (GLM-5, added from LiteLLM): unknown, not "no".
+        let glm5 = by_id("zai.glm-5").unwrap();
+        assert_eq!(glm5.document_chat, Fact::Unknown);
+        assert_eq!(glm5.supports(Capability::DocumentInput), Support::Unknown);
+        // No unknown flag anywhere is a compile error.
+        for model in crate::models() {
+            for capability in [
+                Capability::ToolUse,
+                Capability::StreamingToolUse,
+                Capability::Streaming,
+                Capability::SystemPrompt,
+                Capability::ImageInput,
+                Capability::DocumentInput,
+            ] {
+                let flag = match capability {
+                    Capability::ToolUse => model.tool_use,
+                    Capability::StreamingToolUse => model.streaming_tool_use,
+                    Capability::Streaming => model.converse_stream,
+                    Capability::SystemPrompt => model.system_prompt,
+                    Capability::ImageInput => model.vision,
+                    _ => model.document_chat,
+                };
+                if flag == Fact::Unknown {
+                    assert_eq!(model.supports(capability), Support::Unknown, "{}", model.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lifecycle_is_computed_from_dates() {
+        let day = |s: &str| Date::parse(s).unwrap();
+        // Jamba 1.5 Large: end of life 2026-11-26, no named successor.
+        let jamba = by_id("ai21.jamba-1-5-large-v1:0").unwrap();
+        assert_eq!(
+            check_call_on(jamba, jamba.id, Some("us-east-1"), day("2026-11-25")),
+            Ok(())
+        );
+        let warning = lifecycle_warning(jamba, day("2026-11-25")).unwrap();
+        assert!(warning.contains("on 2026-11-26 (tomorrow)"), "{warning}");
+        let problem =
+            check_call_on(jamba, jamba.id, Some("us-east-1"), day("2026-11-26")).unwrap_err();
+        assert_eq!(
+            problem,
+            CallProblem::EndOfLife {
+                model: jamba,
+                on: day("2026-11-26")
+            }
+        );
+        assert!(problem
+            .to_string()
+            .contains("reached end of life on Bedrock on 2026-11-26"));
+        assert_eq!(
+            lifecycle_warning(jamba, day("2026-11-26")),
+            None,
+            "an error, not a warning"
+        );
+
+        // Claude 3 Haiku: the error names the successor AWS recommends.
+        let haiku3 = by_id("anthropic.claude-3-haiku-20240307-v1:0").unwrap();
+        let problem =
+            check_call_on(haiku3, haiku3.id, Some("us-east-1"), day("2026-12-01")).unwrap_err();
+        assert!(
+            problem.fix().contains("successor `Claude Haiku 4.5`"),
+            "{}",
+            problem.fix()
+        );
+        assert_eq!(
+            check_call_on(haiku3, haiku3.id, Some("us-east-1"), day("2026-01-01")),
+            Ok(())
+        );
+
+        // Opus 4.1: active, then legacy (warns), then within 60 days of its end of life.
+        let opus41 = by_id("anthropic.claude-opus-4-1-20250805-v1:0").unwrap();
+        assert_eq!(lifecycle_warning(opus41, day("2026-07-01")), None);
+        let legacy = lifecycle_warning(opus41, day("2026-08-01")).unwrap();
+        assert!(
+            legacy.contains("legacy on Bedrock since 2026-07-08"),
+            "{legacy}"
+        );
+        let near = lifecycle_warning(opus41, day("2026-11-09")).unwrap();
+        assert!(near.contains("(in 60 days)"), "{near}");
+
+        // A date reported by LiteLLM only warns, and never fails the build.
+        let llama = by_id("meta.llama3-3-70b-instruct-v1:0").unwrap();
+        assert_eq!(llama.reported_eol_date, Some(day("2027-03-30")));
+        assert!(lifecycle_warning(llama, day("2027-02-01"))
+            .unwrap()
+            .contains("reported"));
+        assert_eq!(llama.lifecycle_on(day("2027-06-01")), Lifecycle::Active);
+
+        // Gone without a known date: end of life whatever the date.
+        let titan = by_id("amazon.titan-text-express-v1").unwrap();
+        assert_eq!(titan.lifecycle_on(day("2020-01-01")), Lifecycle::Eol);
+        assert_eq!(
+            titan.successor_on(day("2026-12-01")).unwrap().id,
+            "amazon.nova-micro-v1:0"
+        );
+    }
+
+    #[test]
     fn call_checks() {
         let haiku = by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
         assert_eq!(
@@ -561,7 +816,7 @@ mod tests {
     fn low_confidence_gaps_are_doubtful_not_no() {
         let doubtful = crate::models()
             .iter()
-            .find(|m| m.features_confidence != Confidence::High && !m.tool_use);
+            .find(|m| m.features_confidence != Confidence::High && m.tool_use.is_no());
         if let Some(model) = doubtful {
             assert!(matches!(
                 model.supports(Capability::ToolUse),
@@ -570,7 +825,7 @@ mod tests {
         }
         let certain = crate::models()
             .iter()
-            .find(|m| m.features_confidence == Confidence::High && !m.tool_use)
+            .find(|m| m.features_confidence == Confidence::High && m.tool_use.is_no())
             .expect("a high-confidence model without tool use");
         assert_eq!(certain.supports(Capability::ToolUse), Support::No);
     }

@@ -45,11 +45,15 @@
 #![warn(missing_docs)]
 
 mod data;
+mod date;
 mod decide;
 
+pub use date::Date;
+
 pub use decide::{
-    check_call, closest, current_alternatives, known_regions, lifecycle_warning, valid_tool_name,
-    ApplicationProfileArn, Availability, CallProblem, Capability, Support, TOOL_NAME_RULE,
+    check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
+    valid_tool_name, ApplicationProfileArn, Availability, CallProblem, Capability, Support,
+    EOL_WARNING_DAYS, TOOL_NAME_RULE,
 };
 
 /// A kind of content a model accepts or produces.
@@ -130,15 +134,82 @@ impl Confidence {
     }
 }
 
-/// Lifecycle status of a model as of the research date (2026-11-24).
+/// What the catalog's sources say about one capability of a model.
+///
+/// Unknown is not false: a route needing an `Unknown` capability compiles with a warning
+/// naming the gap (see [`Model::supports`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Fact {
+    /// The sources say the model has it.
+    Yes,
+    /// The sources say the model does not have it (how sure: `features_confidence`).
+    No,
+    /// The sources do not settle it.
+    Unknown,
+}
+
+impl Fact {
+    /// `true` only for [`Fact::Yes`].
+    pub fn is_yes(self) -> bool {
+        self == Fact::Yes
+    }
+
+    /// `true` only for [`Fact::No`].
+    pub fn is_no(self) -> bool {
+        self == Fact::No
+    }
+
+    /// `Some(true)`, `Some(false)` or `None` (unknown), as in the seed JSON.
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Fact::Yes => Some(true),
+            Fact::No => Some(false),
+            Fact::Unknown => None,
+        }
+    }
+
+    /// `"yes"`, `"no"` or `"unknown"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fact::Yes => "yes",
+            Fact::No => "no",
+            Fact::Unknown => "unknown",
+        }
+    }
+}
+
+/// Which Bedrock API serves a model.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `Converse` / `ConverseStream` on `bedrock-runtime`: what `ai-routes` calls.
+    Converse,
+    /// Only Bedrock's OpenAI-compatible endpoint (`bedrock-mantle`: Responses and Chat
+    /// Completions), not Converse (OpenAI GPT-5.x). The catalog lists these models so a
+    /// route on one is a clear error instead of "unknown model".
+    OpenAiCompatibleOnly,
+}
+
+impl Endpoint {
+    /// `"converse"` or `"openai-compatible-only"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Converse => "converse",
+            Endpoint::OpenAiCompatibleOnly => "openai-compatible-only",
+        }
+    }
+}
+
+/// Lifecycle status of a model on a date ([`Model::lifecycle_on`]), computed from its
+/// dates; also what the sources say about a model without dates
+/// ([`Model::undated_status`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Lifecycle {
     /// Generally available.
     Active,
-    /// Legacy: removed from the AWS model list, EOL date not confirmed
-    /// (seed value `eol_or_legacy`).
+    /// Legacy: past its legacy date (or legacy per the sources without a date); still
+    /// callable until its end of life.
     Legacy,
-    /// Past its end-of-life date (or presumed so); calls will fail.
+    /// Past its end-of-life date (or gone per the sources, date not found); calls fail.
     Eol,
     /// Availability unclear (e.g. reported as disabled, no AWS statement).
     Uncertain,
@@ -262,6 +333,8 @@ pub struct Model {
     pub provider: &'static str,
     /// Human display name.
     pub name: &'static str,
+    /// The API that serves the model; only [`Endpoint::Converse`] models can back a route.
+    pub endpoint: Endpoint,
     /// Names accepted by [`by_name`]: the Amplify `a.ai.model()` name (if any)
     /// followed by the human name. Matched case-insensitively.
     pub friendly_names: &'static [&'static str],
@@ -272,23 +345,26 @@ pub struct Model {
     /// Produced output content kinds.
     pub output_modalities: &'static [Modality],
     /// Supported by `Converse`.
-    pub converse: bool,
+    pub converse: Fact,
     /// Supported by `ConverseStream`.
-    pub converse_stream: bool,
+    pub converse_stream: Fact,
     /// Accepts a `system` prompt.
-    pub system_prompt: bool,
+    pub system_prompt: Fact,
     /// Accepts `toolConfig` (tool use).
-    pub tool_use: bool,
+    pub tool_use: Fact,
     /// Tool use also works with `ConverseStream`.
-    pub streaming_tool_use: bool,
+    pub streaming_tool_use: Fact,
     /// Accepts `document` content blocks.
-    pub document_chat: bool,
+    pub document_chat: Fact,
     /// Accepts `image` content blocks.
-    pub vision: bool,
-    /// Works with Bedrock Guardrails (`false` also when unknown).
-    pub guardrails: bool,
-    /// Allowed `toolChoice` variants; empty means "don't send `toolChoice`".
+    pub vision: Fact,
+    /// Works with Bedrock Guardrails.
+    pub guardrails: Fact,
+    /// `toolChoice` variants known to be accepted; empty means "don't send `toolChoice`".
     pub tool_choice: &'static [ToolChoiceMode],
+    /// `false` when the sources do not say which `toolChoice` variants work (then
+    /// `tool_choice` is empty and forcing one is [`Support::Unknown`]).
+    pub tool_choice_known: bool,
     /// Confidence of the boolean feature flags above.
     pub features_confidence: Confidence,
     /// Context window in tokens.
@@ -326,14 +402,21 @@ pub struct Model {
     pub price_output_per_1k_usd: f64,
     /// `false` when the seed has no price (then both prices are 0).
     pub price_known: bool,
-    /// Legacy or EOL: new code should not use it.
-    pub deprecated: bool,
-    /// Lifecycle status as of 2026-11-24.
-    pub lifecycle: Lifecycle,
-    /// Date the model became Legacy, if known (`YYYY-MM-DD`).
-    pub legacy_date: Option<&'static str>,
-    /// End-of-life date, if known (`YYYY-MM-DD`).
-    pub eol_date: Option<&'static str>,
+    /// What the sources say about the model's lifecycle beyond its dates: `Eol` for a
+    /// model known to be gone whose date was not found, `Legacy` likewise, `Uncertain`,
+    /// or `Active` (the dates decide). Use [`Model::lifecycle_on`] for the status.
+    pub undated_status: Lifecycle,
+    /// Date the model became (or becomes) Legacy, if known.
+    pub legacy_date: Option<Date>,
+    /// Confirmed end-of-life date, if known: from it on, calls fail and a route on the
+    /// model does not compile.
+    pub eol_date: Option<Date>,
+    /// An end-of-life date reported by a single secondary source (LiteLLM's
+    /// `deprecation_date`) when no confirmed one is known: a route on the model warns
+    /// within [`EOL_WARNING_DAYS`] of it, but the build never fails on it.
+    pub reported_eol_date: Option<Date>,
+    /// The model id AWS recommends moving to, when a source names one.
+    pub successor: Option<&'static str>,
     /// Where the facts about this model come from.
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
@@ -397,13 +480,66 @@ impl Model {
             + output_tokens as f64 / 1000.0 * self.price_output_per_1k_usd
     }
 
-    /// `deprecated` or not `Active`.
+    /// The model's lifecycle status on `date`: `Eol` from its `eol_date` (or when the
+    /// sources say it is gone without a date), else `Legacy` from its `legacy_date`, else
+    /// its [`Model::undated_status`].
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_name, Date, Lifecycle};
+    /// let opus41 = by_name("Claude Opus 4.1").unwrap();
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2026-06-01").unwrap()), Lifecycle::Active);
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2026-12-01").unwrap()), Lifecycle::Legacy);
+    /// assert_eq!(opus41.lifecycle_on(Date::parse("2027-01-08").unwrap()), Lifecycle::Eol);
+    /// ```
+    pub fn lifecycle_on(&self, date: Date) -> Lifecycle {
+        if self.eol_date.is_some_and(|eol| eol <= date) || self.undated_status == Lifecycle::Eol {
+            return Lifecycle::Eol;
+        }
+        if self.legacy_date.is_some_and(|legacy| legacy <= date) {
+            return Lifecycle::Legacy;
+        }
+        self.undated_status
+    }
+
+    /// [`Model::lifecycle_on`] [`Date::today`] (`SOURCE_DATE_EPOCH` or the clock).
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle_on(Date::today())
+    }
+
+    /// `Active` today.
     pub fn is_active(&self) -> bool {
-        self.lifecycle == Lifecycle::Active && !self.deprecated
+        self.lifecycle() == Lifecycle::Active
+    }
+
+    /// The end-of-life date to plan for: the confirmed one, else the reported one.
+    pub fn planned_eol_date(&self) -> Option<Date> {
+        self.eol_date.or(self.reported_eol_date)
+    }
+
+    /// The model to move to on `date`: the named successor, followed while it is itself
+    /// past its end of life; `None` when no source names one (or the chain ends at an
+    /// end-of-life model).
+    ///
+    /// ```
+    /// use ai_routes_catalog::{by_name, Date};
+    /// let haiku3 = by_name("Claude 3 Haiku").unwrap();
+    /// let next = haiku3.successor_on(Date::parse("2026-12-01").unwrap()).unwrap();
+    /// assert_eq!(next.name, "Claude Haiku 4.5");
+    /// ```
+    pub fn successor_on(&self, date: Date) -> Option<&'static Model> {
+        let mut next = by_id(self.successor?)?;
+        for _ in 0..8 {
+            if next.lifecycle_on(date) != Lifecycle::Eol {
+                return Some(next);
+            }
+            next = by_id(next.successor?)?;
+        }
+        None
     }
 }
 
-/// All models in the catalog (94 at the 2026-11-24 snapshot).
+/// All models in the catalog: the 94 of the 2026-11-24 seed plus the additions in
+/// `data/overrides.json`.
 pub fn models() -> &'static [Model] {
     data::MODELS
 }
@@ -412,7 +548,7 @@ pub fn models() -> &'static [Model] {
 ///
 /// ```
 /// let m = ai_routes_catalog::by_id("amazon.nova-micro-v1:0").unwrap();
-/// assert!(!m.document_chat);
+/// assert!(m.document_chat.is_no());
 /// ```
 pub fn by_id(id: &str) -> Option<&'static Model> {
     data::MODELS.iter().find(|m| m.id == id)

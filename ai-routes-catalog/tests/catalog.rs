@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use ai_routes_catalog::*;
 
-/// The Amplify `a.ai.model()` table (design/amplify-ai-kit-reference.md §4):
+/// The Amplify `a.ai.model()` table (aws-amplify/amplify-data
+/// `packages/data-schema/src/ai/ModelType.ts` @e8f46592):
 /// friendly name -> Amplify's resource path.
 const AMPLIFY: &[(&str, &str)] = &[
     ("Amazon Nova Pro", "amazon.nova-pro-v1:0"),
@@ -58,6 +59,15 @@ const AMPLIFY: &[(&str, &str)] = &[
     ("Mistral Small", "mistral.mistral-small-2402-v1:0"),
 ];
 
+/// The date lifecycle assertions are made on (the day after the audit's report).
+fn audit_day() -> Date {
+    Date::parse("2026-12-01").unwrap()
+}
+
+fn day(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
 fn m(id: &str) -> &'static Model {
     by_id(id).unwrap_or_else(|| panic!("{id} missing"))
 }
@@ -66,7 +76,8 @@ fn m(id: &str) -> &'static Model {
 
 #[test]
 fn table_size() {
-    assert_eq!(models().len(), 94);
+    // 94 seed models + 17 missing Converse models + 5 OpenAI-compatible-only GPT-5.x.
+    assert_eq!(models().len(), 116);
 }
 
 #[test]
@@ -204,18 +215,18 @@ fn known_values() {
     assert_eq!(haiku3.price_output_per_1k_usd, 0.00125);
     assert!((haiku3.cost_usd(2_000, 1_000) - 0.00175).abs() < 1e-12);
     assert_eq!(haiku3.forced_tool_choice(), Some(ToolChoiceMode::Tool));
-    assert_eq!(haiku3.lifecycle, Lifecycle::Eol);
-    assert_eq!(haiku3.eol_date, Some("2026-09-10"));
-    assert!(haiku3.deprecated);
+    assert_eq!(haiku3.lifecycle_on(audit_day()), Lifecycle::Eol);
+    assert_eq!(haiku3.lifecycle_on(day("2026-09-09")), Lifecycle::Legacy);
+    assert_eq!(haiku3.eol_date, Some(day("2026-09-10")));
     assert!(haiku3.on_demand_in("us-east-1"));
     assert!(!haiku3.on_demand_in("us-east-2"));
     assert!(haiku3.available_in("us-east-2"), "via us. profile");
     assert!(!haiku3.available_in("mars-central-1"));
 
     let micro = m("amazon.nova-micro-v1:0");
-    assert!(!micro.document_chat);
+    assert!(micro.document_chat.is_no());
     assert!(!micro.accepts_input(Modality::Document));
-    assert!(!micro.vision);
+    assert!(micro.vision.is_no());
     assert!(micro.supports_tool_choice(ToolChoiceMode::Tool));
 
     for id in [
@@ -224,14 +235,11 @@ fn known_values() {
         "amazon.titan-text-premier-v1:0",
     ] {
         let t = m(id);
-        assert!(!t.system_prompt, "{id}");
-        assert!(!t.tool_use, "{id}");
-        assert!(t.deprecated, "{id}");
+        assert!(t.system_prompt.is_no(), "{id}");
+        assert!(t.tool_use.is_no(), "{id}");
+        // Audit row 2: Titan Text Express and Lite reached end of life (was Legacy).
+        assert_eq!(t.lifecycle_on(audit_day()), Lifecycle::Eol, "{id}");
     }
-    assert_eq!(
-        m("amazon.titan-text-express-v1").lifecycle,
-        Lifecycle::Legacy
-    );
 
     let large = m("mistral.mistral-large-2402-v1:0");
     assert_eq!(
@@ -239,23 +247,23 @@ fn known_values() {
         &[ToolChoiceMode::Auto, ToolChoiceMode::Any]
     );
     assert_eq!(large.forced_tool_choice(), Some(ToolChoiceMode::Any));
-    assert!(large.tool_use && !large.streaming_tool_use);
+    assert!(large.tool_use.is_yes() && large.streaming_tool_use.is_no());
 
     let llama31 = m("meta.llama3-1-70b-instruct-v1:0");
     assert_eq!(llama31.tool_choice, &[ToolChoiceMode::Auto]);
     assert_eq!(llama31.forced_tool_choice(), None);
 
     let r1 = m("deepseek.r1-v1:0");
-    assert!(!r1.tool_use);
+    assert!(r1.tool_use.is_no());
     assert!(!r1.on_demand);
 
     let h35 = m("anthropic.claude-3-5-haiku-20241022-v1:0");
-    assert!(!h35.vision, "Bedrock: text-only input (no images)");
+    assert!(h35.vision.is_no(), "Bedrock: text-only input (no images)");
     assert!(!h35.accepts_input(Modality::Image));
 
     // Curated override (data/overrides.json): AWS lists text-only input.
     let ministral = m("mistral.ministral-3-8b-instruct");
-    assert!(!ministral.vision);
+    assert!(ministral.vision.is_no());
     assert!(ministral
         .sources
         .iter()
@@ -288,6 +296,18 @@ fn known_values() {
     assert!(s37.on_demand_in("eu-west-2"));
     assert!(!s37.on_demand_in("us-east-1"));
 
+    // Unknown is not false (audit rows 5, 20): Qwen3's system prompt and toolChoice
+    // variants are unknown, not "no".
+    let qwen = m("qwen.qwen3-32b-v1:0");
+    assert_eq!(qwen.system_prompt, Fact::Unknown);
+    assert_eq!(qwen.supports(Capability::SystemPrompt), Support::Unknown);
+    assert!(!qwen.tool_choice_known);
+    let devstral = m("mistral.devstral-2-123b");
+    assert_eq!(
+        devstral.supports(Capability::ToolChoice(ToolChoiceMode::Any)),
+        Support::Unknown
+    );
+
     // Null mapping: Devstral 2 has no Region data at all.
     let dev = m("mistral.devstral-2-123b");
     assert!(!dev.region_data_known);
@@ -303,7 +323,7 @@ fn known_values() {
     assert_eq!(c2.cost_usd(1000, 1000), 0.0);
 
     // Cohere "limited" Converse support maps to false.
-    assert!(!m("cohere.command-text-v14").converse);
+    assert!(m("cohere.command-text-v14").converse.is_no());
     // Cohere R: tool use but send no toolChoice.
     let cr = m("cohere.command-r-v1:0");
     assert!(cr.tool_choice.is_empty());
@@ -445,16 +465,24 @@ fn limits_prices_and_ranges_are_sane() {
 fn flags_are_consistent() {
     for model in models() {
         let id = model.id;
-        assert_eq!(model.vision, model.accepts_input(Modality::Image), "{id}");
+        // A listed modality means the flag is yes; an unlisted one means no or unknown.
         assert_eq!(
-            model.document_chat,
+            model.vision.is_yes(),
+            model.accepts_input(Modality::Image),
+            "{id}"
+        );
+        assert_eq!(
+            model.document_chat.is_yes(),
             model.accepts_input(Modality::Document),
             "{id}"
         );
-        if model.streaming_tool_use {
-            assert!(model.tool_use, "{id}");
+        if model.streaming_tool_use.is_yes() {
+            assert!(model.tool_use.is_yes(), "{id}");
         }
-        if !model.tool_use {
+        if !model.tool_use.is_yes() {
+            assert!(model.tool_choice.is_empty(), "{id}");
+        }
+        if !model.tool_choice_known {
             assert!(model.tool_choice.is_empty(), "{id}");
         }
         let distinct: HashSet<_> = model.tool_choice.iter().collect();
@@ -472,7 +500,7 @@ fn availability_rules() {
                 assert!(model.available_in(r), "{id} {r}");
             }
         }
-        let eol = matches!(model.lifecycle, Lifecycle::Eol);
+        let eol = model.lifecycle_on(audit_day()) == Lifecycle::Eol;
         if !model.on_demand && !eol && model.region_data_known {
             assert!(
                 !model.inference_profiles.is_empty(),
@@ -490,20 +518,55 @@ fn availability_rules() {
 }
 
 #[test]
-fn lifecycle_and_deprecation_agree() {
+fn lifecycle_is_computed_from_dates() {
     let mut eol = 0;
     for model in models() {
-        let dead = matches!(model.lifecycle, Lifecycle::Eol | Lifecycle::Legacy);
-        assert_eq!(model.deprecated, dead, "{}", model.id);
-        assert_eq!(model.is_active(), model.lifecycle == Lifecycle::Active);
-        if model.lifecycle == Lifecycle::Eol {
+        let id = model.id;
+        if model.lifecycle_on(audit_day()) == Lifecycle::Eol {
             eol += 1;
         }
-        if let Some(d) = model.eol_date {
-            assert_eq!(d.len(), 10, "{}", model.id);
+        if let (Some(legacy), Some(end)) = (model.legacy_date, model.eol_date) {
+            assert!(legacy <= end, "{id}");
+            assert_eq!(
+                model.lifecycle_on(legacy.add_days(-1)),
+                model.undated_status,
+                "{id}"
+            );
+            assert_eq!(model.lifecycle_on(legacy), Lifecycle::Legacy, "{id}");
+        }
+        if let Some(end) = model.eol_date {
+            assert_eq!(model.lifecycle_on(end), Lifecycle::Eol, "{id}");
+            assert!(
+                model.reported_eol_date.is_none(),
+                "{id}: confirmed date wins"
+            );
+        }
+        if let Some(next) = model.successor {
+            let next = by_id(next).unwrap_or_else(|| panic!("{id}: successor {next}"));
+            assert_ne!(next.id, id);
+            assert_eq!(next.endpoint, Endpoint::Converse, "{id}");
+        }
+        // A reported (single-source) date never makes a model end-of-life.
+        if model.eol_date.is_none() && model.undated_status != Lifecycle::Eol {
+            assert_ne!(
+                model.lifecycle_on(day("2099-01-01")),
+                Lifecycle::Eol,
+                "{id}"
+            );
         }
     }
-    assert_eq!(eol, 25, "README: 25 entries are already EOL");
+    // The seed's 25 plus Jamba 1.5 Large/Mini and Titan Text Express/Lite (audit rows 1, 2).
+    assert_eq!(eol, 29);
+    // Every end-of-life model with a named successor resolves to a usable one.
+    let haiku35 = m("anthropic.claude-3-5-haiku-20241022-v1:0");
+    assert_eq!(
+        haiku35.successor_on(audit_day()).unwrap().id,
+        "anthropic.claude-haiku-4-5-20251001-v1:0"
+    );
+    // Jamba-Instruct's successor (Jamba 1.5 Large) is itself past end of life: no successor.
+    assert!(m("ai21.jamba-instruct-v1:0")
+        .successor_on(audit_day())
+        .is_none());
 }
 
 #[test]
@@ -515,4 +578,174 @@ fn enum_strings() {
     assert_eq!(Lifecycle::Legacy.as_str(), "legacy");
     assert_eq!(Modality::Document.as_str(), "document");
     assert_eq!(ProfileScope::UsGov.prefix(), "us-gov");
+}
+
+// ------------------------------------------------ audit of 2026-11-30 fixes
+
+#[test]
+fn audit_discrepancies_are_fixed() {
+    // Row 1: Jamba 1.5 reached end of life on 2026-11-26.
+    for id in ["ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-mini-v1:0"] {
+        assert_eq!(m(id).lifecycle_on(audit_day()), Lifecycle::Eol, "{id}");
+        assert_eq!(
+            m(id).lifecycle_on(day("2026-11-25")),
+            Lifecycle::Active,
+            "{id}"
+        );
+        assert_eq!(m(id).eol_date, Some(day("2026-11-26")), "{id}");
+    }
+    // Row 3: Opus 4.1 is legacy, EOL 2027-01-08.
+    let opus41 = m("anthropic.claude-opus-4-1-20250805-v1:0");
+    assert_eq!(opus41.lifecycle_on(audit_day()), Lifecycle::Legacy);
+    assert_eq!(opus41.legacy_date, Some(day("2026-07-08")));
+    assert_eq!(opus41.eol_date, Some(day("2027-01-08")));
+    // Row 4: no ConverseStream for Llama 4 (AWS's Meta page), marked disputed.
+    for id in [
+        "meta.llama4-scout-17b-instruct-v1:0",
+        "meta.llama4-maverick-17b-instruct-v1:0",
+    ] {
+        assert!(m(id).converse_stream.is_no(), "{id}");
+        assert!(m(id)
+            .confidence_notes
+            .iter()
+            .any(|n| n.contains("DISPUTED")));
+    }
+    // Row 6: Opus 4.6 has jp. and apac. profiles.
+    let opus46 = m("anthropic.claude-opus-4-6-v1");
+    assert!(opus46.profile_with_scope(ProfileScope::Jp).is_some());
+    assert!(opus46.profile_with_scope(ProfileScope::Apac).is_some());
+    // Row 10: Palmyra's us. profile is callable from every US Region.
+    for id in ["writer.palmyra-x4-v1:0", "writer.palmyra-x5-v1:0"] {
+        let us = m(id).profile_with_scope(ProfileScope::Us).unwrap();
+        for r in ["us-east-1", "us-east-2", "us-west-1", "us-west-2"] {
+            assert!(us.callable_from(r), "{id} {r}");
+        }
+    }
+    // Row 11: DeepSeek V3.1 left US East, stays in Sydney.
+    let v31 = m("deepseek.v3-v1:0");
+    assert!(!v31.on_demand_in("us-east-2"));
+    assert!(v31.on_demand_in("ap-southeast-2"));
+    // Row 13: Sonnet 5 at the Bedrock price after 2026-08-31.
+    let sonnet5 = m("anthropic.claude-sonnet-5");
+    assert_eq!(sonnet5.price_input_per_1k_usd, 0.003);
+    assert_eq!(sonnet5.price_output_per_1k_usd, 0.015);
+}
+
+#[test]
+fn disputed_facts_name_both_sides() {
+    for model in models() {
+        for note in model
+            .confidence_notes
+            .iter()
+            .filter(|n| n.contains("DISPUTED"))
+        {
+            let overrides = model
+                .sources
+                .iter()
+                .filter(|s| s.starts_with("override: ") || s.starts_with("added: "))
+                .count();
+            assert!(
+                overrides >= 1 && model.sources.len() >= 2,
+                "{}: a disputed fact needs its sources: {note}",
+                model.id
+            );
+        }
+    }
+}
+
+#[test]
+fn sources_are_public() {
+    for model in models() {
+        for s in model.sources {
+            assert!(
+                !s.contains("steering/") && !s.contains("amplify-ai-kit"),
+                "{}: private source {s}",
+                model.id
+            );
+        }
+        if model.amplify_name.is_some() {
+            assert!(
+                model.sources.iter().any(|s| s.contains(
+                    "github.com/aws-amplify/amplify-data/blob/e8f46592/packages/data-schema/src/ai/ModelType.ts"
+                )),
+                "{}",
+                model.id
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_converse_models_resolve_by_friendly_name() {
+    for (name, id) in [
+        ("GPT-6 Sol", "openai.gpt-6-sol"),
+        ("GPT-6 Luna", "openai.gpt-6-luna"),
+        ("GPT-6 Astra", "openai.gpt-6-astra"),
+        ("GPT-6.1 Sol", "openai.gpt-6.1-sol"),
+        ("GPT-6.1 Terra", "openai.gpt-6.1-terra"),
+        ("Grok 4.7", "xai.grok-4.7"),
+        ("Kimi K3", "moonshotai.kimi-k3"),
+        ("Kimi K3.1", "moonshotai.kimi-k3.1"),
+        ("GLM-5", "zai.glm-5"),
+        ("GLM-5.3", "zai.glm-5.3"),
+        ("GLM-4.7-Flash", "zai.glm-4.7-flash"),
+        ("MiniMax M2.1", "minimax.minimax-m2.1"),
+        ("MiniMax M2.5", "minimax.minimax-m2.5"),
+        ("Nemotron Nano 3 30B", "nvidia.nemotron-nano-3-30b"),
+        ("Nemotron Super 3 120B", "nvidia.nemotron-super-3-120b"),
+        ("Qwen3 Coder Next", "qwen.qwen3-coder-next"),
+        ("Palmyra Vision 7B", "writer.palmyra-vision-7b"),
+    ] {
+        let r = resolve(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(r.model.id, id);
+        assert_eq!(r.model.endpoint, Endpoint::Converse, "{name}");
+        assert!(r.model.converse.is_yes(), "{name}");
+        assert!(
+            r.model.sources.iter().any(|s| s.starts_with("added: ")),
+            "{name}"
+        );
+        // Callable as the name resolves, from us-east-1 or through its profile.
+        assert!(
+            check_call(r.model, r.invoke_id, None).is_ok()
+                || r.model.availability("us-east-1") != Availability::NotOffered,
+            "{name}"
+        );
+    }
+    let sol = m("openai.gpt-6-sol");
+    assert_eq!(sol.context_window, 1_050_000, "AWS model card");
+    assert_eq!(
+        resolve("GPT-6 Sol").unwrap().invoke_id,
+        "global.openai.gpt-6-sol"
+    );
+}
+
+#[test]
+fn openai_compatible_only_models_are_a_clear_error() {
+    for name in [
+        "GPT-5.4",
+        "GPT-5.5",
+        "GPT-5.6 Sol",
+        "GPT-5.6 Terra",
+        "GPT-5.6 Luna",
+    ] {
+        let r = resolve(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(r.model.endpoint, Endpoint::OpenAiCompatibleOnly);
+        let problem = check_call(r.model, r.invoke_id, Some("us-east-1")).unwrap_err();
+        assert_eq!(problem, CallProblem::NotOnConverse { model: r.model });
+        assert!(
+            problem.to_string().contains("OpenAI-compatible endpoint"),
+            "{problem}"
+        );
+        assert!(
+            problem.fix().contains("pick a current OpenAI model"),
+            "{}",
+            problem.fix()
+        );
+    }
+    // The profile ids give the same answer.
+    let r = resolve("us.openai.gpt-5.4").unwrap();
+    assert!(matches!(
+        check_call(r.model, r.invoke_id, None),
+        Err(CallProblem::NotOnConverse { .. })
+    ));
 }

@@ -1,10 +1,31 @@
 #!/usr/bin/env python3
 """Generate ai-routes-catalog/src/data.rs from data/bedrock-models.json.
 
-Usage (from anywhere):
+Usage (from anywhere; needs python3 and rustfmt, nothing else, no network):
 
-    python3 ai-routes-catalog/tools/gen_catalog.py          # rewrite src/data.rs
-    python3 ai-routes-catalog/tools/gen_catalog.py --check  # exit 1 if src/data.rs is stale
+    python3 ai-routes-catalog/tools/gen_catalog.py              # rewrite src/data.rs
+    python3 ai-routes-catalog/tools/gen_catalog.py --check      # exit 1 if src/data.rs is stale
+    python3 ai-routes-catalog/tools/gen_catalog.py --out F.rs   # write elsewhere (the freshness test)
+    python3 ai-routes-catalog/tools/gen_catalog.py --overrides O.json  # another overrides file
+
+``tests/generated.rs`` runs this script into a temporary file and fails when
+``src/data.rs`` differs, so the data files and the Rust cannot drift apart.
+
+Updating the catalog (the maintainers' path)
+--------------------------------------------
+The seed is a research snapshot: the scripts that merged the AWS tables,
+LiteLLM, models.dev and langchain-aws into it are not reproducible offline, so
+the seed is not rebuilt. Every later change goes into ``data/overrides.json``:
+
+* ``overrides``: ``{"id", "set": {FIELD: VALUE}, "source", "note"}`` corrects
+  fields of a seed model (FIELD is a seed field name; unknown ids or fields fail).
+* ``add``: ``{"model": {...}, "source", "note"}`` adds a model that is not in the
+  seed. ``model`` uses the seed's field names; ``ADD_REQUIRED`` lists the fields
+  it must give, every other field defaults to ``null`` (unknown) or empty.
+
+Each override and addition must carry a public ``source``; it is appended to the
+model's ``sources`` (and the note to ``confidence_notes``). Then run this script
+and commit ``src/data.rs`` with the data files.
 
 Inputs
 ------
@@ -16,25 +37,38 @@ Inputs
 
 Mapping rules (seed JSON -> Rust ``Model``)
 -------------------------------------------
-* Nullable booleans (``converse``, ``system_prompt``, ``tool_use``,
-  ``streaming_tool_use``, ``document_chat``, ``vision``, ``guardrails``,
-  ``on_demand``): ``null`` -> ``false``. The seed uses ``null`` for "unknown";
-  mapping it to ``false`` is the conservative choice (the compile-time checks
-  then warn instead of silently allowing a feature). A confidence note
-  "`FIELD` unknown in seed data (null); mapped to false" is added.
+* Capability flags (``converse``, ``converse_stream``, ``system_prompt``,
+  ``tool_use``, ``streaming_tool_use``, ``document_chat``, ``vision``,
+  ``guardrails``) are a ``Fact``: ``true`` -> ``Yes``, ``false`` -> ``No``,
+  ``null`` -> ``Unknown``. Unknown is not false: the compile-time checks warn
+  on an unknown capability (naming the gap) and never fail the build on it.
+  A confidence note "`FIELD` unknown in the sources (null)" is added.
 * ``converse`` / ``converse_stream`` value ``"limited"`` (Cohere Command /
-  Command Light) -> ``false`` with a note; both models are EOL anyway.
-* ``tool_choice: null`` -> empty slice (= never send ``toolChoice``), noted.
+  Command Light) -> ``No`` with a note; both models are EOL anyway.
+* ``on_demand: null`` -> ``false`` with a note (availability is then decided by
+  ``region_data_known``, which is false when the seed has no Region data).
+* ``tool_choice: null`` -> empty slice with ``tool_choice_known = false`` (the
+  variants are unknown: a route forcing one warns; at run time none is sent),
+  noted.
 * ``temperature_range: null`` -> ``None`` (sampling params not accepted).
 * ``top_p.supported`` -> ``top_p_supported``;
   ``top_p.mutually_exclusive_with_temperature`` -> ``temperature_top_p_exclusive``.
-* ``lifecycle.status_as_of_2026_11_24``: active/eol/uncertain map 1:1,
-  ``eol_or_legacy`` -> ``Lifecycle::Legacy``.
+* Lifecycle is computed from dates when a route is compiled (``Model::lifecycle_on``,
+  today's date or ``SOURCE_DATE_EPOCH``), not stored. The generator keeps
+  ``legacy_date`` and ``eol_date`` (confirmed dates: past ``eol_date`` the build
+  fails), ``litellm_deprecation_date`` as ``reported_eol_date`` when there is no
+  confirmed date (one secondary source: it only warns), ``successor`` (the model
+  id a route should move to, from a source), and ``undated_status`` for what the
+  sources say without a date: ``eol`` without ``eol_date`` -> ``Eol`` (gone, date
+  not found), ``eol_or_legacy`` without dates -> ``Legacy``, ``uncertain`` ->
+  ``Uncertain``, anything else -> ``Active`` (the dates decide). The seed's
+  ``status_as_of_2026_11_24`` and ``deprecated`` are otherwise not used.
 * ``price_*: null`` -> ``0.0`` with ``price_known = false`` and a note.
 * ``regions``/``inference_profile_only_regions: null`` -> empty slices with
   ``region_data_known = false``.
-* ``friendly_names`` = Amplify ``friendly_name`` (``a.ai.model`` name, see
-  design/amplify-ai-kit-reference.md section 4) followed by the human ``name``,
+* ``friendly_names`` = Amplify ``friendly_name`` (``a.ai.model`` name, from
+  https://github.com/aws-amplify/amplify-data/blob/e8f46592/packages/data-schema/src/ai/ModelType.ts)
+  followed by the human ``name``,
   deduplicated case-insensitively.
 
 Inference-profile source Regions
@@ -69,6 +103,9 @@ This is an approximation: confirm with ``ListInferenceProfiles`` /
 ``GetInferenceProfile`` per Region before relying on it for hard errors.
 """
 
+import argparse
+import copy
+import datetime
 import json
 import os
 import subprocess
@@ -131,6 +168,30 @@ TOOL_CHOICE = {"auto": "Auto", "any": "Any", "tool": "Tool"}
 CONFIDENCE = {"high": "High", "medium-high": "MediumHigh", "medium": "Medium", "low": "Low"}
 LIFECYCLE = {"active": "Active", "eol": "Eol", "eol_or_legacy": "Legacy", "uncertain": "Uncertain"}
 
+
+def parse_date(mid, field, value):
+    """A ``YYYY-MM-DD`` string as (year, month, day), validated; None stays None."""
+    if value is None:
+        return None
+    try:
+        d = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise SystemExit("%s: %s is not a YYYY-MM-DD date: %r" % (mid, field, value))
+    if len(value) != 10:
+        raise SystemExit("%s: %s is not a YYYY-MM-DD date: %r" % (mid, field, value))
+    return (d.year, d.month, d.day)
+
+
+def undated_status(status, legacy_date, eol_date):
+    """What the sources say beyond the dates (the dates decide the rest at compile time)."""
+    if status == "eol" and eol_date is None:
+        return "Eol"  # gone, date not found
+    if status == "eol_or_legacy" and legacy_date is None and eol_date is None:
+        return "Legacy"
+    if status == "uncertain":
+        return "Uncertain"
+    return "Active"
+
 BOOL_FIELDS = [
     "converse", "converse_stream", "system_prompt", "tool_use", "streaming_tool_use",
     "document_chat", "vision", "guardrails",
@@ -177,6 +238,80 @@ def scope_of(profile_id):
     raise SystemExit("profile %r has no known scope prefix" % profile_id)
 
 
+# Fields an added model must give (the rest default to ADD_DEFAULTS / null).
+ADD_REQUIRED = [
+    "id", "provider", "name", "input_modalities", "output_modalities",
+    "context_window_tokens", "max_output_tokens", "converse_features_confidence", "sources",
+]
+ADD_DEFAULTS = {
+    "friendly_name": None,
+    "converse": None, "converse_stream": None, "system_prompt": None, "tool_use": None,
+    "streaming_tool_use": None, "document_chat": None, "vision": None, "guardrails": None,
+    "tool_choice": None, "tool_choice_notes": [],
+    "temperature_range": [0, 1], "temperature_default": None,
+    "top_p": {"supported": True, "range": [0, 1], "default": None},
+    "regions": None, "inference_profile_only_regions": None, "on_demand": None,
+    "regions_source": None, "inference_profiles": [],
+    "price_input_per_1k_usd": None, "price_output_per_1k_usd": None, "price_source": None,
+    "lifecycle": {
+        "status_as_of_2026_11_24": "active", "legacy_date": None, "eol_date": None,
+        "note": None, "source": None,
+    },
+    "deprecated": False,
+    "confidence_notes": [],
+}
+
+
+def add_models(models, additions):
+    ids = {m["id"] for m in models}
+    for add in additions:
+        m = add.get("model") or {}
+        mid = m.get("id")
+        missing = [f for f in ADD_REQUIRED if f not in m]
+        if missing:
+            raise SystemExit("added model %r lacks %s" % (mid, ", ".join(missing)))
+        if not add.get("source"):
+            raise SystemExit("added model %r has no source" % mid)
+        if mid in ids:
+            raise SystemExit("added model %r is already in the catalog; use `overrides`" % mid)
+        unknown = sorted(
+            set(m) - set(ADD_REQUIRED) - set(ADD_DEFAULTS) - set(OPTIONAL_FIELDS) - SEED_ONLY_FIELDS
+        )
+        if unknown:
+            raise SystemExit("added model %r has unknown fields %s" % (mid, ", ".join(unknown)))
+        full = copy.deepcopy(ADD_DEFAULTS)
+        full.update(copy.deepcopy(m))
+        full["lifecycle"] = dict(ADD_DEFAULTS["lifecycle"], **m.get("lifecycle", {}))
+        full["sources"] = list(full["sources"]) + ["added: " + add["source"]]
+        full["confidence_notes"] = list(full["confidence_notes"]) + [
+            "added to the catalog by data/overrides.json: %s" % add.get("note", "")
+        ]
+        models.append(full)
+        ids.add(mid)
+
+
+# Fields the seed does not have but overrides and additions may set.
+OPTIONAL_FIELDS = {
+    # "converse" (default) or "openai_compatible_only": served only on Bedrock's
+    # OpenAI-compatible endpoint (bedrock-mantle), not on bedrock-runtime Converse.
+    "endpoint": "converse",
+    # {profile id: [source Regions]} from a source, instead of the derivation below.
+    "inference_profile_source_regions": {},
+    # The model id AWS recommends moving to (named in end-of-life errors and warnings).
+    "successor": None,
+}
+ENDPOINT = {"converse": "Converse", "openai_compatible_only": "OpenAiCompatibleOnly"}
+
+# Seed fields the generator does not read but an added model may carry for reference.
+SEED_ONLY_FIELDS = {
+    "catalog_tier", "amplify_resource_path", "converse_features_source",
+    "converse_inference_config_ranges", "default_max_output_tokens",
+    "default_max_output_tokens_note", "inference_param_defaults_source",
+    "inference_profile_sources", "limits_by_source", "limits_confidence",
+    "listed_in_aws_models_supported", "price_models_dev_per_1k_usd", "s3_multimedia_links",
+}
+
+
 def apply_overrides(models, overrides):
     by_id = {m["id"]: m for m in models}
     for ov in overrides:
@@ -185,14 +320,19 @@ def apply_overrides(models, overrides):
             raise SystemExit("override for unknown model %r" % ov["id"])
         if not ov.get("source"):
             raise SystemExit("override for %r has no source" % ov["id"])
-        for k, v in ov["set"].items():
-            if k not in m:
+        if not ov.get("set") and not ov.get("note"):
+            raise SystemExit("override for %r sets nothing and notes nothing" % ov["id"])
+        for k, v in ov.get("set", {}).items():
+            if k not in m and k not in OPTIONAL_FIELDS:
                 raise SystemExit("override sets unknown field %r on %r" % (k, ov["id"]))
             m[k] = v
         m["sources"] = list(m["sources"]) + ["override: " + ov["source"]]
-        m["confidence_notes"] = list(m["confidence_notes"]) + [
-            "curated override of %s: %s" % (", ".join(sorted(ov["set"])), ov.get("note", ""))
-        ]
+        if ov.get("set"):
+            note = "curated override of %s: %s" % (", ".join(sorted(ov["set"])), ov.get("note", ""))
+        else:
+            # A note alone: sources disagree and the value stays (marked disputed).
+            note = "curated note: " + ov["note"]
+        m["confidence_notes"] = list(m["confidence_notes"]) + [note]
 
 
 def convert(m):
@@ -203,13 +343,13 @@ def convert(m):
     for f in BOOL_FIELDS:
         v = m.get(f)
         if v is None:
-            flags[f] = False
-            notes.append("`%s` unknown in seed data (null); mapped to false" % f)
+            flags[f] = "Unknown"
+            notes.append("`%s` unknown in the sources (null)" % f)
         elif v == "limited":
-            flags[f] = False
-            notes.append("`%s` is 'limited' in the AWS table; mapped to false" % f)
+            flags[f] = "No"
+            notes.append("`%s` is 'limited' in the AWS table; mapped to no" % f)
         elif isinstance(v, bool):
-            flags[f] = v
+            flags[f] = "Yes" if v else "No"
         else:
             raise SystemExit("%s: unexpected %s=%r" % (m["id"], f, v))
 
@@ -219,8 +359,9 @@ def convert(m):
         on_demand = False
 
     tool_choice = m.get("tool_choice")
+    tool_choice_known = tool_choice is not None
     if tool_choice is None:
-        notes.append("`tool_choice` unknown in seed data (null); mapped to [] (don't send toolChoice)")
+        notes.append("`tool_choice` variants unknown in the sources (null); none is sent at run time")
         tool_choice = []
     for n in m.get("tool_choice_notes") or []:
         notes.append("tool_choice: " + n)
@@ -238,17 +379,33 @@ def convert(m):
     known_regions = set(regions) | set(profile_only)
     profiles = []
     fallback_scopes = []
+    sourced = m.get("inference_profile_source_regions") or {}
+    for pid in sourced:
+        if pid not in (m.get("inference_profiles") or []):
+            raise SystemExit("%s: source Regions for unknown profile %r" % (m["id"], pid))
     for pid in m.get("inference_profiles") or []:
         prefix, model_part = scope_of(pid)
         if model_part != m["id"]:
             raise SystemExit("profile %r does not wrap model %r" % (pid, m["id"]))
         variant, geo = SCOPES[prefix]
+        if pid in sourced:
+            bad = [r for r in sourced[pid] if r not in geo]
+            if bad:
+                raise SystemExit("%s: Regions %s are outside the %s. geography" % (pid, bad, prefix))
+            profiles.append((pid, variant, sorted(sourced[pid])))
+            continue
         src = sorted(r for r in known_regions if r in geo)
         if not src:
             src = list(geo)
             fallback_scopes.append(prefix)
         profiles.append((pid, variant, src))
-    if profiles:
+    derived = [p for p in profiles if p[0] not in sourced]
+    if sourced:
+        notes.append(
+            "inference profile source Regions of %s are sourced (see the override), not derived"
+            % ", ".join(sorted(sourced))
+        )
+    if derived:
         sources.append(CRIS_SOURCE)
         if fallback_scopes:
             notes.append(
@@ -273,12 +430,24 @@ def convert(m):
         sources.append("price: " + m["price_source"])
 
     lc = m["lifecycle"]
-    lifecycle = LIFECYCLE[lc["status_as_of_2026_11_24"]]
+    if lc["status_as_of_2026_11_24"] not in LIFECYCLE:
+        raise SystemExit("%s: unknown lifecycle status %r" % (m["id"], lc["status_as_of_2026_11_24"]))
+    legacy_date = parse_date(m["id"], "legacy_date", lc.get("legacy_date"))
+    eol_date = parse_date(m["id"], "eol_date", lc.get("eol_date"))
+    if legacy_date and eol_date and legacy_date > eol_date:
+        raise SystemExit("%s: legacy_date after eol_date" % m["id"])
+    reported = None
+    if eol_date is None:
+        reported = parse_date(m["id"], "litellm_deprecation_date", lc.get("litellm_deprecation_date"))
+        if reported:
+            notes.append(
+                "lifecycle: end of life %04d-%02d-%02d is reported by LiteLLM (deprecation_date) only: "
+                "a route warns within 60 days of it, the build never fails on it" % reported
+            )
     if lc.get("note"):
         notes.append("lifecycle: " + lc["note"])
     if lc.get("source"):
         sources.append("lifecycle: " + lc["source"])
-    deprecated = bool(m.get("deprecated")) or lifecycle in ("Eol", "Legacy")
 
     names = []
     for n in [m.get("friendly_name"), m["name"]]:
@@ -291,6 +460,7 @@ def convert(m):
 
     return {
         "id": m["id"],
+        "endpoint": ENDPOINT[m.get("endpoint", "converse")],
         "provider": m["provider"],
         "name": m["name"],
         "friendly_names": names,
@@ -299,6 +469,7 @@ def convert(m):
         "output": [MODALITY[x] for x in m["output_modalities"]],
         "flags": flags,
         "tool_choice": [TOOL_CHOICE[x] for x in tool_choice],
+        "tool_choice_known": tool_choice_known,
         "features_confidence": CONFIDENCE[m["converse_features_confidence"]],
         "context_window": int(m["context_window_tokens"]),
         "max_output_tokens": int(m["max_output_tokens"]),
@@ -316,10 +487,11 @@ def convert(m):
         "price_in": price_in,
         "price_out": price_out,
         "price_known": price_known,
-        "deprecated": deprecated,
-        "lifecycle": lifecycle,
-        "legacy_date": lc.get("legacy_date"),
-        "eol_date": lc.get("eol_date"),
+        "undated_status": undated_status(lc["status_as_of_2026_11_24"], legacy_date, eol_date),
+        "legacy_date": legacy_date,
+        "eol_date": eol_date,
+        "reported_eol_date": reported,
+        "successor": m.get("successor"),
         "sources": sources,
         "notes": notes,
     }
@@ -327,6 +499,10 @@ def convert(m):
 
 def opt_str(s):
     return "None" if s is None else "Some(%s)" % rs_str(s)
+
+
+def opt_date(d):
+    return "None" if d is None else "Some(Date::ymd(%d, %d, %d))" % d
 
 
 def opt_pair(p):
@@ -346,7 +522,9 @@ def emit(models):
     w("// Source: data/bedrock-models.json (+ data/overrides.json).")
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
-    w("use crate::{Confidence, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode};")
+    w("use crate::{")
+    w("    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
+    w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
     w("pub(crate) static MODELS: &[Model] = &[")
@@ -358,11 +536,13 @@ def emit(models):
         w("        name: %s," % rs_str(c["name"]))
         w("        friendly_names: %s," % rs_strs(c["friendly_names"]))
         w("        amplify_name: %s," % opt_str(c["amplify_name"]))
+        w("        endpoint: Endpoint::%s," % c["endpoint"])
         w("        input_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["input"]))
         w("        output_modalities: &[%s]," % ", ".join("Modality::" + x for x in c["output"]))
         for k in BOOL_FIELDS:
-            w("        %s: %s," % (k, "true" if f[k] else "false"))
+            w("        %s: Fact::%s," % (k, f[k]))
         w("        tool_choice: &[%s]," % ", ".join("ToolChoiceMode::" + x for x in c["tool_choice"]))
+        w("        tool_choice_known: %s," % ("true" if c["tool_choice_known"] else "false"))
         w("        features_confidence: Confidence::%s," % c["features_confidence"])
         w("        context_window: %d," % c["context_window"])
         w("        max_output_tokens: %d," % c["max_output_tokens"])
@@ -388,10 +568,11 @@ def emit(models):
         w("        price_input_per_1k_usd: %s," % rs_f64(c["price_in"]))
         w("        price_output_per_1k_usd: %s," % rs_f64(c["price_out"]))
         w("        price_known: %s," % ("true" if c["price_known"] else "false"))
-        w("        deprecated: %s," % ("true" if c["deprecated"] else "false"))
-        w("        lifecycle: Lifecycle::%s," % c["lifecycle"])
-        w("        legacy_date: %s," % opt_str(c["legacy_date"]))
-        w("        eol_date: %s," % opt_str(c["eol_date"]))
+        w("        undated_status: Lifecycle::%s," % c["undated_status"])
+        w("        legacy_date: %s," % opt_date(c["legacy_date"]))
+        w("        eol_date: %s," % opt_date(c["eol_date"]))
+        w("        reported_eol_date: %s," % opt_date(c["reported_eol_date"]))
+        w("        successor: %s," % opt_str(c["successor"]))
         w("        sources: &[")
         for s in c["sources"]:
             w("            %s," % rs_str(s))
@@ -407,41 +588,58 @@ def emit(models):
 
 
 def rustfmt(text):
+    # The output must be byte-identical wherever it is generated (the freshness test
+    # compares it), so a missing rustfmt is an error, not a silent unformatted write.
     try:
         p = subprocess.run(
-            ["rustfmt", "--edition", "2021", "--emit", "stdout", "--quiet"],
+            [os.environ.get("RUSTFMT", "rustfmt"), "--edition", "2021", "--emit", "stdout", "--quiet"],
             input=text.encode(),
             capture_output=True,
             check=True,
         )
         return p.stdout.decode()
-    except (OSError, subprocess.CalledProcessError) as e:  # pragma: no cover
-        sys.stderr.write("warning: rustfmt unavailable (%s); writing unformatted\n" % e)
-        return text
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise SystemExit("rustfmt failed or is not installed (%s); install it with `rustup component add rustfmt`" % e)
 
 
-def main():
+def build(overrides_path=OVERRIDES):
+    """The generated Rust source for the seed plus the overrides file."""
     with open(SEED) as fh:
         seed = json.load(fh)
-    with open(OVERRIDES) as fh:
-        overrides = json.load(fh).get("overrides", [])
-    apply_overrides(seed, overrides)
+    with open(overrides_path) as fh:
+        doc = json.load(fh)
+    add_models(seed, doc.get("add", []))
+    apply_overrides(seed, doc.get("overrides", []))
     models = [convert(m) for m in seed]
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate model ids")
+    for m in models:
+        if m["successor"] is not None and m["successor"] not in ids:
+            raise SystemExit("%s: successor %r is not in the catalog" % (m["id"], m["successor"]))
+        if m["successor"] == m["id"]:
+            raise SystemExit("%s is its own successor" % m["id"])
+    return rustfmt(emit(models)), len(models)
 
-    text = rustfmt(emit(models))
-    if "--check" in sys.argv[1:]:
+
+def main():
+    ap = argparse.ArgumentParser(description="Generate src/data.rs from the catalog data files.")
+    ap.add_argument("--check", action="store_true", help="exit 1 if src/data.rs is stale")
+    ap.add_argument("--out", default=OUT, help="where to write (default: src/data.rs)")
+    ap.add_argument("--overrides", default=OVERRIDES, help="overrides file (default: data/overrides.json)")
+    args = ap.parse_args()
+
+    text, count = build(args.overrides)
+    if args.check:
         with open(OUT) as fh:
             if fh.read() != text:
                 sys.stderr.write("src/data.rs is stale; run tools/gen_catalog.py\n")
                 sys.exit(1)
         return
-    with open(OUT, "w") as fh:
+    with open(args.out, "w") as fh:
         fh.write(text)
-    print("wrote %s (%d models)" % (os.path.relpath(OUT), len(models)))
+    print("wrote %s (%d models)" % (args.out, count))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
 
 use std::fmt::Write as _;
 
-use ai_routes_catalog::{models, resolve, suggest, Modality, Model, Resolved, ResolvedVia};
+use ai_routes_catalog::{
+    models, resolve, suggest, Date, Endpoint, Modality, Model, Resolved, ResolvedVia,
+};
 use serde_json::{json, Value};
 
 /// Filters for `ai-routes models`.
@@ -28,7 +30,8 @@ impl Filter {
                 return false;
             }
         }
-        (!self.tool_use || m.tool_use) && (!self.active || m.is_active())
+        (!self.tool_use || m.tool_use.is_yes())
+            && (!self.active || (m.is_active() && m.endpoint == Endpoint::Converse))
     }
 
     /// The catalog models passing the filter, in catalog order.
@@ -68,7 +71,7 @@ pub fn price(m: &Model, v: f64) -> String {
 }
 
 fn vision_doc(m: &Model) -> &'static str {
-    match (m.vision, m.document_chat) {
+    match (m.vision.is_yes(), m.document_chat.is_yes()) {
         (true, true) => "vision+doc",
         (true, false) => "vision",
         (false, true) => "doc",
@@ -100,11 +103,11 @@ pub fn render_table(list: &[&Model]) -> String {
                 m.id.to_string(),
                 m.provider.to_string(),
                 m.name.to_string(),
-                yes_no(m.tool_use).to_string(),
+                m.tool_use.as_str().to_string(),
                 m.forced_tool_choice()
                     .map_or("-", |c| c.as_str())
                     .to_string(),
-                yes_no(m.streaming_tool_use).to_string(),
+                m.streaming_tool_use.as_str().to_string(),
                 vision_doc(m).to_string(),
                 compact_tokens(m.context_window),
                 compact_tokens(m.max_output_tokens),
@@ -118,7 +121,7 @@ pub fn render_table(list: &[&Model]) -> String {
                     "profile"
                 }
                 .to_string(),
-                m.lifecycle.as_str().to_string(),
+                m.lifecycle().as_str().to_string(),
             ]
         })
         .collect();
@@ -161,23 +164,24 @@ fn pair(p: Option<(f32, f32)>) -> Value {
 /// Every field of a [`Model`] as JSON (profiles with their source Regions,
 /// sources and confidence notes included).
 pub fn model_json(m: &Model) -> Value {
-    json!({
+    let mut v = json!({
         "id": m.id,
         "provider": m.provider,
         "name": m.name,
+        "endpoint": m.endpoint.as_str(),
         "friendly_names": m.friendly_names,
         "amplify_name": m.amplify_name,
         "input_modalities": modalities(m.input_modalities),
         "output_modalities": modalities(m.output_modalities),
-        "converse": m.converse,
-        "converse_stream": m.converse_stream,
-        "system_prompt": m.system_prompt,
-        "tool_use": m.tool_use,
-        "streaming_tool_use": m.streaming_tool_use,
-        "document_chat": m.document_chat,
-        "vision": m.vision,
-        "guardrails": m.guardrails,
-        "tool_choice": m.tool_choice.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "converse": m.converse.as_bool(),
+        "converse_stream": m.converse_stream.as_bool(),
+        "system_prompt": m.system_prompt.as_bool(),
+        "tool_use": m.tool_use.as_bool(),
+        "streaming_tool_use": m.streaming_tool_use.as_bool(),
+        "document_chat": m.document_chat.as_bool(),
+        "vision": m.vision.as_bool(),
+        "guardrails": m.guardrails.as_bool(),
+        "tool_choice": m.tool_choice_known.then(|| m.tool_choice.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "forced_tool_choice": m.forced_tool_choice().map(|c| c.as_str()),
         "features_confidence": m.features_confidence.as_str(),
         "context_window": m.context_window,
@@ -201,13 +205,25 @@ pub fn model_json(m: &Model) -> Value {
         "price_input_per_1k_usd": m.price_input_per_1k_usd,
         "price_output_per_1k_usd": m.price_output_per_1k_usd,
         "price_known": m.price_known,
-        "deprecated": m.deprecated,
-        "lifecycle": m.lifecycle.as_str(),
-        "legacy_date": m.legacy_date,
-        "eol_date": m.eol_date,
         "sources": m.sources,
         "confidence_notes": m.confidence_notes,
-    })
+    });
+    // Lifecycle: the dates the catalog keeps and the status computed from them today
+    // (SOURCE_DATE_EPOCH or the clock), as the macros compute it.
+    let today = Date::today();
+    let date = |d: Option<Date>| d.map_or(Value::Null, |d| Value::String(d.to_string()));
+    for (key, value) in [
+        ("lifecycle", json!(m.lifecycle_on(today).as_str())),
+        ("lifecycle_as_of", json!(today.to_string())),
+        ("undated_status", json!(m.undated_status.as_str())),
+        ("legacy_date", date(m.legacy_date)),
+        ("eol_date", date(m.eol_date)),
+        ("reported_eol_date", date(m.reported_eol_date)),
+        ("successor", json!(m.successor)),
+    ] {
+        v[key] = value;
+    }
+    v
 }
 
 /// `ai-routes models --json`: a JSON array of [`model_json`] objects.
@@ -241,34 +257,55 @@ pub fn render_show(r: &Resolved) -> String {
         ResolvedVia::Name => "name".to_string(),
     };
     kv("invoke as", format!("{} (resolved via {via})", r.invoke_id));
-    let mut status = m.lifecycle.as_str().to_string();
-    if m.deprecated {
-        status.push_str(", deprecated");
-    }
+    let today = Date::today();
+    let mut status = format!("{} on {today}", m.lifecycle_on(today).as_str());
     if let Some(d) = m.legacy_date {
-        let _ = write!(status, ", legacy since {d}");
+        let _ = write!(status, ", legacy from {d}");
     }
     if let Some(d) = m.eol_date {
-        let _ = write!(status, ", EOL {d}");
+        let _ = write!(status, ", end of life {d}");
+    } else if let Some(d) = m.reported_eol_date {
+        let _ = write!(
+            status,
+            ", end of life {d} (reported by one secondary source)"
+        );
     }
     kv("status", status);
+    if let Some(next) = m.successor_on(today) {
+        kv("successor", format!("{} ({})", next.name, next.id));
+    }
+    if m.endpoint != Endpoint::Converse {
+        kv(
+            "endpoint",
+            format!(
+                "{} (not Converse: ai-routes cannot call it)",
+                m.endpoint.as_str()
+            ),
+        );
+    }
     kv("input", modalities(m.input_modalities).join(", "));
     kv("output", modalities(m.output_modalities).join(", "));
     kv(
         "converse / stream",
-        format!("{} / {}", yes_no(m.converse), yes_no(m.converse_stream)),
+        format!("{} / {}", m.converse.as_str(), m.converse_stream.as_str()),
     );
-    kv("system prompt", yes_no(m.system_prompt).to_string());
+    kv("system prompt", m.system_prompt.as_str().to_string());
     kv(
         "tool use / streaming",
-        format!("{} / {}", yes_no(m.tool_use), yes_no(m.streaming_tool_use)),
+        format!(
+            "{} / {}",
+            m.tool_use.as_str(),
+            m.streaming_tool_use.as_str()
+        ),
     );
     let choices: Vec<&str> = m.tool_choice.iter().map(|c| c.as_str()).collect();
     kv(
         "tool choice",
         format!(
             "{} (forced: {})",
-            if choices.is_empty() {
+            if !m.tool_choice_known {
+                "unknown in the sources (none is sent)".to_string()
+            } else if choices.is_empty() {
                 "none (don't send toolChoice)".to_string()
             } else {
                 choices.join(", ")
@@ -276,9 +313,9 @@ pub fn render_show(r: &Resolved) -> String {
             m.forced_tool_choice().map_or("-", |c| c.as_str())
         ),
     );
-    kv("vision", yes_no(m.vision).to_string());
-    kv("document chat", yes_no(m.document_chat).to_string());
-    kv("guardrails", yes_no(m.guardrails).to_string());
+    kv("vision", m.vision.as_str().to_string());
+    kv("document chat", m.document_chat.as_str().to_string());
+    kv("guardrails", m.guardrails.as_str().to_string());
     kv(
         "features confidence",
         m.features_confidence.as_str().to_string(),
@@ -443,7 +480,7 @@ mod tests {
         assert!(!v.is_empty());
         assert!(v
             .iter()
-            .all(|m| m.provider == "Anthropic" && m.tool_use && m.is_active()));
+            .all(|m| m.provider == "Anthropic" && m.tool_use.is_yes() && m.is_active()));
         assert!(v.len() < all.len());
     }
 
@@ -463,8 +500,15 @@ mod tests {
                     && !p["source_regions"].as_array().unwrap().is_empty())
         );
         assert!(!j["sources"].as_array().unwrap().is_empty());
-        // 39 Model fields + the derived forced_tool_choice.
-        assert_eq!(j.as_object().unwrap().len(), 40);
+        // 42 Model fields (tool_choice_known folded into a null tool_choice) + the derived
+        // forced_tool_choice, lifecycle and lifecycle_as_of.
+        assert_eq!(j.as_object().unwrap().len(), 44);
+        assert_eq!(j["endpoint"], "converse");
+        // Unknown is null, not false.
+        let qwen = model_json(by_id("qwen.qwen3-32b-v1:0").unwrap());
+        assert!(qwen["system_prompt"].is_null(), "{qwen}");
+        assert!(qwen["tool_choice"].is_null(), "{qwen}");
+        assert_eq!(qwen["tool_use"], true);
     }
 
     #[test]

@@ -38,8 +38,8 @@ fn models_table() {
         .find(|l| l.starts_with("amazon.nova-micro-v1:0 "))
         .expect("Nova Micro row");
     assert!(micro.contains(" - "), "no vision/doc: {micro}");
-    assert_eq!(*lines.last().unwrap(), "94 models");
-    assert_eq!(lines.len(), 94 + 2);
+    assert_eq!(*lines.last().unwrap(), "116 models");
+    assert_eq!(lines.len(), 116 + 2);
 }
 
 #[test]
@@ -57,6 +57,12 @@ fn models_table_filters() {
     assert!(!out.contains("meta.llama3-8b-instruct-v1:0"), "no tool use");
     assert!(!out.contains("meta.llama3-1-405b-instruct-v1:0"), "EOL");
     assert!(rows.iter().all(|r| r.trim_end().ends_with("active")));
+
+    // `--active` lists only models a route can use: no OpenAI-compatible-only GPT-5.x.
+    let o = run(&["models", "--provider", "openai", "--active"]);
+    let out = stdout(&o);
+    assert!(out.contains("openai.gpt-6-sol"), "{out}");
+    assert!(!out.contains("openai.gpt-5.5"), "{out}");
 }
 
 #[test]
@@ -65,7 +71,7 @@ fn models_json() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let arr = v.as_array().expect("array");
-    assert!(arr.len() >= 94);
+    assert!(arr.len() >= 116);
     for m in arr {
         for key in [
             "id",
@@ -84,8 +90,10 @@ fn models_json() {
             "inference_profiles",
             "price_input_per_1k_usd",
             "price_output_per_1k_usd",
-            "deprecated",
             "lifecycle",
+            "lifecycle_as_of",
+            "eol_date",
+            "successor",
             "sources",
             "confidence_notes",
         ] {
@@ -156,4 +164,23 @@ fn usage_errors() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     assert!(stdout(&o).contains("models"));
+}
+
+#[test]
+fn lifecycle_is_computed_for_the_build_date() {
+    let show = |epoch: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_ai-routes"))
+            .args(["models", "show", "Claude Opus 4.1"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .expect("run ai-routes");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // 2026-12-01 and 2027-01-08 (UTC).
+    let before = show("1796126400");
+    assert!(before.contains("legacy on 2026-12-01"), "{before}");
+    assert!(before.contains("end of life 2027-01-08"), "{before}");
+    let after = show("1799409600");
+    assert!(after.contains("eol on 2027-01-08"), "{after}");
 }

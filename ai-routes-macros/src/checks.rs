@@ -110,7 +110,8 @@ pub fn check_inference(
 
 /// A capability the route needs from its model: a compile error when the catalog is sure
 /// the model lacks it, a warning naming the source gap when it only believes so (its
-/// sources are not high-confidence), nothing when the model has it.
+/// sources are not high-confidence) or when its sources do not say (unknown is not
+/// false), nothing when the model has it.
 pub fn require(
     model: &Model,
     capability: Capability,
@@ -130,6 +131,17 @@ pub fn require(
                 model.name,
                 confidence.as_str(),
                 model.name
+            ),
+        ),
+        Support::Unknown => errors.warn(
+            span,
+            format!(
+                "not checked: the catalog's sources do not settle `{}` for `{}` (see `ai-routes models show \"{}\"`); \
+                 the route compiles and Bedrock decides. If it lacks it: {}",
+                capability.field(),
+                model.name,
+                model.name,
+                message()
             ),
         ),
     }

@@ -7,6 +7,8 @@ use quote::{quote_spanned, ToTokens};
 pub struct Errors {
     errors: Vec<syn::Error>,
     warnings: Vec<(Span, String)>,
+    /// A decision depended on the build date (`SOURCE_DATE_EPOCH`).
+    build_date: bool,
 }
 
 impl Errors {
@@ -28,6 +30,13 @@ impl Errors {
         self.warnings.push((span, message.into()));
     }
 
+    /// Records that a decision depended on the build date: the expansion then reads
+    /// `SOURCE_DATE_EPOCH` through `option_env!`, so rustc records it in the crate's
+    /// dep-info and cargo re-expands the route when it changes.
+    pub fn track_build_date(&mut self) {
+        self.build_date = true;
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
@@ -40,9 +49,14 @@ impl Errors {
     }
 
     pub fn to_warnings(&self) -> TokenStream {
-        self.warnings
-            .iter()
-            .map(|(span, message)| {
+        let track = self.build_date.then(|| {
+            quote::quote! {
+                const _: ::core::option::Option<&str> = ::core::option_env!("SOURCE_DATE_EPOCH");
+            }
+        });
+        track
+            .into_iter()
+            .chain(self.warnings.iter().map(|(span, message)| {
                 quote_spanned! {*span=>
                     const _: () = {
                         #[deprecated(note = #message)]
@@ -51,7 +65,7 @@ impl Errors {
                         let _ = ai_routes_warning;
                     };
                 }
-            })
+            }))
             .collect()
     }
 }

@@ -2,7 +2,7 @@
 //! route kind needs: the model exists, is not past end of life, and is callable in the
 //! declared region (directly or through the named inference profile).
 
-use ai_routes_catalog::{CallProblem, Lifecycle, Model, ProfileScope, ResolvedVia};
+use ai_routes_catalog::{CallProblem, Date, Endpoint, Lifecycle, Model, ProfileScope, ResolvedVia};
 use proc_macro2::Span;
 
 use crate::attrs::{ModelOptions, Spanned};
@@ -180,16 +180,22 @@ fn check_catalog_model(
         return None;
     };
     let model = resolved.model;
-    if let Some(warning) = ai_routes_catalog::lifecycle_warning(model) {
+    // Lifecycle status is computed from the model's dates against the build date (today,
+    // or SOURCE_DATE_EPOCH for reproducible builds).
+    let today = Date::today();
+    if model.legacy_date.is_some() || model.planned_eol_date().is_some() {
+        errors.track_build_date();
+    }
+    if let Some(warning) = ai_routes_catalog::lifecycle_warning(model, today) {
         errors.warn(name.span, warning);
     }
 
     if let Some(scope) = scope {
-        if let Err(problem) = check_lifecycle(model) {
+        if let Err(problem) = check_lifecycle(model, today) {
             report(&problem, name.span, errors);
             return None;
         }
-        let invoke_id = check_cross_region(resolved, scope, region, errors)?;
+        let invoke_id = check_cross_region(resolved, scope, region, today, errors)?;
         return Some(RouteModel {
             written: name.value,
             invoke_id: invoke_id.to_string(),
@@ -201,7 +207,12 @@ fn check_catalog_model(
     }
 
     let invoke_id = invoke.map_or(resolved.invoke_id, |arn| arn.value.as_str());
-    match ai_routes_catalog::check_call(model, invoke_id, region.map(|r| r.value.as_str())) {
+    match ai_routes_catalog::check_call_on(
+        model,
+        invoke_id,
+        region.map(|r| r.value.as_str()),
+        today,
+    ) {
         Ok(()) => {}
         // A profile that does not serve the region: the region is what to look at.
         Err(problem @ CallProblem::ProfileNotServed { .. }) => report(
@@ -209,7 +220,7 @@ fn check_catalog_model(
             region.map(|r| r.span).unwrap_or(name.span),
             errors,
         ),
-        Err(problem @ CallProblem::EndOfLife { .. }) => {
+        Err(problem @ (CallProblem::EndOfLife { .. } | CallProblem::NotOnConverse { .. })) => {
             report(&problem, name.span, errors);
             return None;
         }
@@ -225,10 +236,14 @@ fn check_catalog_model(
     })
 }
 
-/// The end-of-life check alone (a `cross_region` route invokes a profile chosen later).
-fn check_lifecycle(model: &'static Model) -> Result<(), CallProblem> {
-    match model.lifecycle {
-        Lifecycle::Eol => Err(CallProblem::EndOfLife { model }),
+/// The endpoint and end-of-life checks alone (a `cross_region` route invokes a profile
+/// chosen later).
+fn check_lifecycle(model: &'static Model, today: Date) -> Result<(), CallProblem> {
+    if model.endpoint != Endpoint::Converse {
+        return Err(CallProblem::NotOnConverse { model });
+    }
+    match model.lifecycle_on(today) {
+        Lifecycle::Eol => Err(CallProblem::EndOfLife { model, on: today }),
         _ => Ok(()),
     }
 }
@@ -244,6 +259,7 @@ fn check_cross_region(
     resolved: ai_routes_catalog::Resolved,
     scope: &Spanned<ProfileScope>,
     region: Option<&Spanned<String>>,
+    today: Date,
     errors: &mut Errors,
 ) -> Option<&'static str> {
     let model = resolved.model;
@@ -292,7 +308,7 @@ fn check_cross_region(
         return None;
     };
     if let Err(problem) =
-        ai_routes_catalog::check_call(model, profile.id, region.map(|r| r.value.as_str()))
+        ai_routes_catalog::check_call_on(model, profile.id, region.map(|r| r.value.as_str()), today)
     {
         report(&problem, scope.span, errors);
         return None;

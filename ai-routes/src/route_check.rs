@@ -162,4 +162,25 @@ mod tests {
         };
         assert_eq!(check_route(&unchecked, "mars-1"), None);
     }
+
+    #[test]
+    fn end_of_life_is_computed_from_the_catalog_dates() {
+        // Jamba 1.5 Large reached its end of life on 2026-11-26; the status comes from that
+        // date (as the macros and the stand-in compute it), not from a stored snapshot.
+        let jamba = info("ai21.jamba-1-5-large-v1:0", "ai21.jamba-1-5-large-v1:0");
+        let problem = check_route(&jamba, "us-east-1").expect("past end of life");
+        assert!(
+            problem
+                .problem
+                .contains("reached end of life on Bedrock on 2026-11-26"),
+            "{problem}"
+        );
+        // Claude 3 Haiku: the fix names the successor.
+        let haiku = info(
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "anthropic.claude-3-haiku-20240307-v1:0",
+        );
+        let problem = check_route(&haiku, "us-east-1").expect("past end of life");
+        assert!(problem.fix.contains("Claude Haiku 4.5"), "{problem}");
+    }
 }

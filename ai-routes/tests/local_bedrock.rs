@@ -650,12 +650,28 @@ async fn rejects_models_like_bedrock() {
         .into_service_error();
     assert!(err.is_validation_exception());
 
-    // End-of-life model.
-    let err = say(&client, "anthropic.claude-v2", "x")
+    // End-of-life models: gone without a known date, and past a dated end of life (Jamba
+    // 1.5 Large, 2026-11-26: the status is computed from the catalog's dates, as the
+    // macros and `check_routes` compute it).
+    for model in ["anthropic.claude-v2", "ai21.jamba-1-5-large-v1:0"] {
+        let err = say(&client, model, "x")
+            .await
+            .unwrap_err()
+            .into_service_error();
+        assert!(err.is_resource_not_found_exception(), "{model}: {err:?}");
+        assert_eq!(
+            err.message(),
+            Some("This model version has reached the end of its life. Please refer to the AWS documentation for more details."),
+            "{model}"
+        );
+    }
+
+    // Served only on the OpenAI-compatible endpoint: not a Converse model id.
+    let err = say(&client, "openai.gpt-5.5", "x")
         .await
         .unwrap_err()
         .into_service_error();
-    assert!(err.is_resource_not_found_exception(), "{err:?}");
+    assert!(err.is_validation_exception(), "{err:?}");
 }
 
 #[tokio::test]

@@ -8,6 +8,11 @@
 
 #[test]
 fn ui() {
+    // Which models are current (named in "pick another model" hints) is computed from the
+    // catalog's dates for the build date: pin it (2026-12-01, noon UTC) so these
+    // expectations do not change as days pass. tests/ui_lifecycle.rs covers dates. This
+    // binary has this one test, so setting the variable races nothing.
+    std::env::set_var("SOURCE_DATE_EPOCH", "1796126400");
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/*.rs");
     #[cfg(feature = "http")]

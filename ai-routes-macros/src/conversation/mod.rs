@@ -110,7 +110,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
 
     if let Some(model) = settings.as_ref().map(|s| &s.model) {
         if let Some(catalog) = model.model.filter(|_| model.checked) {
-            if !catalog.converse {
+            if catalog.converse.is_no() {
                 errors.error(
                     model.span,
                     format!(

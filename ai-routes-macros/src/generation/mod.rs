@@ -193,7 +193,7 @@ fn check_capabilities(
         || {
             let able: Vec<&str> = ai_routes_catalog::models()
                 .iter()
-                .filter(|m| m.provider == catalog.provider && m.tool_use && m.is_active())
+                .filter(|m| m.provider == catalog.provider && m.tool_use.is_yes() && m.is_active())
                 .map(|m| m.name)
                 .take(4)
                 .collect();

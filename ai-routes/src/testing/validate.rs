@@ -55,13 +55,15 @@ pub(crate) fn validate_request(
     stream: bool,
 ) -> Result<(), BedrockError> {
     let v = |m: String| Err(BedrockError::validation(m));
-    if !model.converse || (stream && !model.converse_stream) {
+    // A capability the catalog's sources do not settle (`Fact::Unknown`) is accepted: the
+    // stand-in refuses only what the catalog says the model lacks.
+    if model.converse.is_no() || (stream && model.converse_stream.is_no()) {
         return v("This action doesn't support the model that you provided. Try again with a supported text or chat model.".into());
     }
     validate_messages(model, req)?;
     validate_media(req)?;
     validate_request_metadata(req)?;
-    if !req.system.is_empty() && !model.system_prompt {
+    if !req.system.is_empty() && model.system_prompt.is_no() {
         return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
     }
     validate_inference(model, req)?;
@@ -160,12 +162,10 @@ fn validate_messages(model: &Model, req: &ConverseRequest) -> Result<(), Bedrock
                 ContentBlock::Text(text) if text.trim().is_empty() => {
                     return v(format!("The text field in the ContentBlock object at messages.{i}.content.{j} is blank. Add text to the text field, and try again."));
                 }
-                ContentBlock::Image(_) if !model.accepts_input(Modality::Image) => {
+                ContentBlock::Image(_) if model.vision.is_no() => {
                     return v("This model doesn't support the image content block that you provided. Try again with a model that supports image input.".into());
                 }
-                ContentBlock::Document(_)
-                    if !model.document_chat || !model.accepts_input(Modality::Document) =>
-                {
+                ContentBlock::Document(_) if model.document_chat.is_no() => {
                     return v("This model doesn't support documents. Try again without a document or use a model that supports documents.".into());
                 }
                 ContentBlock::Video(_) if !model.accepts_input(Modality::Video) => {
@@ -276,10 +276,10 @@ fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<
         }
         return Ok(());
     };
-    if !model.tool_use {
+    if model.tool_use.is_no() {
         return v("This model doesn't support tool use.".into());
     }
-    if stream && !model.streaming_tool_use {
+    if stream && model.streaming_tool_use.is_no() {
         return v("This model doesn't support tool use in streaming mode.".into());
     }
     let mut names = HashSet::new();

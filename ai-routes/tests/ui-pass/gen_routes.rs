@@ -15,7 +15,11 @@ async fn describe(ai: &Client, photo: Image, what: String) -> Result<Generated<S
 #[generation(model_id = "acme.not-in-the-catalog-v1:0", max_tokens = 50_000, temperature = 0.9)]
 async fn escape_hatch(ai: &Client, text: String) -> Result<Vec<String>>;
 
+/// A model added to the catalog after the seed (data/overrides.json), by friendly name.
+#[generation(model = "GLM-5", region = "us-west-2")]
+async fn classify(ai: &Client, text: String) -> Result<String>;
+
 fn main() {
     let _ = PLAN_RECIPE_ROUTE.descriptor();
-    let _ = (plan_recipe, describe, escape_hatch);
+    let _ = (plan_recipe, describe, escape_hatch, classify);
 }

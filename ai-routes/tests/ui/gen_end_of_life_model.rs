@@ -1,5 +1,0 @@
-use ai_routes::prelude::*;
-#[generation(model = "Claude 3 Haiku")]
-async fn summarize(ai: &Client, text: String) -> Result<String>;
-
-fn main() {}
