@@ -158,11 +158,15 @@ impl Authenticator for NoTokens {
     }
 }
 
-/// The HTTP app: the API and the chat page.
-pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
+/// The API of the app, before any limits are set.
+pub fn api(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> Api {
     let assistant = ShopAssistant::new(ai.clone(), store, Shop::demo());
     Api::new(ai, auth)
         .generation(&PLAN_RECIPE_ROUTE)
         .conversation(assistant.route().clone())
-        .router()
+}
+
+/// The HTTP app: the API and the chat page.
+pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
+    api(ai, store, auth).router()
 }

@@ -11,6 +11,7 @@
 
 mod app;
 
+use ai_routes::http::ServeOptions;
 use ai_routes::store::SqliteStore;
 use ai_routes::testing::LocalBedrock;
 use ai_routes::Client;
@@ -65,15 +66,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "History in {db}. Chat page: http://{}/",
         listener.local_addr()?
     );
-    // Server-Sent Events are small writes: send each at once (no Nagle delay).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            println!("Shutting down.");
-        })
-        .await?;
+    // Header-read time limit (and the body timeout `Api` sets) so slow clients cannot hold
+    // connections; TCP_NODELAY for the small writes of Server-Sent Events.
+    ai_routes::http::serve(listener, router, ServeOptions::default(), async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("Shutting down.");
+    })
+    .await?;
     Ok(())
 }

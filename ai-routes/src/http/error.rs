@@ -33,6 +33,10 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
@@ -63,6 +67,7 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::InvalidInput(_) | Error::Serialize(_) | Error::Store(StoreError::Invalid(_)) => {
             (StatusCode::BAD_REQUEST, "invalid_input")
         }
+        Error::Store(StoreError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         // The caller's input is the problem, not the upstream: retrying it as is cannot help.

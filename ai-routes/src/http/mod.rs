@@ -27,9 +27,11 @@ mod conversations;
 mod error;
 mod extract;
 mod openapi;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -47,12 +49,22 @@ pub use auth::{
 pub use conversations::ConversationApi;
 pub use error::ApiError;
 use extract::{ApiBody, ApiPath};
+pub use serve::{serve, ServeOptions, DEFAULT_HEADER_READ_TIMEOUT};
 
 use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
 use crate::Client;
 
 /// Largest request body accepted, by default (images and documents travel base64-encoded).
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// The largest `limit` of a listing, by default. With names and metadata capped by the store
+/// ([`MAX_NAME_BYTES`](crate::store::MAX_NAME_BYTES),
+/// [`MAX_METADATA_BYTES`](crate::store::MAX_METADATA_BYTES)), one page is at most ~7 MB.
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 100;
+/// The most text (plus `ai_context` JSON) one message may carry, by default: ~16k tokens.
+/// Every later turn re-sends it, so its cost multiplies.
+pub const DEFAULT_MAX_MESSAGE_TEXT_BYTES: usize = 64 * 1024;
+/// How long a client may take to send a request body, by default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A generation route as the API sees it.
 #[derive(Clone)]
@@ -68,6 +80,9 @@ pub struct Api {
     generations: BTreeMap<&'static str, GenerationEntry>,
     conversations: BTreeMap<&'static str, Arc<dyn ConversationApi>>,
     body_limit: usize,
+    max_page_size: usize,
+    max_message_text_bytes: usize,
+    body_timeout: Duration,
     chat_page: bool,
 }
 
@@ -79,6 +94,9 @@ impl Api {
             generations: BTreeMap::new(),
             conversations: BTreeMap::new(),
             body_limit: DEFAULT_BODY_LIMIT,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            max_message_text_bytes: DEFAULT_MAX_MESSAGE_TEXT_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             chat_page: true,
         }
     }
@@ -108,6 +126,26 @@ impl Api {
     /// The largest request body accepted (default 8 MiB); larger ones get 413.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest `limit` a listing accepts (default [`DEFAULT_MAX_PAGE_SIZE`]); more is a 400.
+    pub fn max_page_size(mut self, items: usize) -> Self {
+        self.max_page_size = items.max(1);
+        self
+    }
+
+    /// The most text (with `ai_context` as JSON) a message may carry (default
+    /// [`DEFAULT_MAX_MESSAGE_TEXT_BYTES`]); more is a 413 `message_too_large`.
+    pub fn max_message_text_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_text_bytes = bytes;
+        self
+    }
+
+    /// How long a client may take to send a request body (default [`DEFAULT_BODY_TIMEOUT`]);
+    /// slower is a 408. Serve with [`serve`] for a time limit on the headers as well.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 

@@ -4,6 +4,7 @@
 //! [`SqliteStore`] implement it, and `ai_routes::testing::conformance` checks any
 //! implementation against the same suite.
 
+mod caps;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;
 mod memory;
@@ -14,10 +15,9 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 #[cfg(feature = "dynamodb")]
-pub use dynamodb::{
-    DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES, MAX_METADATA_BYTES,
-    MAX_NAME_BYTES,
-};
+pub use caps::{CappedField, MAX_MESSAGE_TEXT_BYTES, MAX_METADATA_BYTES, MAX_NAME_BYTES};
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::{DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES};
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
@@ -41,6 +41,13 @@ pub enum StoreError {
     },
     #[error("invalid store request: {0}")]
     Invalid(String),
+    /// A name, metadata or message text over its cap ([`MAX_NAME_BYTES`] and the others).
+    #[error("the {field} is {bytes} bytes; at most {max} are accepted")]
+    TooLarge {
+        field: CappedField,
+        bytes: usize,
+        max: usize,
+    },
     #[error("store backend error: {0}")]
     Backend(String),
 }

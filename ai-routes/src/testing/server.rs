@@ -65,7 +65,9 @@ pub enum Auth {
 fn auth(headers: &HeaderMap) -> Auth {
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
         Some(value) if value.starts_with("AWS4-HMAC-SHA256") => Auth::SigV4,
-        Some(value) if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") => Auth::Bearer,
+        Some(value) if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") => {
+            Auth::Bearer
+        }
         _ => Auth::None,
     }
 }
