@@ -166,7 +166,9 @@ pub fn api(ai: Client, store: impl ConversationStore, auth: impl Authenticator) 
         .conversation(assistant.route().clone())
 }
 
-/// The HTTP app: the API and the chat page.
+/// The HTTP app without limits: the API and the chat page, as the tests drive it (the
+/// example's `main` adds limits).
+#[allow(dead_code)]
 pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
     api(ai, store, auth).router()
 }

@@ -190,6 +190,37 @@ fn check_name_and_metadata(body: &CreateBody) -> std::result::Result<(), ApiErro
     Ok(())
 }
 
+/// Fewer than [`Api::max_conversations_per_owner`] conversations on this route, counted
+/// from the store page by page.
+async fn check_conversation_cap(
+    api: &Api,
+    route: &dyn ConversationApi,
+    owner: &str,
+) -> std::result::Result<(), ApiError> {
+    let Some(max) = api.max_conversations_per_owner else {
+        return Ok(());
+    };
+    let mut count = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = route
+            .list(owner, max.clamp(1, 1000), cursor.as_deref())
+            .await?;
+        count += page.items.len();
+        if count >= max {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "too_many_conversations",
+                format!("at most {max} conversations are kept per owner; delete some first"),
+            ));
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
 /// A listing's `limit` within `1..=max_page_size`.
 fn page_limit(
     api: &Api,
@@ -218,7 +249,9 @@ pub(super) async fn create(
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: CreateBody = parse(&body)?;
     check_name_and_metadata(&body)?;
-    let record = route(&api, &name)?
+    let route = route(&api, &name)?;
+    check_conversation_cap(&api, route.as_ref(), &caller.owner).await?;
+    let record = route
         .create(
             &caller.owner,
             CreateConversation {

@@ -27,6 +27,7 @@ mod conversations;
 mod error;
 mod extract;
 mod openapi;
+mod rate_limit;
 mod serve;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub use auth::{
 pub use conversations::ConversationApi;
 pub use error::ApiError;
 use extract::{ApiBody, ApiPath};
+pub use rate_limit::RateLimit;
+use rate_limit::RateLimits;
 pub use serve::{serve, ServeOptions, DEFAULT_HEADER_READ_TIMEOUT};
 
 use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
@@ -83,6 +86,8 @@ pub struct Api {
     max_page_size: usize,
     max_message_text_bytes: usize,
     body_timeout: Duration,
+    rate_limits: RateLimits,
+    max_conversations_per_owner: Option<usize>,
     chat_page: bool,
 }
 
@@ -97,6 +102,8 @@ impl Api {
             max_page_size: DEFAULT_MAX_PAGE_SIZE,
             max_message_text_bytes: DEFAULT_MAX_MESSAGE_TEXT_BYTES,
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            rate_limits: RateLimits::default(),
+            max_conversations_per_owner: None,
             chat_page: true,
         }
     }
@@ -149,6 +156,39 @@ impl Api {
         self
     }
 
+    /// Requests per authenticated owner (a user, or a guest id); over it is a 429
+    /// `rate_limited` with `Retry-After`. Default: none.
+    pub fn rate_limit_per_owner(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_per_owner(limit);
+        self
+    }
+
+    /// Requests per client IP address, counted before authentication (failed attempts too);
+    /// over it is a 429 `rate_limited` with `Retry-After`. Default: none. Needs the peer
+    /// address: serve with [`serve`] (or axum's `into_make_service_with_connect_info`).
+    pub fn rate_limit_per_ip(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_per_ip(limit);
+        self
+    }
+
+    /// New guest ids per client IP address: a guest id the server has not seen in the last
+    /// 24 hours is new (clients choose their guest ids, so without this one client could be
+    /// any number of guests). Over it is a 429 `too_many_guests`. Default: none. Known guests
+    /// are remembered in process memory: after a restart every guest counts as new again.
+    pub fn new_guests_per_ip(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_new_guests_per_ip(limit);
+        self
+    }
+
+    /// At most `n` conversations per owner and conversation route; creating one more is a
+    /// 403 `too_many_conversations` (the owner deletes some first). Default: no limit.
+    /// Counted from the store before each create, so concurrent creates of one owner may
+    /// overshoot by the number racing.
+    pub fn max_conversations_per_owner(mut self, n: usize) -> Self {
+        self.max_conversations_per_owner = Some(n);
+        self
+    }
+
     /// Whether `GET /` serves the chat page (default `true`).
     pub fn chat_page(mut self, enabled: bool) -> Self {
         self.chat_page = enabled;
@@ -159,6 +199,7 @@ impl Api {
     pub fn router(self) -> Router {
         let body_limit = self.body_limit;
         let chat_page = self.chat_page;
+        let api = Arc::new(self);
         let mut router = Router::new()
             .route("/routes", get(list_routes))
             .route("/openapi.json", get(openapi::document))
@@ -212,11 +253,42 @@ impl Api {
                 )
             })
             .layer(DefaultBodyLimit::max(body_limit))
+            .layer(middleware::from_fn_with_state(api.clone(), limit_ip))
             // Outermost, so that every response gets the headers, the errors of the layers
             // inside (413, 405) and the fallback included.
             .layer(middleware::map_response(security_headers))
-            .with_state(Arc::new(self))
+            .with_state(api)
     }
+}
+
+/// The per-IP request limit, before anything else is done for the request.
+async fn limit_ip(
+    State(api): State<Arc<Api>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if api.rate_limits.needs_ip() {
+        match serve::peer(request.extensions()) {
+            Some(peer) => {
+                if let Err(error) = api.rate_limits.check_ip(peer.ip()) {
+                    return error.into_response();
+                }
+            }
+            None => warn_no_peer_address(),
+        }
+    }
+    next.run(request).await
+}
+
+/// Per-IP limits are set but requests carry no peer address: said once, not per request.
+fn warn_no_peer_address() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            "per-IP limits are set but requests carry no peer address: serve with \
+             ai_routes::http::serve (or into_make_service_with_connect_info) to apply them"
+        );
+    });
 }
 
 /// The page's scripts and styles come from this origin only (none is inline, so none needs
@@ -259,9 +331,13 @@ impl FromRequestParts<Arc<Api>> for Caller {
             .authenticate(parts)
             .await
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        Ok(Caller {
-            owner: identity.owner(),
-        })
+        let owner = identity.owner();
+        api.rate_limits.check_owner(
+            &owner,
+            identity.kind() == IdentityKind::Guest,
+            serve::peer(&parts.extensions).map(|peer| peer.ip()),
+        )?;
+        Ok(Caller { owner })
     }
 }
 

@@ -6,6 +6,7 @@
 //! [`Api`]: super::Api
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -91,4 +92,12 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// The peer address of a request served by [`serve`] (or with axum's
+/// `into_make_service_with_connect_info`).
+pub(crate) fn peer(request: &axum::http::Extensions) -> Option<SocketAddr> {
+    request
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr)
 }
