@@ -88,6 +88,8 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::InputTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
         Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        // The caller's budget, not the upstream: a 4xx that says so.
+        Error::SpendingCapReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "spending_cap_reached"),
         Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
         Error::InvalidOutput { .. } => (StatusCode::BAD_GATEWAY, "invalid_model_output"),
         Error::OutputTruncated { .. } => (StatusCode::BAD_GATEWAY, "output_truncated"),

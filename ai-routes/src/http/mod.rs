@@ -350,7 +350,7 @@ async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value
 
 async fn generate(
     State(api): State<Arc<Api>>,
-    _caller: Caller,
+    caller: Caller,
     ApiPath(route): ApiPath<String>,
     ApiBody(body): ApiBody,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -371,7 +371,8 @@ async fn generate(
             "generation route `{route}` has no JSON entry point"
         ))
     })?;
-    let generated = invoke(&api.client, args).await?;
+    // Made for the caller, so that their spending cap and usage cover generations too.
+    let generated = invoke(&api.client.for_owner(caller.owner), args).await?;
     Ok((
         StatusCode::OK,
         Json(json!({
