@@ -26,6 +26,7 @@ mod auth;
 mod conversations;
 mod error;
 mod extract;
+mod jwks;
 mod openapi;
 mod rate_limit;
 mod serve;
@@ -50,6 +51,7 @@ pub use auth::{
 pub use conversations::ConversationApi;
 pub use error::ApiError;
 use extract::{ApiBody, ApiPath};
+pub use jwks::{JwksUrl, DEFAULT_JWKS_MAX_AGE};
 pub use rate_limit::RateLimit;
 use rate_limit::RateLimits;
 pub use serve::{serve, ServeOptions, DEFAULT_HEADER_READ_TIMEOUT};
