@@ -14,7 +14,6 @@ mod sqlite;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-#[cfg(feature = "dynamodb")]
 pub use caps::{CappedField, MAX_MESSAGE_TEXT_BYTES, MAX_METADATA_BYTES, MAX_NAME_BYTES};
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::{DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES};
