@@ -131,6 +131,10 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// The store of fleet-wide limits did not answer, so a spending-capped call was not made.
+    #[error(transparent)]
+    SharedLimits(#[from] crate::shared_limits::SharedLimitsError),
+
     #[error("conversation `{0}` not found")]
     ConversationNotFound(String),
 

@@ -83,6 +83,7 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         }
         Error::Store(StoreError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
+        Error::SharedLimits(_) => (StatusCode::SERVICE_UNAVAILABLE, "limits_unavailable"),
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         // The caller's input is the problem, not the upstream: retrying it as is cannot help.
         Error::InputTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
