@@ -186,11 +186,45 @@ pub(crate) fn spawn_settle(
     }
 }
 
-/// What a call holds in a shared store: budget windows it took from and its slot.
+/// What a call holds in a shared store: budget windows it took `estimate` tokens from, and
+/// its slot. Dropped, it gives back what was not settled and releases the slot, also when
+/// the call is abandoned half-way through its admission (a deadline).
 struct SharedAdmission {
     limits: Arc<dyn SharedLimits>,
+    estimate: u64,
     windows: Vec<(String, u64)>,
     slot: Option<SlotLease>,
+    settled: bool,
+}
+
+impl SharedAdmission {
+    fn settle(&mut self, actual_tokens: u64) {
+        if std::mem::replace(&mut self.settled, true) {
+            return;
+        }
+        for (budget, window) in &self.windows {
+            let (limits, budget, window) = (self.limits.clone(), budget.clone(), *window);
+            let estimate = self.estimate;
+            spawn_settle("settle tokens", async move {
+                limits
+                    .settle_tokens(&budget, window, estimate, actual_tokens)
+                    .await
+            });
+        }
+    }
+}
+
+impl Drop for SharedAdmission {
+    fn drop(&mut self) {
+        self.settle(0);
+        if let Some(slot) = self.slot.take() {
+            let limits = self.limits.clone();
+            spawn_settle(
+                "release slot",
+                async move { limits.release_slot(slot).await },
+            );
+        }
+    }
 }
 
 /// What a call holds while it runs: its concurrency slot, its budget reservations and its
@@ -218,42 +252,22 @@ impl Admission<'_> {
         }
     }
 
-    fn settle_tokens(&self, actual_tokens: u64) {
+    fn settle_tokens(&mut self, actual_tokens: u64) {
         for bucket in &self.buckets {
             bucket.settle(self.estimate, actual_tokens);
         }
-        if let Some(shared) = &self.shared {
-            for (budget, window) in &shared.windows {
-                let (limits, budget, window) = (shared.limits.clone(), budget.clone(), *window);
-                let estimate = self.estimate;
-                spawn_settle("settle tokens", async move {
-                    limits
-                        .settle_tokens(&budget, window, estimate, actual_tokens)
-                        .await
-                });
-            }
+        if let Some(shared) = &mut self.shared {
+            shared.settle(actual_tokens);
         }
     }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        // A call that failed without reported usage gives its estimate back.
+        // A call that failed without reported usage gives its estimate back. The shared
+        // admission and the spend reservation (fields) do the same for theirs when dropped.
         if !self.settled {
             self.settle_tokens(0);
-        }
-        // An unsettled spend reservation gives its estimate back when dropped.
-        self.spend = None;
-        if let Some(SharedAdmission {
-            limits,
-            slot: Some(slot),
-            ..
-        }) = self.shared.take()
-        {
-            spawn_settle(
-                "release slot",
-                async move { limits.release_slot(slot).await },
-            );
         }
     }
 }
@@ -328,13 +342,19 @@ impl Limits {
         catalog_id: Option<&str>,
         estimate: u64,
     ) -> SharedAdmission {
-        let mut slot = None;
+        let mut admission = SharedAdmission {
+            limits: shared.clone(),
+            estimate,
+            windows: Vec::new(),
+            slot: None,
+            settled: false,
+        };
         if let Some(max) = self.max_concurrency_per_model {
             let mut tries = 0;
             loop {
                 match shared.acquire_slot(invoke_id, max).await {
                     Ok(Some(lease)) => {
-                        slot = Some(lease);
+                        admission.slot = Some(lease);
                         break;
                     }
                     Ok(None) => {
@@ -348,7 +368,6 @@ impl Limits {
                 }
             }
         }
-        let mut windows = Vec::new();
         for (budget, bucket) in self.buckets(invoke_id, catalog_id) {
             loop {
                 match shared
@@ -356,7 +375,7 @@ impl Limits {
                     .await
                 {
                     Ok(TokenGrant::Taken { window }) => {
-                        windows.push((budget.to_string(), window));
+                        admission.windows.push((budget.to_string(), window));
                         break;
                     }
                     Ok(TokenGrant::Full { retry_after }) => {
@@ -376,11 +395,7 @@ impl Limits {
                 }
             }
         }
-        SharedAdmission {
-            limits: shared.clone(),
-            windows,
-            slot,
-        }
+        admission
     }
 
     /// Waits for a concurrency slot for the model, then for budget.
