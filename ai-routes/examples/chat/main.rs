@@ -8,6 +8,8 @@
 //! least 32 bytes, e.g. `openssl rand -base64 48`) to accept HS256 tokens; without it no token
 //! is accepted. Without a token, the page chats as a guest (explicit opt-in here).
 //! Options: `--port N` (default 3000, 0 picks one), `--db PATH` (default `ai-routes-chat.db`).
+//! Set up as a public demo would be: per-visitor and per-address request limits, guest ids
+//! per address, conversations per visitor and a spending cap per visitor (see `main`).
 
 mod app;
 
