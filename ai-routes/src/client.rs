@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::limits::{BudgetScope, Limits, RetryPolicy};
 use crate::metering::{Ledger, UsageEvent, UsageSink};
 use crate::route_check::{check_route, RouteCheck, RouteCheckError};
+use crate::shared_limits::{SharedLimits, SpendGrant};
 
 /// A cheap-to-clone handle on an `aws_sdk_bedrockruntime::Client` and its region, with the
 /// production settings every route call goes through: retries, per-model concurrency,
@@ -39,6 +40,7 @@ pub(crate) struct Settings {
     pub(crate) log_content: bool,
     pub(crate) spending_cap_per_owner: Option<f64>,
     pub(crate) sinks: Vec<Arc<dyn UsageSink>>,
+    pub(crate) shared: Option<Arc<dyn SharedLimits>>,
 }
 
 /// Builds a [`Client`]: `Client::builder(sdk).retry(..).max_concurrency_per_model(..).build()`.
@@ -53,6 +55,7 @@ pub struct ClientBuilder {
     log_content: bool,
     spending_cap_per_owner: Option<f64>,
     sinks: Vec<Arc<dyn UsageSink>>,
+    shared: Option<Arc<dyn SharedLimits>>,
 }
 
 impl ClientBuilder {
@@ -202,6 +205,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Counts the limits set with [`tokens_per_minute`](Self::tokens_per_minute),
+    /// [`max_concurrency_per_model`](Self::max_concurrency_per_model) and
+    /// [`spending_cap_per_owner`](Self::spending_cap_per_owner) in a store every process
+    /// shares (e.g. [`DynamoDbLimits`](crate::shared_limits::DynamoDbLimits)), so that they
+    /// hold across a fleet instead of per process. A call reserves its estimated cost
+    /// (input estimate and `max_tokens` at list prices) before it is made, and is refused
+    /// once the owner's spent and reserved USD reach the cap, so the fleet overshoots the cap
+    /// by at most the last admitted call. When the store fails, spending-capped calls fail
+    /// with [`Error::SharedLimits`]; budgets and concurrency let calls through (logged).
+    pub fn shared_limits(mut self, limits: impl SharedLimits) -> Self {
+        self.shared = Some(Arc::new(limits));
+        self
+    }
+
     /// Finishes the builder into a [`Client`]. The client's region is the SDK client's region
     /// (`us-east-1` when the SDK configuration has none).
     pub fn build(self) -> Client {
@@ -222,12 +239,49 @@ impl ClientBuilder {
                     log_content: self.log_content,
                     spending_cap_per_owner: self.spending_cap_per_owner,
                     sinks: self.sinks,
+                    shared: self.shared.clone(),
                 },
-                limits: Limits::new(self.max_concurrency_per_model, self.budgets),
+                limits: Limits::new(self.max_concurrency_per_model, self.budgets, self.shared),
                 ledger: Ledger::default(),
             }),
             owner: None,
         }
+    }
+}
+
+/// How long a call waits for other calls' spend reservations to settle before it is refused.
+const SPEND_RESERVATION_WAIT: Duration = Duration::from_secs(30);
+
+/// A call's estimated cost, reserved in the shared limits until the call ends. Dropped
+/// unsettled (the call failed, or never started), it gives the estimate back.
+pub(crate) struct SpendReservation {
+    limits: Arc<dyn SharedLimits>,
+    owner: String,
+    estimate_usd: f64,
+    settled: bool,
+}
+
+impl SpendReservation {
+    /// Replaces the estimate with the actual cost, in the background.
+    pub(crate) fn settle(mut self, actual_usd: f64) {
+        self.spawn_settle(actual_usd);
+    }
+
+    fn spawn_settle(&mut self, actual_usd: f64) {
+        if std::mem::replace(&mut self.settled, true) {
+            return;
+        }
+        let (limits, owner, estimate_usd) =
+            (self.limits.clone(), self.owner.clone(), self.estimate_usd);
+        crate::limits::spawn_settle("settle spend", async move {
+            limits.settle_spend(&owner, estimate_usd, actual_usd).await
+        });
+    }
+}
+
+impl Drop for SpendReservation {
+    fn drop(&mut self) {
+        self.spawn_settle(0.0);
     }
 }
 
@@ -279,6 +333,7 @@ impl Client {
             log_content: false,
             spending_cap_per_owner: None,
             sinks: Vec::new(),
+            shared: None,
         }
     }
 
@@ -347,12 +402,15 @@ impl Client {
         &self.inner.limits
     }
 
-    /// Refuses a call for an owner over the spending cap.
-    pub(crate) fn check_spending_cap(&self, owner: Option<&str>) -> Result<()> {
+    /// Refuses a call for an owner over the spending cap (fleet-wide with shared limits).
+    pub(crate) async fn check_spending_cap(&self, owner: Option<&str>) -> Result<()> {
         let (Some(cap), Some(owner)) = (self.inner.settings.spending_cap_per_owner, owner) else {
             return Ok(());
         };
-        let spent = self.inner.ledger.spent(owner);
+        let spent = match &self.inner.settings.shared {
+            Some(shared) => shared.owner_spend(owner).await?.spent_usd,
+            None => self.inner.ledger.spent(owner),
+        };
         if spent >= cap {
             return Err(Error::SpendingCapReached {
                 owner: owner.to_string(),
@@ -361,6 +419,55 @@ impl Client {
             });
         }
         Ok(())
+    }
+
+    /// Admits one model call under the owner's spending cap: with shared limits it reserves
+    /// `estimate_usd` in the store (settled when the call ends), else checks the tally.
+    pub(crate) async fn reserve_spend(
+        &self,
+        owner: Option<&str>,
+        estimate_usd: f64,
+    ) -> Result<Option<SpendReservation>> {
+        let (Some(cap), Some(owner), Some(shared)) = (
+            self.inner.settings.spending_cap_per_owner,
+            owner,
+            &self.inner.settings.shared,
+        ) else {
+            self.check_spending_cap(owner).await?;
+            return Ok(None);
+        };
+        let started = std::time::Instant::now();
+        let mut tries = 0u32;
+        loop {
+            match shared.reserve_spend(owner, cap, estimate_usd).await? {
+                SpendGrant::Reserved => {
+                    return Ok(Some(SpendReservation {
+                        limits: shared.clone(),
+                        owner: owner.to_string(),
+                        estimate_usd,
+                        settled: false,
+                    }))
+                }
+                // Only reservations of calls in flight are in the way: they usually settle
+                // for less than they reserved, so wait for them (a while, not forever: a
+                // process that died holding a reservation never settles it).
+                SpendGrant::CapReached { spent_usd, .. }
+                    if spent_usd < cap && started.elapsed() < SPEND_RESERVATION_WAIT =>
+                {
+                    let ceiling = 20u64.saturating_mul(1 << tries.min(5)).min(500);
+                    let wait = Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling));
+                    tokio::time::sleep(wait).await;
+                    tries += 1;
+                }
+                SpendGrant::CapReached { committed_usd, .. } => {
+                    return Err(Error::SpendingCapReached {
+                        owner: owner.to_string(),
+                        spent_usd: committed_usd,
+                        cap_usd: cap,
+                    })
+                }
+            }
+        }
     }
 
     /// Reports a model call's usage to the sinks and the owner's tally.

@@ -210,6 +210,10 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// The store of fleet-wide limits did not answer, so a spending-capped call was not made.
+    #[error(transparent)]
+    SharedLimits(#[from] crate::shared_limits::SharedLimitsError),
+
     /// No conversation with this ID exists for the given owner (the ID is in the message).
     /// Conversations are owner-scoped: another owner's conversation is reported as not found.
     #[error("conversation `{0}` not found")]

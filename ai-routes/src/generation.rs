@@ -460,7 +460,7 @@ impl Engine<'_> {
             )
         });
         // Checked before anything is built: a refused call costs nothing.
-        client.check_spending_cap(client.owner())?;
+        client.check_spending_cap(client.owner()).await?;
 
         let input_tokens = tokens_for_chars(
             input.text.len()

@@ -80,6 +80,7 @@ pub mod request_metadata;
 mod route_args;
 mod route_check;
 pub mod schema;
+pub mod shared_limits;
 pub mod store;
 mod tool;
 mod usage;

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::shared_limits::{SharedLimits, SlotLease, TokenGrant};
+
 /// How ai-routes retries a model call that failed with a throttling or transient error
 /// (`ThrottlingException`, `ServiceUnavailableException`, `InternalServerException`,
 /// `ModelNotReadyException`, timeouts, transport errors, a stream that broke before its
@@ -139,6 +141,11 @@ impl TokenBucket {
         state.0 = state.0.min(self.per_minute);
     }
 
+    /// The budget per minute, for a shared store.
+    fn per_minute(&self) -> u64 {
+        self.per_minute as u64
+    }
+
     /// Tokens available now (negative when in debt).
     pub(crate) fn level(&self) -> f64 {
         let mut state = self.state.lock().expect("token bucket");
@@ -148,7 +155,7 @@ impl TokenBucket {
 }
 
 /// The limits of one client, shared by its clones.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Limits {
     pub(crate) max_concurrency_per_model: Option<usize>,
     semaphores: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -156,44 +163,132 @@ pub(crate) struct Limits {
     /// Keyed by catalog model id when the scope named a catalog model, else by the id as
     /// written.
     per_model: HashMap<String, TokenBucket>,
+    /// When set, the budgets and concurrency caps are counted there, fleet-wide, instead of
+    /// in `semaphores` and the buckets.
+    shared: Option<Arc<dyn SharedLimits>>,
 }
 
-/// What a call holds while it runs: its concurrency slot and its budget reservations.
+/// Runs a shared-store write in the background: settling and releasing happen when a call
+/// ends, often in `Drop`, which cannot wait.
+pub(crate) fn spawn_settle(
+    what: &'static str,
+    future: impl std::future::Future<Output = Result<(), crate::shared_limits::SharedLimitsError>>
+        + Send
+        + 'static,
+) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(async move {
+                if let Err(error) = future.await {
+                    tracing::warn!(%error, what, "updating the shared limits failed");
+                }
+            });
+        }
+        Err(_) => tracing::warn!(what, "no Tokio runtime to update the shared limits"),
+    }
+}
+
+/// What a call holds in a shared store: budget windows it took `estimate` tokens from, and
+/// its slot. Dropped, it gives back what was not settled and releases the slot, also when
+/// the call is abandoned half-way through its admission (a deadline).
+struct SharedAdmission {
+    limits: Arc<dyn SharedLimits>,
+    estimate: u64,
+    windows: Vec<(String, u64)>,
+    slot: Option<SlotLease>,
+    settled: bool,
+}
+
+impl SharedAdmission {
+    fn settle(&mut self, actual_tokens: u64) {
+        if std::mem::replace(&mut self.settled, true) {
+            return;
+        }
+        for (budget, window) in &self.windows {
+            let (limits, budget, window) = (self.limits.clone(), budget.clone(), *window);
+            let estimate = self.estimate;
+            spawn_settle("settle tokens", async move {
+                limits
+                    .settle_tokens(&budget, window, estimate, actual_tokens)
+                    .await
+            });
+        }
+    }
+}
+
+impl Drop for SharedAdmission {
+    fn drop(&mut self) {
+        self.settle(0);
+        if let Some(slot) = self.slot.take() {
+            let limits = self.limits.clone();
+            spawn_settle(
+                "release slot",
+                async move { limits.release_slot(slot).await },
+            );
+        }
+    }
+}
+
+/// What a call holds while it runs: its concurrency slot, its budget reservations and its
+/// spend reservation.
 pub(crate) struct Admission<'a> {
     _permit: Option<OwnedSemaphorePermit>,
     buckets: Vec<&'a TokenBucket>,
     estimate: u64,
     settled: bool,
+    shared: Option<SharedAdmission>,
+    pub(crate) spend: Option<crate::client::SpendReservation>,
 }
 
 impl Admission<'_> {
     /// Settles the budget with the tokens the model reported.
     pub(crate) fn settle(&mut self, actual_tokens: u64) {
+        self.settle_tokens(actual_tokens);
+        self.settled = true;
+    }
+
+    /// Settles the spend reservation with the call's cost.
+    pub(crate) fn settle_spend(&mut self, actual_usd: f64) {
+        if let Some(spend) = self.spend.take() {
+            spend.settle(actual_usd);
+        }
+    }
+
+    fn settle_tokens(&mut self, actual_tokens: u64) {
         for bucket in &self.buckets {
             bucket.settle(self.estimate, actual_tokens);
         }
-        self.settled = true;
+        if let Some(shared) = &mut self.shared {
+            shared.settle(actual_tokens);
+        }
     }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
-        // A call that failed without reported usage gives its estimate back.
+        // A call that failed without reported usage gives its estimate back. The shared
+        // admission and the spend reservation (fields) do the same for theirs when dropped.
         if !self.settled {
-            for bucket in &self.buckets {
-                bucket.settle(self.estimate, 0);
-            }
+            self.settle_tokens(0);
         }
     }
+}
+
+/// The wait before asking a shared store for a slot again: growing, jittered, at most 1 s.
+fn slot_backoff(tries: u32) -> Duration {
+    let ceiling = 20u64.saturating_mul(1 << tries.min(6)).min(1000);
+    Duration::from_millis(fastrand::u64(ceiling / 2..=ceiling))
 }
 
 impl Limits {
     pub(crate) fn new(
         max_concurrency_per_model: Option<usize>,
         budgets: Vec<(BudgetScope, u64)>,
+        shared: Option<Arc<dyn SharedLimits>>,
     ) -> Self {
         let mut limits = Limits {
             max_concurrency_per_model: max_concurrency_per_model.map(|n| n.max(1)),
+            shared,
             ..Limits::default()
         };
         for (scope, per_minute) in budgets {
@@ -224,17 +319,85 @@ impl Limits {
         )
     }
 
-    /// Budgets covering a call to `invoke_id` (catalog model `catalog_id`).
-    fn buckets(&self, invoke_id: &str, catalog_id: Option<&str>) -> Vec<&TokenBucket> {
-        let mut buckets: Vec<&TokenBucket> = self.all_models.iter().collect();
-        if let Some(bucket) = self
+    /// Budgets covering a call to `invoke_id` (catalog model `catalog_id`), with their names
+    /// in a shared store.
+    fn buckets(&self, invoke_id: &str, catalog_id: Option<&str>) -> Vec<(&str, &TokenBucket)> {
+        let mut buckets: Vec<(&str, &TokenBucket)> =
+            self.all_models.iter().map(|b| ("all-models", b)).collect();
+        if let Some(named) = self
             .per_model
-            .get(invoke_id)
-            .or_else(|| catalog_id.and_then(|id| self.per_model.get(id)))
+            .get_key_value(invoke_id)
+            .or_else(|| catalog_id.and_then(|id| self.per_model.get_key_value(id)))
         {
-            buckets.push(bucket);
+            buckets.push((named.0.as_str(), named.1));
         }
         buckets
+    }
+
+    /// Waits for a fleet-wide concurrency slot and budget room. A store that fails lets the
+    /// call through (logged): Bedrock's own quotas still hold, and an outage of the store must
+    /// not stop every model call. Spending caps, which are money, fail closed instead.
+    async fn admit_shared(
+        &self,
+        shared: &Arc<dyn SharedLimits>,
+        invoke_id: &str,
+        catalog_id: Option<&str>,
+        estimate: u64,
+    ) -> SharedAdmission {
+        let mut admission = SharedAdmission {
+            limits: shared.clone(),
+            estimate,
+            windows: Vec::new(),
+            slot: None,
+            settled: false,
+        };
+        if let Some(max) = self.max_concurrency_per_model {
+            let mut tries = 0;
+            loop {
+                match shared.acquire_slot(invoke_id, max).await {
+                    Ok(Some(lease)) => {
+                        admission.slot = Some(lease);
+                        break;
+                    }
+                    Ok(None) => {
+                        tokio::time::sleep(slot_backoff(tries)).await;
+                        tries += 1;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "no shared concurrency slot; calling without");
+                        break;
+                    }
+                }
+            }
+        }
+        for (budget, bucket) in self.buckets(invoke_id, catalog_id) {
+            loop {
+                match shared
+                    .take_tokens(budget, bucket.per_minute(), estimate)
+                    .await
+                {
+                    Ok(TokenGrant::Taken { window }) => {
+                        admission.windows.push((budget.to_string(), window));
+                        break;
+                    }
+                    Ok(TokenGrant::Full { retry_after }) => {
+                        tracing::debug!(
+                            budget,
+                            wait_ms = retry_after.as_millis() as u64,
+                            "shared tokens-per-minute budget exhausted; waiting"
+                        );
+                        // Spread out, so that the fleet does not retry all at once.
+                        let jitter = Duration::from_millis(fastrand::u64(0..=250));
+                        tokio::time::sleep(retry_after + jitter).await;
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, budget, "shared budget unavailable; calling without");
+                        break;
+                    }
+                }
+            }
+        }
+        admission
     }
 
     /// Waits for a concurrency slot for the model, then for budget.
@@ -244,6 +407,19 @@ impl Limits {
         catalog_id: Option<&str>,
         estimate: u64,
     ) -> Admission<'_> {
+        if let Some(shared) = &self.shared {
+            let shared = self
+                .admit_shared(shared, invoke_id, catalog_id, estimate)
+                .await;
+            return Admission {
+                _permit: None,
+                buckets: Vec::new(),
+                estimate,
+                settled: false,
+                shared: Some(shared),
+                spend: None,
+            };
+        }
         let permit = match self.semaphore(invoke_id) {
             Some(semaphore) => Some(
                 semaphore
@@ -253,7 +429,11 @@ impl Limits {
             ),
             None => None,
         };
-        let buckets = self.buckets(invoke_id, catalog_id);
+        let buckets: Vec<&TokenBucket> = self
+            .buckets(invoke_id, catalog_id)
+            .into_iter()
+            .map(|(_, bucket)| bucket)
+            .collect();
         for bucket in &buckets {
             bucket.take(estimate).await;
         }
@@ -262,6 +442,8 @@ impl Limits {
             buckets,
             estimate,
             settled: false,
+            shared: None,
+            spend: None,
         }
     }
 

@@ -454,7 +454,16 @@ async fn messages_over_the_item_limit_are_rejected() {
             ..new_conversation(&owner)
         })
         .await;
-    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::TooLarge {
+                field: ai_routes::store::CappedField::Metadata,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
 }
 
 /// An append larger than one transaction (100 items, 4 MB) is still all or none: a racing

@@ -158,11 +158,17 @@ impl Authenticator for NoTokens {
     }
 }
 
-/// The HTTP app: the API and the chat page.
-pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
+/// The API of the app, before any limits are set.
+pub fn api(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> Api {
     let assistant = ShopAssistant::new(ai.clone(), store, Shop::demo());
     Api::new(ai, auth)
         .generation(&PLAN_RECIPE_ROUTE)
         .conversation(assistant.route().clone())
-        .router()
+}
+
+/// The HTTP app without limits: the API and the chat page, as the tests drive it (the
+/// example's `main` adds limits).
+#[allow(dead_code)]
+pub fn router(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> axum::Router {
+    api(ai, store, auth).router()
 }

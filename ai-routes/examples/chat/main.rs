@@ -8,12 +8,18 @@
 //! least 32 bytes, e.g. `openssl rand -base64 48`) to accept HS256 tokens; without it no token
 //! is accepted. Without a token, the page chats as a guest (explicit opt-in here).
 //! Options: `--port N` (default 3000, 0 picks one), `--db PATH` (default `ai-routes-chat.db`).
+//! Set up as a public demo would be: per-visitor and per-address request limits, guest ids
+//! per address, conversations per visitor and a spending cap per visitor (see `main`).
 
 mod app;
 
+use ai_routes::http::{RateLimit, ServeOptions};
 use ai_routes::store::SqliteStore;
 use ai_routes::testing::LocalBedrock;
 use ai_routes::Client;
+
+/// USD each owner may spend through the demo (per process).
+const SPENDING_CAP_USD: f64 = 0.50;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,15 +39,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let use_bedrock =
         args.iter().any(|a| a == "--bedrock") || ai_routes::testing::aws_credentials_configured();
-    let (_local, ai) = if use_bedrock {
+    let (_local, sdk) = if use_bedrock {
         println!("Using Amazon Bedrock with the default AWS credentials chain.");
-        (None, Client::from_env().await?)
+        (None, Client::from_env().await?.sdk().clone())
     } else {
         let local = LocalBedrock::start().await?;
         println!("No AWS credentials found: answering with the local Bedrock stand-in at {} (pass --bedrock to use Amazon Bedrock).", local.endpoint());
-        let ai = local.ai_client();
-        (Some(local), ai)
+        let sdk = local.client();
+        (Some(local), sdk)
     };
+    // A public demo: each visitor (user or guest) may spend this much on model calls.
+    let ai = Client::builder(sdk)
+        .spending_cap_per_owner(SPENDING_CAP_USD)
+        .build();
 
     let store = SqliteStore::open(&db)?;
     let secret = match std::env::var("AI_ROUTES_JWT_SECRET") {
@@ -58,22 +68,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "AI_ROUTES_JWT_SECRET is not set: guests only, no token is accepted."
         }
     );
-    let router = app::router(ai, store, auth);
+    // Abuse limits for a server open to anyone: request rates per visitor and per address,
+    // guest ids an address may mint, and conversations a visitor may keep.
+    let router = app::api(ai, store, auth)
+        .rate_limit_per_owner(RateLimit::per_minute(60))
+        .rate_limit_per_ip(RateLimit::per_minute(300))
+        .new_guests_per_ip(RateLimit::per_hour(20))
+        .max_conversations_per_owner(100)
+        .router();
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
         "History in {db}. Chat page: http://{}/",
         listener.local_addr()?
     );
-    // Server-Sent Events are small writes: send each at once (no Nagle delay).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            println!("Shutting down.");
-        })
-        .await?;
+    // Header-read time limit (and the body timeout `Api` sets) so slow clients cannot hold
+    // connections; TCP_NODELAY for the small writes of Server-Sent Events.
+    ai_routes::http::serve(listener, router, ServeOptions::default(), async {
+        let _ = tokio::signal::ctrl_c().await;
+        println!("Shutting down.");
+    })
+    .await?;
     Ok(())
 }

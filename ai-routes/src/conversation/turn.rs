@@ -91,7 +91,7 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         return Err(Error::InvalidInput("the owner is empty".into()));
     }
     // Refused before anything is stored or sent.
-    inner.client.check_spending_cap(Some(owner))?;
+    inner.client.check_spending_cap(Some(owner)).await?;
     // Ownership before the busy check: another owner gets "not found", never "busy" (which
     // would tell them the conversation exists). A turn that ends between this read and the
     // guard leaves `message_count` stale; the store's conditional append then refuses this

@@ -100,7 +100,10 @@ impl<'a> ModelCall<'a> {
     /// Starts the next attempt: refuses an owner over the spending cap, a passed
     /// deadline, then waits for a concurrency slot and the token budget.
     pub(crate) async fn admit(&mut self, estimate: u64) -> Result<Admission<'a>> {
-        self.client.check_spending_cap(self.info.owner)?;
+        let spend = self
+            .client
+            .reserve_spend(self.info.owner, self.estimated_cost(estimate))
+            .await?;
         self.attempt += 1;
         if self.remaining() == Some(Duration::ZERO) {
             return Err(self.deadline_error());
@@ -110,12 +113,24 @@ impl<'a> ModelCall<'a> {
             .client
             .limits()
             .admit(spec.invoke_id, spec.catalog_id, estimate);
-        match self.remaining() {
+        let mut admission = match self.remaining() {
             Some(left) => tokio::time::timeout(left, admit)
                 .await
-                .map_err(|_| self.deadline_error()),
-            None => Ok(admit.await),
-        }
+                .map_err(|_| self.deadline_error())?,
+            None => admit.await,
+        };
+        admission.spend = spend;
+        Ok(admission)
+    }
+
+    /// An upper estimate of an attempt's cost at list prices: the estimated input and the
+    /// whole `max_tokens` of output (0 for a model the catalog does not price).
+    fn estimated_cost(&self, estimate: u64) -> f64 {
+        let spec = self.info.spec;
+        let output = spec.max_tokens_reserved();
+        spec.catalog_model().map_or(0.0, |model| {
+            model.cost_usd(estimate.saturating_sub(output), output)
+        })
     }
 
     /// The time limit of one wait inside an attempt: the attempt timeout, capped by what
@@ -190,6 +205,7 @@ impl<'a> ModelCall<'a> {
     /// it to the sinks and the owner's tally.
     pub(crate) fn finish(&self, admission: &mut Admission<'_>, usage: Usage, stop_reason: &str) {
         admission.settle(usage.all_tokens() - usage.cache_read_tokens);
+        admission.settle_spend(usage.cost_usd);
         let span = &self.span;
         span.record("ai_routes.attempts", self.attempt);
         span.record("gen_ai.response.finish_reasons", stop_reason);

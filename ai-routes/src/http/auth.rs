@@ -1,7 +1,7 @@
 //! Who is calling: an [`Authenticator`] turns a request into an owner.
 //!
-//! Built in: [`JwtAuth`] (HS256 shared secret, or RS256 keys from a JWKS document such as
-//! Cognito's), [`GuestAuth`] (an explicit opt-in for anonymous chats) and [`AuthChain`].
+//! Built in: [`JwtAuth`] (HS256 shared secret, or RS256 keys from a JWKS document or URL such
+//! as Cognito's), [`GuestAuth`] (an explicit opt-in for anonymous chats) and [`AuthChain`].
 
 use std::sync::Arc;
 
@@ -10,6 +10,8 @@ use axum::http::request::Parts;
 use futures_util::future::BoxFuture;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::Value;
+
+use super::jwks::{parse_jwks, JwksUrl, Key, RemoteJwks};
 
 /// The kind of caller; each kind has an owner namespace of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,11 +145,27 @@ fn bearer(request: &Parts) -> Result<Option<&str>, AuthError> {
     Ok(Some(token))
 }
 
+/// Where a [`JwtAuth`]'s keys come from.
+#[derive(Clone)]
+enum KeySource {
+    /// Given once: a secret, or a JWKS document.
+    Fixed(Arc<Vec<Key>>),
+    /// A JWKS URL, fetched again on expiry and on an unknown key id.
+    Remote(Arc<RemoteJwks>),
+}
+
+/// Why a token failed against a set of keys.
+enum Failure {
+    /// No key has the token's algorithm and key id: a fresher key set may have it.
+    NoKey,
+    Rejected(AuthError),
+}
+
 /// Verifies `Authorization: Bearer <JWT>`; the caller is the user named by the `sub` claim (or
 /// another), so the owner is `user:<sub>`.
 #[derive(Clone)]
 pub struct JwtAuth {
-    keys: Arc<Vec<(Option<String>, DecodingKey, Algorithm)>>,
+    keys: KeySource,
     issuer: Option<String>,
     audience: Option<String>,
     owner_claim: String,
@@ -172,37 +190,28 @@ impl JwtAuth {
     /// `https://cognito-idp.{region}.amazonaws.com/{userPoolId}/.well-known/jwks.json`, fetched
     /// at start-up). Keys are matched by `kid`.
     pub fn from_jwks(jwks_json: &str) -> Result<Self, AuthError> {
-        let document: Value = serde_json::from_str(jwks_json)
-            .map_err(|e| AuthError::Jwks(format!("the JWKS document is not JSON: {e}")))?;
-        let mut keys = Vec::new();
-        for key in document["keys"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            if key["kty"] != "RSA" {
-                continue;
-            }
-            let (Some(n), Some(e)) = (key["n"].as_str(), key["e"].as_str()) else {
-                continue;
-            };
-            let decoding = DecodingKey::from_rsa_components(n, e)
-                .map_err(|e| AuthError::Jwks(format!("a JWKS key is invalid: {e}")))?;
-            keys.push((
-                key["kid"].as_str().map(str::to_string),
-                decoding,
-                Algorithm::RS256,
-            ));
-        }
-        if keys.is_empty() {
-            return Err(AuthError::Jwks("the JWKS document has no RSA keys".into()));
-        }
-        Ok(Self::with_keys(keys))
+        Ok(Self::with_keys(parse_jwks(jwks_json.as_bytes())?))
     }
 
-    fn with_keys(keys: Vec<(Option<String>, DecodingKey, Algorithm)>) -> Self {
+    /// RS256 tokens whose keys are served at a JWKS URL, e.g. Cognito's
+    /// `https://cognito-idp.{region}.amazonaws.com/{userPoolId}/.well-known/jwks.json`.
+    /// Fetched now (an error if it serves no keys), then cached for the response's
+    /// `Cache-Control: max-age` (default one hour) and fetched again when it expires or when a
+    /// token names a key id it lacks (key rotation), at most once per
+    /// [`JwksUrl::min_refresh_interval`]. `JwtAuth::from_jwks_url(url).await?` or
+    /// `JwtAuth::from_jwks_url(JwksUrl::new(url).min_refresh_interval(..)).await?`.
+    pub async fn from_jwks_url(jwks: impl Into<JwksUrl>) -> Result<Self, AuthError> {
+        let remote = RemoteJwks::fetch(jwks.into()).await?;
+        Ok(Self::with_source(KeySource::Remote(Arc::new(remote))))
+    }
+
+    fn with_keys(keys: Vec<Key>) -> Self {
+        Self::with_source(KeySource::Fixed(Arc::new(keys)))
+    }
+
+    fn with_source(keys: KeySource) -> Self {
         Self {
-            keys: Arc::new(keys),
+            keys,
             issuer: None,
             audience: None,
             owner_claim: "sub".into(),
@@ -227,19 +236,43 @@ impl JwtAuth {
         self
     }
 
-    /// Verifies a token and returns its owner.
+    /// Verifies a token and returns its owner. With a JWKS URL, against the keys cached now
+    /// (the [`Authenticator`] implementation also fetches them again when needed).
     pub fn verify(&self, token: &str) -> Result<Identity, AuthError> {
+        let keys = match &self.keys {
+            KeySource::Fixed(keys) => keys.clone(),
+            KeySource::Remote(remote) => remote.cached_keys(),
+        };
+        self.verify_with(&keys, token).map_err(Failure::into_error)
+    }
+
+    /// Verifies a token, fetching the JWKS again when it expired or lacks the token's key.
+    async fn verify_fresh(&self, token: &str) -> Result<Identity, AuthError> {
+        let remote = match &self.keys {
+            KeySource::Fixed(keys) => {
+                return self.verify_with(keys, token).map_err(Failure::into_error)
+            }
+            KeySource::Remote(remote) => remote,
+        };
+        match self.verify_with(&remote.keys().await, token) {
+            Err(Failure::NoKey) => match remote.keys_after_unknown_kid().await {
+                Some(keys) => self.verify_with(&keys, token),
+                None => Err(Failure::NoKey),
+            },
+            verified => verified,
+        }
+        .map_err(Failure::into_error)
+    }
+
+    fn verify_with(&self, keys: &[Key], token: &str) -> Result<Identity, Failure> {
         let header = decode_header(token)
-            .map_err(|e| AuthError::Rejected(format!("malformed token: {e}")))?;
-        let key = self
-            .keys
+            .map_err(|e| Failure::Rejected(AuthError::Rejected(format!("malformed token: {e}"))))?;
+        let key = keys
             .iter()
             .find(|(kid, _, algorithm)| {
                 *algorithm == header.alg && (kid.is_none() || *kid == header.kid)
             })
-            .ok_or_else(|| {
-                AuthError::Rejected("no key matches the token's algorithm and key id".into())
-            })?;
+            .ok_or(Failure::NoKey)?;
         let mut validation = Validation::new(key.2);
         // Off by default in jsonwebtoken: a token must not be used before its `nbf`.
         validation.validate_nbf = true;
@@ -251,15 +284,29 @@ impl JwtAuth {
             validation.set_issuer(&[issuer]);
         }
         let claims = decode::<Value>(token, &key.1, &validation)
-            .map_err(|e| AuthError::Rejected(format!("invalid token: {e}")))?
+            .map_err(|e| Failure::Rejected(AuthError::Rejected(format!("invalid token: {e}"))))?
             .claims;
         let owner = claims[self.owner_claim.as_str()]
             .as_str()
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {
-                AuthError::Rejected(format!("the token has no `{}` claim", self.owner_claim))
+                Failure::Rejected(AuthError::Rejected(format!(
+                    "the token has no `{}` claim",
+                    self.owner_claim
+                )))
             })?;
         Ok(Identity::user(owner))
+    }
+}
+
+impl Failure {
+    fn into_error(self) -> AuthError {
+        match self {
+            Failure::NoKey => {
+                AuthError::Rejected("no key matches the token's algorithm and key id".into())
+            }
+            Failure::Rejected(error) => error,
+        }
     }
 }
 
@@ -271,7 +318,7 @@ impl Authenticator for JwtAuth {
         Box::pin(async move {
             let token =
                 bearer(request)?.ok_or(AuthError::Missing("`Authorization: Bearer <token>`"))?;
-            self.verify(token)
+            self.verify_fresh(token).await
         })
     }
 }

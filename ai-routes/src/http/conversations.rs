@@ -20,7 +20,9 @@ use super::{Api, Caller};
 use crate::conversation::{
     ConversationRecord, ConversationRoute, StoredMessage, TurnEvent, TurnStream,
 };
-use crate::store::{ConversationPatch, MessageOrder, Page};
+use crate::store::{
+    CappedField, ConversationPatch, MessageOrder, Page, MAX_METADATA_BYTES, MAX_NAME_BYTES,
+};
 use crate::{ClientTool, CreateConversation, Document, Image, Result, UserMessage};
 
 /// A conversation route seen without its state type, so routes with different states can be
@@ -176,6 +178,78 @@ struct CreateBody {
     metadata: Option<Value>,
 }
 
+/// The store's caps, checked here too so that a custom store without them is covered.
+fn check_name_and_metadata(body: &CreateBody) -> std::result::Result<(), ApiError> {
+    let too_large = |field: CappedField, bytes: usize, max: usize| {
+        ApiError::too_large(format!(
+            "the {field} is {bytes} bytes; at most {max} are accepted"
+        ))
+    };
+    if let Some(name) = &body.name {
+        if name.len() > MAX_NAME_BYTES {
+            return Err(too_large(CappedField::Name, name.len(), MAX_NAME_BYTES));
+        }
+    }
+    if let Some(metadata) = &body.metadata {
+        let bytes = metadata.to_string().len();
+        if bytes > MAX_METADATA_BYTES {
+            return Err(too_large(CappedField::Metadata, bytes, MAX_METADATA_BYTES));
+        }
+    }
+    Ok(())
+}
+
+/// Fewer than [`Api::max_conversations_per_owner`] conversations on this route, counted
+/// from the store page by page.
+async fn check_conversation_cap(
+    api: &Api,
+    route: &dyn ConversationApi,
+    owner: &str,
+) -> std::result::Result<(), ApiError> {
+    let Some(max) = api.max_conversations_per_owner else {
+        return Ok(());
+    };
+    let mut count = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = route
+            .list(owner, max.clamp(1, 1000), cursor.as_deref())
+            .await?;
+        count += page.items.len();
+        if count >= max {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "too_many_conversations",
+                format!("at most {max} conversations are kept per owner; delete some first"),
+            ));
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// A listing's `limit` within `1..=max_page_size`.
+fn page_limit(
+    api: &Api,
+    limit: Option<usize>,
+    default: usize,
+) -> std::result::Result<usize, ApiError> {
+    let limit = limit.unwrap_or(default.min(api.max_page_size));
+    if limit == 0 || limit > api.max_page_size {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!(
+                "`limit` must be between 1 and {}, got {limit}",
+                api.max_page_size
+            ),
+        ));
+    }
+    Ok(limit)
+}
+
 pub(super) async fn create(
     State(api): State<Arc<Api>>,
     caller: Caller,
@@ -183,7 +257,10 @@ pub(super) async fn create(
     ApiBody(body): ApiBody,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: CreateBody = parse(&body)?;
-    let record = route(&api, &name)?
+    check_name_and_metadata(&body)?;
+    let route = route(&api, &name)?;
+    check_conversation_cap(&api, route.as_ref(), &caller.owner).await?;
+    let record = route
         .create(
             &caller.owner,
             CreateConversation {
@@ -208,12 +285,9 @@ pub(super) async fn list(
     ApiPath(name): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> std::result::Result<Json<Value>, ApiError> {
+    let limit = page_limit(&api, query.limit, 20)?;
     let page = route(&api, &name)?
-        .list(
-            &caller.owner,
-            query.limit.unwrap_or(20),
-            query.cursor.as_deref(),
-        )
+        .list(&caller.owner, limit, query.cursor.as_deref())
         .await?;
     Ok(Json(page_json(page)))
 }
@@ -233,6 +307,7 @@ pub(super) async fn update(
     ApiBody(body): ApiBody,
 ) -> std::result::Result<Json<ConversationRecord>, ApiError> {
     let body: CreateBody = parse(&body)?;
+    check_name_and_metadata(&body)?;
     let patch = ConversationPatch {
         name: body.name,
         metadata: body.metadata,
@@ -268,14 +343,9 @@ pub(super) async fn messages(
             )))
         }
     };
+    let limit = page_limit(&api, query.limit, 50)?;
     let page = route(&api, &name)?
-        .messages(
-            &caller.owner,
-            &id,
-            order,
-            query.limit.unwrap_or(50),
-            query.cursor.as_deref(),
-        )
+        .messages(&caller.owner, &id, order, limit, query.cursor.as_deref())
         .await?;
     Ok(Json(page_json(page)))
 }
@@ -313,6 +383,21 @@ struct ToolResultBody {
 }
 
 impl SendBody {
+    /// Text and `ai_context` within `max` bytes: both reach the model on this turn and on
+    /// every later one.
+    fn check_text_size(&self, max: usize) -> std::result::Result<(), ApiError> {
+        let bytes = self.text.as_ref().map_or(0, String::len)
+            + self.ai_context.as_ref().map_or(0, |c| c.to_string().len());
+        if bytes > max {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "message_too_large",
+                format!("the message's text and ai_context are {bytes} bytes; at most {max} are accepted"),
+            ));
+        }
+        Ok(())
+    }
+
     fn into_message(self) -> UserMessage {
         let mut message = match self.text {
             Some(text) => UserMessage::text(text),
@@ -355,6 +440,7 @@ pub(super) async fn send(
     ApiBody(body): ApiBody,
 ) -> std::result::Result<impl IntoResponse, ApiError> {
     let body: SendBody = parse(&body)?;
+    body.check_text_size(api.max_message_text_bytes)?;
     let route = route(&api, &name)?;
     let message = body.into_message();
     // The server drops this request future when the client disconnects. Started in a task of

@@ -18,6 +18,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// A message for humans, the response's `error.message`.
     pub message: String,
+    /// Seconds for a `Retry-After` header (rate limits).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -27,7 +29,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Answers with `Retry-After: <seconds>` as well.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 400 `bad_request`.
@@ -38,6 +47,11 @@ impl ApiError {
     /// 404 `not_found`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 413 `too_large`: a name, metadata or message over its cap.
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
     }
 
     /// 401 `unauthorized`.
@@ -53,6 +67,11 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": self.code, "message": self.message}})),
         )
             .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 "www-authenticate",
@@ -71,12 +90,16 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::InvalidInput(_) | Error::Serialize(_) | Error::Store(StoreError::Invalid(_)) => {
             (StatusCode::BAD_REQUEST, "invalid_input")
         }
+        Error::Store(StoreError::TooLarge { .. }) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
         Error::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"),
+        Error::SharedLimits(_) => (StatusCode::SERVICE_UNAVAILABLE, "limits_unavailable"),
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         // The caller's input is the problem, not the upstream: retrying it as is cannot help.
         Error::InputTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
         Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        // The caller's budget, not the upstream: a 4xx that says so.
+        Error::SpendingCapReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "spending_cap_reached"),
         Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
         Error::InvalidOutput { .. } => (StatusCode::BAD_GATEWAY, "invalid_model_output"),
         Error::OutputTruncated { .. } => (StatusCode::BAD_GATEWAY, "output_truncated"),

@@ -8,7 +8,10 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use std::sync::Arc;
+
 use super::error::ApiError;
+use super::Api;
 
 /// A rejection as an API error, keeping axum's status and text.
 fn rejected(status: StatusCode, text: String) -> ApiError {
@@ -49,16 +52,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The request body ([`Bytes`]), rejected as JSON: over the body limit is a 413.
+/// The request body ([`Bytes`]), rejected as JSON: over the body limit is a 413, a body
+/// not received within [`Api::body_timeout`](super::Api::body_timeout) a 408 (a client
+/// trickling a body byte by byte would otherwise hold its connection and buffer forever).
 pub(super) struct ApiBody(pub Bytes);
 
-impl<S: Send + Sync> FromRequest<S> for ApiBody {
+impl FromRequest<Arc<Api>> for ApiBody {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        Bytes::from_request(request, state)
-            .await
-            .map(ApiBody)
-            .map_err(|e: BytesRejection| rejected(e.status(), e.body_text()))
+    async fn from_request(request: Request, api: &Arc<Api>) -> Result<Self, ApiError> {
+        match tokio::time::timeout(api.body_timeout, Bytes::from_request(request, api)).await {
+            Ok(body) => body
+                .map(ApiBody)
+                .map_err(|e: BytesRejection| rejected(e.status(), e.body_text())),
+            Err(_elapsed) => Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the request body did not arrive within {} s",
+                    api.body_timeout.as_secs_f64()
+                ),
+            )),
+        }
     }
 }

@@ -47,10 +47,14 @@ mod auth;
 mod conversations;
 mod error;
 mod extract;
+mod jwks;
 mod openapi;
+mod rate_limit;
+mod serve;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -68,12 +72,25 @@ pub use auth::{
 pub use conversations::ConversationApi;
 pub use error::ApiError;
 use extract::{ApiBody, ApiPath};
+pub use jwks::{JwksUrl, DEFAULT_JWKS_MAX_AGE};
+pub use rate_limit::RateLimit;
+use rate_limit::RateLimits;
+pub use serve::{serve, ServeOptions, DEFAULT_HEADER_READ_TIMEOUT};
 
 use crate::generation::{GenerationRoute, GenerationSpec, RouteDescriptor};
 use crate::Client;
 
 /// Largest request body accepted, by default (images and documents travel base64-encoded).
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// The largest `limit` of a listing, by default. With names and metadata capped by the store
+/// ([`MAX_NAME_BYTES`](crate::store::MAX_NAME_BYTES),
+/// [`MAX_METADATA_BYTES`](crate::store::MAX_METADATA_BYTES)), one page is at most ~7 MB.
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 100;
+/// The most text (plus `ai_context` JSON) one message may carry, by default: ~16k tokens.
+/// Every later turn re-sends it, so its cost multiplies.
+pub const DEFAULT_MAX_MESSAGE_TEXT_BYTES: usize = 64 * 1024;
+/// How long a client may take to send a request body, by default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A generation route as the API sees it.
 #[derive(Clone)]
@@ -89,6 +106,11 @@ pub struct Api {
     generations: BTreeMap<&'static str, GenerationEntry>,
     conversations: BTreeMap<&'static str, Arc<dyn ConversationApi>>,
     body_limit: usize,
+    max_page_size: usize,
+    max_message_text_bytes: usize,
+    body_timeout: Duration,
+    rate_limits: RateLimits,
+    max_conversations_per_owner: Option<usize>,
     chat_page: bool,
 }
 
@@ -102,6 +124,11 @@ impl Api {
             generations: BTreeMap::new(),
             conversations: BTreeMap::new(),
             body_limit: DEFAULT_BODY_LIMIT,
+            max_page_size: DEFAULT_MAX_PAGE_SIZE,
+            max_message_text_bytes: DEFAULT_MAX_MESSAGE_TEXT_BYTES,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            rate_limits: RateLimits::default(),
+            max_conversations_per_owner: None,
             chat_page: true,
         }
     }
@@ -134,6 +161,59 @@ impl Api {
         self
     }
 
+    /// The largest `limit` a listing accepts (default [`DEFAULT_MAX_PAGE_SIZE`]); more is a 400.
+    pub fn max_page_size(mut self, items: usize) -> Self {
+        self.max_page_size = items.max(1);
+        self
+    }
+
+    /// The most text (with `ai_context` as JSON) a message may carry (default
+    /// [`DEFAULT_MAX_MESSAGE_TEXT_BYTES`]); more is a 413 `message_too_large`.
+    pub fn max_message_text_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_text_bytes = bytes;
+        self
+    }
+
+    /// How long a client may take to send a request body (default [`DEFAULT_BODY_TIMEOUT`]);
+    /// slower is a 408. Serve with [`serve`] for a time limit on the headers as well.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Requests per authenticated owner (a user, or a guest id); over it is a 429
+    /// `rate_limited` with `Retry-After`. Default: none.
+    pub fn rate_limit_per_owner(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_per_owner(limit);
+        self
+    }
+
+    /// Requests per client IP address, counted before authentication (failed attempts too);
+    /// over it is a 429 `rate_limited` with `Retry-After`. Default: none. Needs the peer
+    /// address: serve with [`serve`] (or axum's `into_make_service_with_connect_info`).
+    pub fn rate_limit_per_ip(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_per_ip(limit);
+        self
+    }
+
+    /// New guest ids per client IP address: a guest id the server has not seen in the last
+    /// 24 hours is new (clients choose their guest ids, so without this one client could be
+    /// any number of guests). Over it is a 429 `too_many_guests`. Default: none. Known guests
+    /// are remembered in process memory: after a restart every guest counts as new again.
+    pub fn new_guests_per_ip(mut self, limit: RateLimit) -> Self {
+        self.rate_limits.set_new_guests_per_ip(limit);
+        self
+    }
+
+    /// At most `n` conversations per owner and conversation route; creating one more is a
+    /// 403 `too_many_conversations` (the owner deletes some first). Default: no limit.
+    /// Counted from the store before each create, so concurrent creates of one owner may
+    /// overshoot by the number racing.
+    pub fn max_conversations_per_owner(mut self, n: usize) -> Self {
+        self.max_conversations_per_owner = Some(n);
+        self
+    }
+
     /// Whether `GET /` serves the chat page (default `true`).
     pub fn chat_page(mut self, enabled: bool) -> Self {
         self.chat_page = enabled;
@@ -145,6 +225,7 @@ impl Api {
     pub fn router(self) -> Router {
         let body_limit = self.body_limit;
         let chat_page = self.chat_page;
+        let api = Arc::new(self);
         let mut router = Router::new()
             .route("/routes", get(list_routes))
             .route("/openapi.json", get(openapi::document))
@@ -198,11 +279,42 @@ impl Api {
                 )
             })
             .layer(DefaultBodyLimit::max(body_limit))
+            .layer(middleware::from_fn_with_state(api.clone(), limit_ip))
             // Outermost, so that every response gets the headers, the errors of the layers
             // inside (413, 405) and the fallback included.
             .layer(middleware::map_response(security_headers))
-            .with_state(Arc::new(self))
+            .with_state(api)
     }
+}
+
+/// The per-IP request limit, before anything else is done for the request.
+async fn limit_ip(
+    State(api): State<Arc<Api>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if api.rate_limits.needs_ip() {
+        match serve::peer(request.extensions()) {
+            Some(peer) => {
+                if let Err(error) = api.rate_limits.check_ip(peer.ip()) {
+                    return error.into_response();
+                }
+            }
+            None => warn_no_peer_address(),
+        }
+    }
+    next.run(request).await
+}
+
+/// Per-IP limits are set but requests carry no peer address: said once, not per request.
+fn warn_no_peer_address() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            "per-IP limits are set but requests carry no peer address: serve with \
+             ai_routes::http::serve (or into_make_service_with_connect_info) to apply them"
+        );
+    });
 }
 
 /// The page's scripts and styles come from this origin only (none is inline, so none needs
@@ -246,9 +358,13 @@ impl FromRequestParts<Arc<Api>> for Caller {
             .authenticate(parts)
             .await
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        Ok(Caller {
-            owner: identity.owner(),
-        })
+        let owner = identity.owner();
+        api.rate_limits.check_owner(
+            &owner,
+            identity.kind() == IdentityKind::Guest,
+            serve::peer(&parts.extensions).map(|peer| peer.ip()),
+        )?;
+        Ok(Caller { owner })
     }
 }
 
@@ -261,7 +377,7 @@ async fn list_routes(State(api): State<Arc<Api>>, _caller: Caller) -> Json<Value
 
 async fn generate(
     State(api): State<Arc<Api>>,
-    _caller: Caller,
+    caller: Caller,
     ApiPath(route): ApiPath<String>,
     ApiBody(body): ApiBody,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -282,7 +398,8 @@ async fn generate(
             "generation route `{route}` has no JSON entry point"
         ))
     })?;
-    let generated = invoke(&api.client, args).await?;
+    // Made for the caller, so that their spending cap and usage cover generations too.
+    let generated = invoke(&api.client.for_owner(caller.owner), args).await?;
     Ok((
         StatusCode::OK,
         Json(json!({

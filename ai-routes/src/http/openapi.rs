@@ -47,10 +47,10 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
             json!({
                 "post": {"operationId": format!("{name}_create"), "summary": "Start a conversation",
                          "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConversationInput"}}}},
-                         "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conversation"}}}}, "401": error}},
+                         "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conversation"}}}}, "401": error, "403": error, "413": error, "429": error}},
                 "get": {"operationId": format!("{name}_list"), "summary": "The caller's conversations, newest first",
-                        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-                        "responses": {"200": {"description": "A page"}, "401": error}}
+                        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": api.max_page_size}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "A page"}, "400": error, "401": error}}
             }),
         );
         paths.insert(
@@ -58,7 +58,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
             json!({
                 "parameters": [id],
                 "get": {"operationId": format!("{name}_get"), "responses": {"200": {"description": "The conversation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Conversation"}}}}, "404": error}},
-                "patch": {"operationId": format!("{name}_update"), "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConversationInput"}}}}, "responses": {"200": {"description": "Updated"}, "404": error}},
+                "patch": {"operationId": format!("{name}_update"), "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConversationInput"}}}}, "responses": {"200": {"description": "Updated"}, "404": error, "413": error}},
                 "delete": {"operationId": format!("{name}_delete"), "responses": {"204": {"description": "Deleted"}, "404": error}}
             }),
         );
@@ -71,7 +71,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessage"}}}},
                          "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, tool_use, tool_result, then turn_done or error",
                                                "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                                       "400": error, "404": error, "409": error, "413": error}}
+                                       "400": error, "404": error, "409": error, "413": error, "429": error}}
             }),
         );
     }

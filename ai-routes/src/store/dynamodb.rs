@@ -31,6 +31,7 @@ use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::caps::check_name_and_metadata;
 use super::memory::{
     check_limit, check_messages, conversation_cursor, message_cursor, new_id, new_record,
     not_found, now_ms, parse_conversation_cursor, parse_message_cursor, stored_message,
@@ -48,11 +49,6 @@ pub const BY_OWNER_ROUTE_INDEX: &str = "by_owner_route";
 /// The largest message item the store writes (DynamoDB's item limit is 400 KB; the rest is
 /// headroom for the size estimate). Larger messages are rejected with [`StoreError::Invalid`].
 pub const MAX_MESSAGE_ITEM_BYTES: usize = 350 * 1024;
-/// The largest conversation name, in bytes.
-pub const MAX_NAME_BYTES: usize = 4 * 1024;
-/// The largest conversation metadata, in bytes of JSON. The conversation item is rewritten
-/// (and copied into the index) on every append, so it is kept small.
-pub const MAX_METADATA_BYTES: usize = 64 * 1024;
 
 /// Messages per transaction: `TransactWriteItems` takes 100 items, one is the conversation.
 const MESSAGES_PER_TRANSACTION: usize = 99;
@@ -354,27 +350,6 @@ fn message_from_item(item: &Item) -> Result<StoredMessage, StoreError> {
     })
 }
 
-fn check_patch(name: Option<&str>, metadata: Option<&String>) -> Result<(), StoreError> {
-    if let Some(name) = name {
-        if name.len() > MAX_NAME_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "conversation name is {} bytes; DynamoDbStore accepts at most {MAX_NAME_BYTES}",
-                name.len()
-            )));
-        }
-    }
-    if let Some(metadata) = metadata {
-        if metadata.len() > MAX_METADATA_BYTES {
-            return Err(StoreError::Invalid(format!(
-                "conversation metadata is {} bytes of JSON; DynamoDbStore accepts at most \
-                 {MAX_METADATA_BYTES} (the conversation item is rewritten on every message)",
-                metadata.len()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// How a transaction failed.
 enum TxFailure {
     /// The condition of `transact_items[index]` failed; `item` is its old value when the
@@ -622,8 +597,8 @@ impl DynamoDbStore {
     // operations
 
     async fn create(&self, new: NewConversation) -> Result<ConversationRecord, StoreError> {
+        check_name_and_metadata(new.name.as_deref(), new.metadata.as_ref())?;
         let metadata = new.metadata.as_ref().map(to_json).transpose()?;
-        check_patch(new.name.as_deref(), metadata.as_ref())?;
         let record = new_record(new);
         let now = record.created_at;
         let mut item = HashMap::from([
@@ -729,8 +704,8 @@ impl DynamoDbStore {
         id: &str,
         patch: ConversationPatch,
     ) -> Result<ConversationRecord, StoreError> {
+        check_name_and_metadata(patch.name.as_deref(), patch.metadata.as_ref())?;
         let metadata = patch.metadata.as_ref().map(to_json).transpose()?;
-        check_patch(patch.name.as_deref(), metadata.as_ref())?;
         let mut set = vec!["#updated_at = :now", "#updated_key = :updated_key"];
         let mut fixed = vec![(":owner", s(owner))];
         if let Some(name) = &patch.name {

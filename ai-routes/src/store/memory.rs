@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::future::BoxFuture;
 
+use super::caps::check_name_and_metadata;
 use super::{
     ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page, StoreError,
 };
@@ -32,7 +33,7 @@ pub(super) fn check_messages(messages: &[NewMessage]) -> Result<(), StoreError> 
     if messages.is_empty() {
         return Err(StoreError::Invalid("no messages to append".into()));
     }
-    Ok(())
+    super::caps::check_message_text(messages)
 }
 
 /// Milliseconds since the Unix epoch.
@@ -166,7 +167,8 @@ impl MemoryStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn create(&self, new: NewConversation) -> ConversationRecord {
+    fn create(&self, new: NewConversation) -> Result<ConversationRecord, StoreError> {
+        check_name_and_metadata(new.name.as_deref(), new.metadata.as_ref())?;
         let record = new_record(new);
         self.lock().insert(
             record.id.clone(),
@@ -175,7 +177,7 @@ impl MemoryStore {
                 messages: Vec::new(),
             },
         );
-        record
+        Ok(record)
     }
 
     fn get(&self, owner: &str, id: &str) -> Result<ConversationRecord, StoreError> {
@@ -222,6 +224,7 @@ impl MemoryStore {
         id: &str,
         patch: ConversationPatch,
     ) -> Result<ConversationRecord, StoreError> {
+        check_name_and_metadata(patch.name.as_deref(), patch.metadata.as_ref())?;
         let mut map = self.lock();
         let entry = owned_mut(&mut map, owner, id)?;
         if let Some(name) = patch.name {
@@ -340,7 +343,7 @@ impl ConversationStore for MemoryStore {
         &self,
         new: NewConversation,
     ) -> BoxFuture<'_, Result<ConversationRecord, StoreError>> {
-        Box::pin(async move { Ok(self.create(new)) })
+        Box::pin(async move { self.create(new) })
     }
 
     fn get_conversation<'a>(

@@ -4,6 +4,7 @@
 //! [`SqliteStore`] implement it, and `ai_routes::testing::conformance` checks any
 //! implementation against the same suite.
 
+mod caps;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;
 mod memory;
@@ -13,11 +14,9 @@ mod sqlite;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
+pub use caps::{CappedField, MAX_MESSAGE_TEXT_BYTES, MAX_METADATA_BYTES, MAX_NAME_BYTES};
 #[cfg(feature = "dynamodb")]
-pub use dynamodb::{
-    DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES, MAX_METADATA_BYTES,
-    MAX_NAME_BYTES,
-};
+pub use dynamodb::{DynamoDbStore, TableNames, BY_OWNER_ROUTE_INDEX, MAX_MESSAGE_ITEM_BYTES};
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
@@ -46,6 +45,17 @@ pub enum StoreError {
     /// or metadata over the backend's size limits).
     #[error("invalid store request: {0}")]
     Invalid(String),
+    /// A name, metadata or message text over its cap ([`MAX_NAME_BYTES`] and the others).
+    #[error("the {field} is {bytes} bytes; at most {max} are accepted")]
+    TooLarge {
+        /// What is over its cap.
+        field: CappedField,
+        /// Its size in bytes.
+        bytes: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+
     /// The backend failed (I/O, SQLite, DynamoDB or serialization error); the text says what
     /// went wrong. May be retryable, depending on the backend.
     #[error("store backend error: {0}")]

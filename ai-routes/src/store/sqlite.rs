@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::caps::check_name_and_metadata;
 use super::memory::{
     check_limit, check_messages, conversation_cursor, message_cursor, new_record, not_found,
     now_ms, parse_conversation_cursor, parse_message_cursor, stored_message,
@@ -237,6 +238,9 @@ impl ConversationStore for SqliteStore {
         &self,
         new: NewConversation,
     ) -> BoxFuture<'_, Result<ConversationRecord, StoreError>> {
+        if let Err(e) = check_name_and_metadata(new.name.as_deref(), new.metadata.as_ref()) {
+            return Box::pin(async move { Err(e) });
+        }
         self.run(move |conn| {
             let record = new_record(new);
             let now = record.created_at;
@@ -337,6 +341,9 @@ impl ConversationStore for SqliteStore {
         id: &'a str,
         patch: ConversationPatch,
     ) -> BoxFuture<'a, Result<ConversationRecord, StoreError>> {
+        if let Err(e) = check_name_and_metadata(patch.name.as_deref(), patch.metadata.as_ref()) {
+            return Box::pin(async move { Err(e) });
+        }
         let (owner, id) = (owner.to_string(), id.to_string());
         self.run(move |conn| {
             let metadata = to_json_opt(&patch.metadata)?;

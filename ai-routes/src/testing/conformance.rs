@@ -27,7 +27,8 @@ use crate::conversation::{
     ContentPart, ConversationRecord, NewMessage, Role, StoredMessage, ToolStatus,
 };
 use crate::store::{
-    ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page, StoreError,
+    CappedField, ConversationPatch, ConversationStore, MessageOrder, NewConversation, Page,
+    StoreError, MAX_MESSAGE_TEXT_BYTES, MAX_METADATA_BYTES, MAX_NAME_BYTES,
 };
 use crate::Usage;
 
@@ -44,6 +45,7 @@ pub async fn run<S: ConversationStore>(store: &S) {
     list_messages_pagination(store).await;
     many_messages_newest_first(store).await;
     invalid_requests(store).await;
+    size_caps(store).await;
     concurrent_appends(store).await;
 }
 
@@ -1296,6 +1298,112 @@ pub async fn invalid_requests<S: ConversationStore>(store: &S) {
         store.append_messages(&owner, id, 3, Vec::new()).await,
         "append_messages with no messages",
     );
+}
+
+fn expect_too_large<T: Debug>(result: Result<T, StoreError>, field: CappedField, what: &str) {
+    match result {
+        Err(StoreError::TooLarge { field: f, .. }) if f == field => {}
+        other => panic!("{what}: expected StoreError::TooLarge for the {field}, got {other:?}"),
+    }
+}
+
+/// Names, metadata and message text over their caps are refused with
+/// [`StoreError::TooLarge`] and nothing is written; values at the cap are stored.
+pub async fn size_caps<S: ConversationStore>(store: &S) {
+    let owner = unique("owner");
+    let route = unique("route");
+    let long_name = "n".repeat(MAX_NAME_BYTES + 1);
+    let big_metadata = json!({"blob": "m".repeat(MAX_METADATA_BYTES)});
+    expect_too_large(
+        store
+            .create_conversation(NewConversation {
+                name: Some(long_name.clone()),
+                ..new_conversation(&owner, &route)
+            })
+            .await,
+        CappedField::Name,
+        "create_conversation with a long name",
+    );
+    expect_too_large(
+        store
+            .create_conversation(NewConversation {
+                metadata: Some(big_metadata.clone()),
+                ..new_conversation(&owner, &route)
+            })
+            .await,
+        CappedField::Metadata,
+        "create_conversation with large metadata",
+    );
+    let listed = ok(
+        store.list_conversations(&owner, &route, 10, None).await,
+        "list_conversations after refused creates",
+    );
+    assert!(
+        listed.items.is_empty(),
+        "refused creates stored conversations: {:?}",
+        ids(&listed.items)
+    );
+
+    let conversation = ok(
+        store
+            .create_conversation(NewConversation {
+                name: Some("n".repeat(MAX_NAME_BYTES)),
+                ..new_conversation(&owner, &route)
+            })
+            .await,
+        "create_conversation with a name at the cap",
+    );
+    let id = conversation.id.as_str();
+    expect_too_large(
+        store
+            .update_conversation(
+                &owner,
+                id,
+                ConversationPatch {
+                    name: Some(long_name),
+                    metadata: None,
+                },
+            )
+            .await,
+        CappedField::Name,
+        "update_conversation with a long name",
+    );
+    expect_too_large(
+        store
+            .update_conversation(
+                &owner,
+                id,
+                ConversationPatch {
+                    name: None,
+                    metadata: Some(big_metadata),
+                },
+            )
+            .await,
+        CappedField::Metadata,
+        "update_conversation with large metadata",
+    );
+    expect_too_large(
+        store
+            .append_messages(
+                &owner,
+                id,
+                0,
+                vec![text_message(
+                    Role::User,
+                    &"t".repeat(MAX_MESSAGE_TEXT_BYTES + 1),
+                )],
+            )
+            .await,
+        CappedField::MessageText,
+        "append_messages with too much text",
+    );
+    let record = ok(
+        store.get_conversation(&owner, id).await,
+        "get_conversation after refused changes",
+    );
+    assert_eq!(record.name.as_deref().map(str::len), Some(MAX_NAME_BYTES));
+    assert_eq!(record.metadata, None, "refused metadata was stored");
+    assert_eq!(record.message_count, 0, "a refused append was stored");
 }
 
 /// Tasks racing to append with the count they read: per round exactly one wins, the others
