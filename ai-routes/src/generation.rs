@@ -491,10 +491,25 @@ impl Engine<'_> {
                 conversation_id: None,
                 deadline: deadline.as_ref(),
             };
-            let reply = client
-                .call_model(info, request, Delivery::Whole)
-                .await
-                .map_err(|failure| failure.error)?;
+            let reply = match client.call_model(info, request, Delivery::Whole).await {
+                Ok(reply) => reply,
+                // Malformed on every attempt the retry policy allows: the route's own
+                // correction budget still gets a fresh sample (the same request, as the
+                // malformed answer is nothing to correct).
+                Err(failure)
+                    if matches!(failure.error, Error::MalformedModelOutput { .. })
+                        && attempt <= spec.retries =>
+                {
+                    usage += failure.usage;
+                    last_rejection = Some(Rejected {
+                        reason: failure.error.to_string(),
+                        raw: text_of(&failure.partial),
+                        tool_use_id: None,
+                    });
+                    continue;
+                }
+                Err(failure) => return Err(failure.error),
+            };
             usage += reply.usage;
             span.record("gen_ai.usage.input_tokens", usage.input_tokens);
             span.record("gen_ai.usage.output_tokens", usage.output_tokens);

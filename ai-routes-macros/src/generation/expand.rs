@@ -246,11 +246,17 @@ fn spec_tokens(
 pub fn stub(item: &RouteFn) -> TokenStream {
     let attrs = &item.attrs;
     let vis = &item.vis;
-    let sig = &item.sig;
+    // Always async, as a route is: a missing `async` is reported at the declaration, not
+    // again at every `.await` of its callers.
+    let mut sig = item.sig.clone();
+    sig.asyncness = Some(Default::default());
     let name = sig.ident.to_string();
     let route_static = format_ident!("{}_ROUTE", name.to_uppercase());
-    let route = item
-        .return_shape(&mut Errors::default())
+    // A generic declaration (itself an error) has no route: its type parameters are not in
+    // scope of a static.
+    let route = (sig.generics.params.is_empty())
+        .then(|| item.return_shape(&mut Errors::default()))
+        .flatten()
         .map(|ret| {
             let output = &ret.output;
             quote! {

@@ -159,6 +159,7 @@ pub(crate) async fn start<S: Send + Sync + 'static>(
         owner: owner.to_string(),
         id: id.to_string(),
         count,
+        has_attachments: !message.images.is_empty() || !message.documents.is_empty(),
         client_tools: message.client_tools,
         events: events.clone(),
         deadline,
@@ -294,6 +295,8 @@ struct Turn<S> {
     events: EventSender,
     /// When the turn must be over (`turn_timeout_ms`).
     deadline: Option<(Instant, String)>,
+    /// The user message of this turn carries images or documents.
+    has_attachments: bool,
 }
 
 impl<S: Send + Sync + 'static> Turn<S> {
@@ -335,7 +338,9 @@ impl<S: Send + Sync + 'static> Turn<S> {
             let reply = match self.call_model(request).await {
                 Ok(reply) => reply,
                 Err(failure) => {
-                    return self.fail(failure.error, failure.partial, step_number).await
+                    return self
+                        .fail(failure.error, failure.partial, failure.usage, step_number)
+                        .await
                 }
             };
             total += reply.usage;
@@ -345,7 +350,9 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     model_id: spec.model.invoke_id.to_string(),
                     context_window: spec.model.catalog_model().map_or(0, |m| m.context_window),
                 };
-                return self.fail(error, reply.content, step_number).await;
+                return self
+                    .fail(error, reply.content, reply.usage, step_number)
+                    .await;
             }
             let uses: Vec<(String, String, Value)> = reply
                 .content
@@ -372,6 +379,10 @@ impl<S: Send + Sync + 'static> Turn<S> {
                         guardrail = spec.model.guardrail.unwrap_or_default(),
                         "guardrail intervened; the turn ends with its message"
                     );
+                    // The trace quotes the content: only with content logging.
+                    if self.inner.client.settings().log_content && !reply.trace.is_null() {
+                        tracing::info!(trace = %reply.trace, "guardrail trace");
+                    }
                 }
                 return self.done(stop_reason, total, step_number).await;
             }
@@ -487,13 +498,26 @@ impl<S: Send + Sync + 'static> Turn<S> {
     /// Keeps what the model said before the failure, marked incomplete, then reports it. A
     /// first call Bedrock refused outright ends the turn with a rejection marker instead, so
     /// that the message it refused is not sent again with every later one.
-    async fn fail(&mut self, error: Error, partial: Vec<ContentPart>, step_number: u32) {
+    async fn fail(
+        &mut self,
+        error: Error,
+        partial: Vec<ContentPart>,
+        usage: Usage,
+        step_number: u32,
+    ) {
         tracing::Span::current().record(
             "error.type",
             crate::executor::error_type(&error).unwrap_or("other"),
         );
+        // Only a refusal of what this message brought (an attachment Bedrock cannot read, a
+        // message too long for the model) is kept from being sent again; a validation error
+        // of the route's own settings must not silence the user's later messages.
         let refused = step_number == 1
-            && matches!(error, Error::Validation { .. } | Error::InputTooLong { .. });
+            && match error {
+                Error::InputTooLong { .. } => true,
+                Error::Validation { .. } => self.has_attachments,
+                _ => false,
+            };
         let text: Vec<ContentPart> = if refused {
             vec![ContentPart::text(format!(
                 "(not answered: Bedrock refused this message, which will not be sent again: {error})"
@@ -510,8 +534,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             } else {
                 "error"
             };
-            if let Some(message) = self.assistant_message(text, stop_reason, Usage::default(), true)
-            {
+            if let Some(message) = self.assistant_message(text, stop_reason, usage, true) {
                 let mut ignored = Vec::new();
                 if let Err(store_error) = self.append(&mut ignored, vec![message]).await {
                     tracing::warn!(error = %store_error, "could not store the partial answer");
@@ -631,11 +654,23 @@ impl<S: Send + Sync + 'static> Turn<S> {
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {
-            let reply = self
+            let reply = match self
                 .inner
                 .client
                 .call_model(info, request, Delivery::Whole)
-                .await?;
+                .await
+            {
+                Ok(reply) => reply,
+                Err(failure) => {
+                    // What is stored as the partial answer reaches the caller too.
+                    for part in &failure.partial {
+                        if let ContentPart::Text { text } = part {
+                            self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                        }
+                    }
+                    return Err(failure);
+                }
+            };
             for part in &reply.content {
                 if let ContentPart::Text { text } = part {
                     self.emit(TurnEvent::TextDelta { text: text.clone() }).await;

@@ -20,6 +20,8 @@ pub(crate) struct ModelCall<'a> {
     info: &'a CallInfo<'a>,
     region: &'a str,
     attempt: u32,
+    /// Set when an attempt ran into the route's deadline: no retry follows.
+    deadline_reached: std::sync::atomic::AtomicBool,
     pub(crate) span: tracing::Span,
 }
 
@@ -61,6 +63,7 @@ impl<'a> ModelCall<'a> {
             info,
             region,
             attempt: 0,
+            deadline_reached: std::sync::atomic::AtomicBool::new(false),
             span,
         }
     }
@@ -80,6 +83,8 @@ impl<'a> ModelCall<'a> {
     }
 
     fn deadline_error(&self) -> Error {
+        self.deadline_reached
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let (_, declared) = self.info.deadline.expect("a deadline is set");
         Error::Timeout {
             model_id: self.info.spec.invoke_id.into(),
@@ -173,7 +178,13 @@ impl<'a> ModelCall<'a> {
     /// attempts are left and the backoff ends before the deadline.
     pub(crate) async fn retry(&self, error: &Error) -> bool {
         let policy = self.client.settings().retry;
-        if !error.is_retryable() || self.attempt >= policy.max_attempts {
+        // A call stopped by its route's deadline is over, whatever the clock says now.
+        if !error.is_retryable()
+            || self.attempt >= policy.max_attempts
+            || self
+                .deadline_reached
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
             return false;
         }
         let wait = policy.backoff(self.attempt);

@@ -79,10 +79,12 @@ pub(crate) struct Reply {
     pub delivered: bool,
 }
 
-/// A call that failed, with what the model had said before it failed (streams only).
+/// A call that failed, with what the model had said before it failed, and the usage of
+/// answers that were paid for but unusable (malformed).
 pub(crate) struct Failure {
     pub error: Error,
     pub partial: Vec<ContentPart>,
+    pub usage: Usage,
 }
 
 /// How the answer arrives.
@@ -124,10 +126,14 @@ impl Client {
             request: &request,
             info: &info,
         };
+        // Usage of answers that were paid for but sampled again (malformed), so what the
+        // route reports is what was billed.
+        let mut resampled = Usage::default();
         loop {
             let mut admission = call.admit(estimate).await.map_err(|error| Failure {
                 error: call.give_up(error),
                 partial: Vec::new(),
+                usage: resampled,
             })?;
             let attempt = match &mut delivery {
                 Delivery::Whole => call
@@ -142,20 +148,23 @@ impl Client {
                 }
             };
             match attempt {
-                Ok(reply) => {
+                Ok(mut reply) => {
                     call.finish(&mut admission, reply.usage, reply.stop_reason.as_str());
                     call.log_output(|| format!("{:?}", reply.content));
                     let Some(error) = malformed(&reply, spec) else {
+                        reply.usage += resampled;
                         return Ok(reply);
                     };
                     // Paid for, but unusable: sampled again while attempts are left.
                     drop(admission);
+                    resampled += reply.usage;
                     if !reply.delivered && call.retry(&error).await {
                         continue;
                     }
                     return Err(Failure {
                         error: call.give_up(error),
                         partial: reply.content,
+                        usage: resampled,
                     });
                 }
                 Err(failed) => {
@@ -166,6 +175,7 @@ impl Client {
                     return Err(Failure {
                         error: call.give_up(failed.error),
                         partial: failed.partial,
+                        usage: resampled,
                     });
                 }
             }

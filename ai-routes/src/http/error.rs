@@ -96,6 +96,9 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::MessageTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         // The caller's input is the problem, not the upstream: retrying it as is cannot help.
         Error::InputTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "input_too_long"),
+        Error::ContextWindowExceeded { .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "context_window_exceeded")
+        }
         Error::ToolResultsExpected { .. } => (StatusCode::BAD_REQUEST, "tool_results_expected"),
         Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
         // The caller's budget, not the upstream: a 4xx that says so.
