@@ -130,10 +130,16 @@ function renderStored(message, names) {
 async function loadMessages() {
   $("messages").innerHTML = "";
   if (!state.conversation) return;
-  const path = `/conversations/${state.route}/${state.conversation}/messages?order=oldest&limit=500`;
-  const page = await (await api(path)).json();
+  // Pages of at most 100 (the API's default page size cap), oldest first.
+  const base = `/conversations/${state.route}/${state.conversation}/messages?order=oldest&limit=100`;
   const names = {};
-  for (const message of page.items) renderStored(message, names);
+  let cursor = null;
+  do {
+    const path = cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base;
+    const page = await (await api(path)).json();
+    for (const message of page.items) renderStored(message, names);
+    cursor = page.next;
+  } while (cursor);
   $("messages").scrollTop = $("messages").scrollHeight;
 }
 
