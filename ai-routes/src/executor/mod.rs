@@ -296,6 +296,14 @@ impl Parts<'_> {
 fn content_part(block: ContentBlock) -> Option<ContentPart> {
     match block {
         ContentBlock::Text(text) => Some(ContentPart::Text { text }),
+        // Cited text is kept as text (the citations themselves are not kept yet).
+        ContentBlock::CitationsContent(cited) => Some(ContentPart::Text {
+            text: cited
+                .content()
+                .iter()
+                .filter_map(|part| part.as_text().ok().map(String::as_str))
+                .collect(),
+        }),
         ContentBlock::ToolUse(tool) => Some(ContentPart::ToolUse {
             input: to_json(tool.input()),
             id: tool.tool_use_id,

@@ -12,6 +12,17 @@ const TEXT_CHUNK: usize = 16;
 /// Tool input JSON arrives in fragments of about this many characters.
 const TOOL_INPUT_CHUNK: usize = 24;
 
+/// The generated text of a `citationsContent` block.
+fn cited_text(cited: &Value) -> String {
+    cited["content"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|part| part["text"].as_str())
+        .collect()
+}
+
 /// The event payloads for a reply, in the order Bedrock sends them.
 pub(crate) fn reply_events(
     reply: &Reply,
@@ -38,6 +49,17 @@ pub(crate) fn reply_events(
                     events.push((
                         "contentBlockDelta",
                         json!({"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}),
+                    ));
+                }
+            }
+            // Streamed, cited text arrives as ordinary text deltas (the citations, in deltas
+            // of their own, are not reproduced).
+            ContentBlock::CitationsContent(cited) => {
+                let text = cited_text(cited);
+                for piece in chunks(&text, TEXT_CHUNK) {
+                    events.push((
+                        "contentBlockDelta",
+                        json!({"contentBlockIndex": index, "delta": {"text": piece}}),
                     ));
                 }
             }

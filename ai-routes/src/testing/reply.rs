@@ -27,6 +27,20 @@ impl Reply {
         }
     }
 
+    /// Text with the passages of the request's documents that support it, as Claude answers
+    /// with citations enabled: one `citationsContent` block (`citations` as Bedrock sends
+    /// them, e.g. `[{"title": ..., "sourceContent": [{"text": ...}], "location": {...}}]`).
+    pub fn cited_text(text: impl Into<String>, citations: Value) -> Self {
+        Self {
+            content: vec![ContentBlock::CitationsContent(serde_json::json!({
+                "content": [{"text": text.into()}],
+                "citations": citations,
+            }))],
+            stop_reason: "end_turn".into(),
+            usage: None,
+        }
+    }
+
     /// A single tool call. The id is derived from the tool name; use [`Reply::tool_use_with_id`]
     /// when the test needs to know it.
     pub fn tool_use(name: impl Into<String>, input: Value) -> Self {

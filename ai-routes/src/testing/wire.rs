@@ -120,6 +120,9 @@ pub enum ContentBlock {
     GuardContent(Value),
     /// `{"reasoningContent": {...}}`: the model's reasoning.
     ReasoningContent(Value),
+    /// `{"citationsContent": {"content": [{"text": ...}], "citations": [...]}}`: generated
+    /// text with the document passages that support it (Claude, with cited documents).
+    CitationsContent(Value),
 }
 
 /// An image, document or video block. `source.bytes` is base64 on the wire.
