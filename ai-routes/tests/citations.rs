@@ -5,6 +5,7 @@
 use ai_routes::prelude::*;
 use ai_routes::store::{ConversationStore, MemoryStore, MessageOrder};
 use ai_routes::testing::{LocalBedrock, Reply};
+use ai_routes::ConversationRoute;
 use serde_json::json;
 
 /// Answers from the documents it is given.
@@ -31,35 +32,27 @@ async fn answer_and_stored_text(streamed: bool) -> (String, String) {
     let store = MemoryStore::new();
     let ai = bedrock.ai_client();
     bedrock.push_reply(cited());
-    let (id, reply) = if streamed {
-        let route = Streamed::new(ai, store.clone(), ());
-        let conversation = route
-            .create("owner", CreateConversation::default())
-            .await
-            .unwrap();
-        let reply = conversation
-            .send("owner", "How long is the warranty?")
-            .await
-            .unwrap();
-        (
-            conversation.id().to_string(),
-            reply.collect_text().await.unwrap(),
-        )
+    // Both route types deref to the same `ConversationRoute`.
+    let (streamed_route, whole_route);
+    let route: &ConversationRoute<()> = if streamed {
+        streamed_route = Streamed::new(ai, store.clone(), ());
+        &streamed_route
     } else {
-        let route = Whole::new(ai, store.clone(), ());
-        let conversation = route
-            .create("owner", CreateConversation::default())
-            .await
-            .unwrap();
-        let reply = conversation
-            .send("owner", "How long is the warranty?")
-            .await
-            .unwrap();
-        (
-            conversation.id().to_string(),
-            reply.collect_text().await.unwrap(),
-        )
+        whole_route = Whole::new(ai, store.clone(), ());
+        &whole_route
     };
+    let conversation = route
+        .create("owner", CreateConversation::default())
+        .await
+        .unwrap();
+    let reply = conversation
+        .send("owner", "How long is the warranty?")
+        .await
+        .unwrap();
+    let (id, reply) = (
+        conversation.id().to_string(),
+        reply.collect_text().await.unwrap(),
+    );
     let stored = store
         .list_messages("owner", &id, MessageOrder::Oldest, 10, None)
         .await

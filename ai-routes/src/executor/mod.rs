@@ -223,6 +223,28 @@ struct Parts<'a> {
     info: &'a CallInfo<'a>,
 }
 
+/// Sets the fields Converse and ConverseStream share on either operation's builder (two
+/// SDK types with the same setters): one place for what a model call sends. The guardrail
+/// is set by each, as its type differs.
+macro_rules! with_request_fields {
+    ($parts:expr, $builder:expr) => {{
+        let parts = $parts;
+        let spec = parts.spec;
+        $builder
+            .model_id(spec.invoke_id)
+            .set_system(system_blocks(spec.system_prompt, spec.cache))
+            .set_messages(Some(parts.request.messages.to_vec()))
+            .set_tool_config(parts.request.tool_config.cloned())
+            .set_inference_config(inference_config(
+                spec.max_tokens,
+                spec.temperature,
+                spec.top_p,
+                spec.stop_sequences,
+            ))
+            .set_request_metadata(Some(parts.metadata()))
+    }};
+}
+
 impl Parts<'_> {
     /// `requestMetadata`: route, owner and conversation, for Bedrock's invocation logs.
     fn metadata(&self) -> HashMap<String, String> {
@@ -232,21 +254,8 @@ impl Parts<'_> {
 
     async fn converse(&self) -> Result<Reply, Error> {
         let spec = self.spec;
-        let output = self
-            .sdk
-            .converse()
-            .model_id(spec.invoke_id)
-            .set_system(system_blocks(spec.system_prompt, spec.cache))
-            .set_messages(Some(self.request.messages.to_vec()))
-            .set_tool_config(self.request.tool_config.cloned())
-            .set_inference_config(inference_config(
-                spec.max_tokens,
-                spec.temperature,
-                spec.top_p,
-                spec.stop_sequences,
-            ))
+        let output = with_request_fields!(self, self.sdk.converse())
             .set_guardrail_config(guardrail_config(spec.guardrail))
-            .set_request_metadata(Some(self.metadata()))
             .send()
             // The SDK's future is several KB: box it so outer awaits do not move it.
             .boxed()
@@ -274,21 +283,8 @@ impl Parts<'_> {
         &self,
     ) -> aws_sdk_bedrockruntime::operation::converse_stream::builders::ConverseStreamFluentBuilder
     {
-        let spec = self.spec;
-        self.sdk
-            .converse_stream()
-            .model_id(spec.invoke_id)
-            .set_system(system_blocks(spec.system_prompt, spec.cache))
-            .set_messages(Some(self.request.messages.to_vec()))
-            .set_tool_config(self.request.tool_config.cloned())
-            .set_inference_config(inference_config(
-                spec.max_tokens,
-                spec.temperature,
-                spec.top_p,
-                spec.stop_sequences,
-            ))
-            .set_guardrail_config(guardrail_stream_config(spec.guardrail))
-            .set_request_metadata(Some(self.metadata()))
+        with_request_fields!(self, self.sdk.converse_stream())
+            .set_guardrail_config(guardrail_stream_config(self.spec.guardrail))
     }
 }
 
