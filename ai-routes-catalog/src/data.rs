@@ -3,8 +3,8 @@
 // Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py
 
 use crate::{
-    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope,
-    ToolChoiceMode,
+    Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,
+    ProfileScope, ReasoningControl, ReasoningFacts, ToolChoiceMode,
 };
 
 /// Every model in the catalog, in seed-file order.
@@ -94,6 +94,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -178,6 +179,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -258,6 +260,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -339,6 +342,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -431,6 +435,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -518,6 +523,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -602,6 +608,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; Anthropic Bedrock page marks Sonnet 3.7 deprecated 2025-10-28",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -611,6 +618,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-sonnet-4-20250514-v1:0",
@@ -695,6 +703,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://aws.amazon.com/bedrock/pricing/)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; litellm deprecation_date 2026-10-14",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -702,6 +711,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-20250514-v1:0",
@@ -774,6 +784,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -782,6 +793,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -852,6 +864,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: models.dev PR #3708 (github.com/anomalyco/models.dev, citing the AWS lifecycle page); llmgateway#3229; github.com/awslabs/startups .../shared/ai-model-lifecycle.md @0b59caf4 (table dated 2026-07-17, transcribing https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) and awslabs/startups PR #131 (snapshot 2026-09-17)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -862,6 +875,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -956,6 +970,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: litellm deprecation_date",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -968,6 +983,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -1061,6 +1077,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: AWS model card (ja_jp) 'EOL: not before 10/1/2026' (translation), lifecycle Active at crawl time",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1072,6 +1089,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-5-20251101-v1:0",
@@ -1146,6 +1164,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1157,6 +1176,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-6-v1",
@@ -1249,6 +1269,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1261,6 +1282,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-sonnet-4-6",
@@ -1350,6 +1372,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://platform.claude.com/docs/en/build-with-claude/claude-on-amazon-bedrock-legacy (Anthropic's Bedrock API-ID table: global / us / eu / jp / apac columns); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1363,6 +1386,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-7",
@@ -1451,6 +1475,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1463,6 +1488,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-4-8",
@@ -1557,6 +1583,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1569,6 +1596,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-sonnet-5",
@@ -1663,6 +1691,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1) ('$2.00 (intro) / $3.00 (after Aug 31)', output $10 / $15); Anthropic's model overview still lists $2 / $10",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1677,6 +1706,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-5",
@@ -1770,6 +1800,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/us-east-1/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1782,6 +1813,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-haiku-5-5",
@@ -1874,6 +1906,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1887,6 +1920,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-sonnet-5-5",
@@ -1979,6 +2013,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1993,6 +2028,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-opus-5-5",
@@ -2085,6 +2121,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2099,6 +2136,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-fable-5",
@@ -2180,6 +2218,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2193,6 +2232,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-fable-5-1",
@@ -2267,6 +2307,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2282,6 +2323,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
     },
     Model {
         id: "anthropic.claude-v2:1",
@@ -2344,6 +2386,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2405,6 +2448,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
     },
     Model {
         id: "anthropic.claude-instant-v1",
@@ -2467,6 +2511,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.nova-micro-v1:0",
@@ -2548,6 +2593,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.nova-lite-v1:0",
@@ -2629,6 +2675,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.nova-pro-v1:0",
@@ -2710,6 +2757,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.nova-premier-v1:0",
@@ -2780,6 +2828,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.nova-2-lite-v1:0",
@@ -2864,6 +2913,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -2874,6 +2924,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "amazon.nova-2-pro-preview-20251202-v1:0",
@@ -2942,6 +2993,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -2954,6 +3006,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "amazon.titan-text-express-v1",
@@ -3019,6 +3072,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3083,6 +3137,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3144,6 +3199,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both the ~Nov 2025 and 2026-02-15 models-supported copies; still priced in litellm. Exact AWS date not verified.",
         ],
+        reasoning: None,
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3203,6 +3259,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-8b-instruct-v1:0",
@@ -3262,6 +3319,7 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Meta parameter page max_gen_len max 2048 (swift-bedrock-library); litellm/models.dev use 8192/8000 (=context)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3321,6 +3379,7 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: as Llama 3 8B",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-1-8b-instruct-v1:0",
@@ -3391,6 +3450,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3461,6 +3521,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-1-405b-instruct-v1:0",
@@ -3533,6 +3594,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-2-1b-instruct-v1:0",
@@ -3609,6 +3671,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -3685,6 +3748,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -3756,6 +3820,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -3826,6 +3891,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -3895,6 +3961,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama4-scout-17b-instruct-v1:0",
@@ -3967,6 +4034,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4037,6 +4105,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4095,6 +4164,7 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Mistral parameter page (via swift-bedrock-library) max_tokens 8192; litellm/models.dev 4096",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4152,6 +4222,7 @@ pub(crate) static MODELS: &[Model] = &[
         confidence_notes: &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mistral-large-2402-v1:0",
@@ -4214,6 +4285,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4272,6 +4344,7 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: litellm only",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mistral-small-2402-v1:0",
@@ -4333,6 +4406,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.pixtral-large-2502-v1:0",
@@ -4406,6 +4480,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4467,6 +4542,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.ministral-3-3b-instruct",
@@ -4531,6 +4607,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.ministral-3-8b-instruct",
@@ -4595,6 +4672,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.ministral-3-14b-instruct",
@@ -4659,6 +4737,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.magistral-small-2509",
@@ -4719,6 +4798,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.voxtral-mini-3b-2507",
@@ -4783,6 +4863,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.voxtral-small-24b-2507",
@@ -4848,6 +4929,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "mistral.devstral-2-123b",
@@ -4913,6 +4995,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "cohere.command-r-v1:0",
@@ -4975,6 +5058,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        reasoning: None,
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5037,6 +5121,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        reasoning: None,
     },
     Model {
         id: "cohere.command-text-v14",
@@ -5100,6 +5185,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5162,6 +5248,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5223,6 +5310,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        reasoning: None,
     },
     Model {
         id: "ai21.jamba-1-5-mini-v1:0",
@@ -5284,6 +5372,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        reasoning: None,
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -5344,6 +5433,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies (2025-11, 2026-02).",
         ],
+        reasoning: None,
     },
     Model {
         id: "deepseek.r1-v1:0",
@@ -5404,6 +5494,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-r1.html)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: tool use rejected: 'This model doesn't support tool use' (langchain-aws#447, LibreChat#6304/#6351); litellm supports_function_calling=false",
@@ -5412,6 +5503,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -5479,6 +5571,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "deepseek.v3.2",
@@ -5557,6 +5650,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "writer.palmyra-x4-v1:0",
@@ -5628,6 +5722,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x4-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-09 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -5699,6 +5794,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x5-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-21 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -5760,6 +5856,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: litellm function calling+tool_choice; langchain-aws streams with tools; swift-bedrock-library lists systemPrompts+document but not toolUse",
@@ -5771,6 +5868,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "openai.gpt-oss-120b-1:0",
@@ -5832,6 +5930,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: as gpt-oss-20b",
@@ -5843,6 +5942,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "openai.gpt-oss-safeguard-20b",
@@ -5895,6 +5995,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5904,6 +6005,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -5956,6 +6058,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5965,6 +6068,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6019,6 +6123,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6031,6 +6136,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "qwen.qwen3-235b-a22b-2507-v1:0",
@@ -6086,6 +6192,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-235b-a22b-2507.html)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6099,6 +6206,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "qwen.qwen3-coder-30b-a3b-v1:0",
@@ -6166,6 +6274,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "qwen.qwen3-coder-480b-a35b-v1:0",
@@ -6234,6 +6343,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "qwen.qwen3-next-80b-a3b",
@@ -6286,6 +6396,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6296,6 +6407,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "qwen.qwen3-vl-235b-a22b",
@@ -6348,6 +6460,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6358,6 +6471,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "google.gemma-3-4b-it",
@@ -6421,6 +6535,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "google.gemma-3-12b-it",
@@ -6485,6 +6600,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "google.gemma-3-27b-it",
@@ -6549,6 +6665,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "minimax.minimax-m2",
@@ -6602,6 +6719,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6612,6 +6730,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "moonshot.kimi-k2-thinking",
@@ -6664,6 +6783,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6674,6 +6794,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "moonshotai.kimi-k2.5",
@@ -6738,6 +6859,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
     },
     Model {
         id: "nvidia.nemotron-nano-9b-v2",
@@ -6808,6 +6930,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "nvidia.nemotron-nano-12b-v2",
@@ -6878,6 +7001,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "zai.glm-4.7",
@@ -6943,6 +7067,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-6-sol",
@@ -7021,6 +7146,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -7097,6 +7223,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-6-astra",
@@ -7173,6 +7300,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -7249,6 +7377,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -7325,6 +7454,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "xai.grok-4.7",
@@ -7407,6 +7537,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -7484,6 +7615,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -7560,6 +7692,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "zai.glm-5",
@@ -7622,6 +7755,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
     },
     Model {
         id: "zai.glm-5.3",
@@ -7698,6 +7832,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "zai.glm-4.7-flash",
@@ -7763,6 +7898,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
+        reasoning: None,
     },
     Model {
         id: "minimax.minimax-m2.1",
@@ -7814,6 +7950,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.1 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.1`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.1`); flags and limits are LiteLLM's, low confidence",
@@ -7828,6 +7965,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "minimax.minimax-m2.5",
@@ -7878,6 +8016,7 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.5`",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.5`); flags and limits are LiteLLM's, low confidence",
@@ -7890,6 +8029,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
     },
     Model {
         id: "nvidia.nemotron-nano-3-30b",
@@ -7960,6 +8100,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "nvidia.nemotron-super-3-120b",
@@ -8030,6 +8171,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
     },
     Model {
         id: "qwen.qwen3-coder-next",
@@ -8092,6 +8234,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -8155,6 +8298,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-5.4",
@@ -8231,6 +8375,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-5.5",
@@ -8307,6 +8452,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-5.6-sol",
@@ -8383,6 +8529,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -8459,6 +8606,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -8535,5 +8683,6 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
     },
 ];

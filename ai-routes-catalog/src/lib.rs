@@ -47,8 +47,13 @@
 mod data;
 mod date;
 mod decide;
+mod reasoning;
 
 pub use date::Date;
+pub use reasoning::{
+    Effort, ReasoningControl, ReasoningFacts, ReasoningFields, ReasoningPlan, ReasoningProblem,
+    ReasoningSetting, ANSWER_ROOM_TOKENS,
+};
 
 pub use decide::{
     check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
@@ -421,6 +426,9 @@ pub struct Model {
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
     pub confidence_notes: &'static [&'static str],
+    /// Whether and how the model reasons (extended thinking), from `data/reasoning.json`;
+    /// `None`: it cannot. Decisions: [`Model::reasoning_plan`].
+    pub reasoning: Option<ReasoningFacts>,
 }
 
 impl Model {

@@ -31,6 +31,8 @@ Inputs
 ------
 * ``data/bedrock-models.json`` -- the seed catalog (94 models); provenance is
   described in shared/models/README.md and in each entry's ``sources``.
+* ``data/reasoning.json`` -- which models reason and how thinking is set
+  (``Model::reasoning``), each entry with its source.
 * ``data/overrides.json`` -- curated corrections, each with its own source.
   Every applied override is appended to the model's ``sources`` and
   ``confidence_notes``.
@@ -115,6 +117,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CRATE = os.path.dirname(HERE)
 SEED = os.path.join(CRATE, "data", "bedrock-models.json")
 OVERRIDES = os.path.join(CRATE, "data", "overrides.json")
+REASONING = os.path.join(CRATE, "data", "reasoning.json")
 OUT = os.path.join(CRATE, "src", "data.rs")
 
 CRIS_SOURCE = (
@@ -497,6 +500,61 @@ def convert(m):
     }
 
 
+REASONING_CONTROL = {
+    "budget": "AnthropicBudget", "adaptive": "AnthropicAdaptive", "openai_effort": "OpenAiEffort",
+    "qwen_config": "QwenConfig", "nova_effort": "NovaEffort", "always_on": "AlwaysOn",
+}
+EFFORT = {"low": "Low", "medium": "Medium", "high": "High", "max": "Max"}
+
+
+def load_reasoning(models, strict, path=REASONING):
+    """data/reasoning.json: {model id: facts}; every id must be in the catalog (with
+    another overrides file, ids of models it does not add are skipped), and listed once."""
+    with open(path) as fh:
+        doc = json.load(fh)
+    ids = {m["id"] for m in models}
+    out = {}
+    for entry in doc["models"]:
+        if not entry.get("source"):
+            raise SystemExit("reasoning entry for %s has no source" % entry.get("ids"))
+        control = entry["control"]
+        if control not in REASONING_CONTROL:
+            raise SystemExit("reasoning: unknown control %r" % control)
+        for e in entry["efforts"]:
+            if e not in EFFORT:
+                raise SystemExit("reasoning: unknown effort %r" % e)
+        if (control == "budget") != (entry["min_budget_tokens"] > 0):
+            raise SystemExit("reasoning: min_budget_tokens is for (and required by) budget control")
+        if entry["can_disable"] is False and entry["on_by_default"] is False:
+            raise SystemExit("reasoning: a model that cannot disable thinking must think by default")
+        for mid in entry["ids"]:
+            if mid not in ids:
+                if strict:
+                    raise SystemExit("reasoning: unknown model %r" % mid)
+                continue
+            if mid in out:
+                raise SystemExit("reasoning: %r listed twice" % mid)
+            out[mid] = entry
+    return out
+
+
+def emit_reasoning(entry):
+    if entry is None:
+        return "None"
+    return (
+        "Some(ReasoningFacts { control: ReasoningControl::%s, efforts: &[%s], on_by_default: %s, "
+        "can_disable: %s, min_budget_tokens: %d, signed: %s })"
+        % (
+            REASONING_CONTROL[entry["control"]],
+            ", ".join("Effort::" + EFFORT[e] for e in entry["efforts"]),
+            "true" if entry["on_by_default"] else "false",
+            "true" if entry["can_disable"] else "false",
+            entry["min_budget_tokens"],
+            "true" if entry["signed"] else "false",
+        )
+    )
+
+
 def opt_str(s):
     return "None" if s is None else "Some(%s)" % rs_str(s)
 
@@ -523,7 +581,8 @@ def emit(models):
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
     w("use crate::{")
-    w("    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope, ToolChoiceMode,")
+    w("    Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope,")
+    w("    ReasoningControl, ReasoningFacts, ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
@@ -581,6 +640,7 @@ def emit(models):
         for s in c["notes"]:
             w("            %s," % rs_str(s))
         w("        ],")
+        w("        reasoning: %s," % emit_reasoning(c["reasoning"]))
         w("    },")
     w("];")
     w("")
@@ -610,7 +670,13 @@ def build(overrides_path=OVERRIDES):
         doc = json.load(fh)
     add_models(seed, doc.get("add", []))
     apply_overrides(seed, doc.get("overrides", []))
+    reasoning = load_reasoning(seed, strict=os.path.abspath(overrides_path) == OVERRIDES)
     models = [convert(m) for m in seed]
+    for m in models:
+        entry = reasoning.get(m["id"])
+        m["reasoning"] = entry
+        if entry is not None:
+            m["sources"].append("reasoning: " + entry["source"])
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):
