@@ -76,6 +76,7 @@ mod limits;
 mod media;
 mod metering;
 mod model_spec;
+mod reasoning;
 pub mod request_metadata;
 mod route_args;
 mod route_check;

@@ -21,7 +21,7 @@ use super::message::{
 use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
-use crate::executor::{CallInfo, Delivery, Failure, Reply, Request};
+use crate::executor::{CallInfo, Delivery, Delta, Failure, Reply, Request};
 use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
@@ -593,7 +593,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         window: &[StoredMessage],
         declared: &HashSet<String>,
     ) -> Result<Vec<Message>> {
-        let normalised = normalise(window, declared);
+        let normalised = normalise(window, declared, self.inner.spec.model.invoke_id);
         let last = normalised.len().saturating_sub(1);
         normalised
             .into_iter()
@@ -650,7 +650,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         };
         if spec.stream {
             let events = &self.events;
-            let mut sink = |text: String| events.send(TurnEvent::TextDelta { text });
+            let mut sink = |delta: Delta| events.send(turn_event(delta));
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {
@@ -672,11 +672,32 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 }
             };
             for part in &reply.content {
-                if let ContentPart::Text { text } = part {
-                    self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                if let Some(delta) = part_delta(part) {
+                    self.emit(turn_event(delta)).await;
                 }
             }
             Ok(reply)
         }
+    }
+}
+
+/// The event a streamed piece of the answer is to the caller.
+fn turn_event(delta: Delta) -> TurnEvent {
+    match delta {
+        Delta::Text(text) => TurnEvent::TextDelta { text },
+        Delta::Reasoning(text) => TurnEvent::ReasoningDelta { text },
+        Delta::RedactedReasoning => TurnEvent::ReasoningRedacted,
+    }
+}
+
+/// A whole answer's part as the delta it would have streamed as.
+fn part_delta(part: &ContentPart) -> Option<Delta> {
+    match part {
+        ContentPart::Text { text } => Some(Delta::Text(text.clone())),
+        ContentPart::Reasoning { redacted: Some(_), .. } => Some(Delta::RedactedReasoning),
+        ContentPart::Reasoning { text, .. } if !text.is_empty() => {
+            Some(Delta::Reasoning(text.clone()))
+        }
+        _ => None,
     }
 }

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConverseOutput, Message, StopReason, ToolConfiguration,
+    ContentBlock, ConverseOutput, Message, ReasoningContentBlock, StopReason, ToolConfiguration,
 };
+use base64::Engine as _;
 use futures_util::FutureExt as _;
 use serde_json::Value;
 use tracing::Instrument as _;
@@ -87,13 +88,24 @@ pub(crate) struct Failure {
     pub usage: Usage,
 }
 
+/// A piece of a streamed answer, handed over as it arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Delta {
+    /// Answer text.
+    Text(String),
+    /// Reasoning text.
+    Reasoning(String),
+    /// The model reasoned, but its provider redacted (encrypted) the reasoning.
+    RedactedReasoning,
+}
+
 /// How the answer arrives.
 pub(crate) enum Delivery<'s> {
     /// Converse: the whole answer at once.
     Whole,
-    /// ConverseStream: each text delta is handed over as it arrives. A stream that broke
-    /// after a delivered delta is not retried (the text would repeat).
-    Streamed(&'s mut (dyn FnMut(String) + Send)),
+    /// ConverseStream: each text or reasoning delta is handed over as it arrives. A stream
+    /// that broke after a delivered delta is not retried (the text would repeat).
+    Streamed(&'s mut (dyn FnMut(Delta) + Send)),
 }
 
 impl Client {
@@ -113,6 +125,8 @@ impl Client {
             model,
         };
         let streamed = matches!(delivery, Delivery::Streamed(_));
+        // A model that thinks on this call may write its reasoning inline in the text.
+        let thinking = spec.reasoning_plan().thinking;
         let mut call = ModelCall::new(self, &info, &region, streamed);
         call.log_input(|| format!("{:?}", request.messages));
         // Reserved from a tokens-per-minute budget, settled with the reported usage.
@@ -149,6 +163,9 @@ impl Client {
             };
             match attempt {
                 Ok(mut reply) => {
+                    if thinking {
+                        reply.content = crate::reasoning::separate_inline_reasoning(reply.content);
+                    }
                     call.finish(&mut admission, reply.usage, reply.stop_reason.as_str());
                     call.log_output(|| format!("{:?}", reply.content));
                     let Some(error) = malformed(&reply, spec) else {
@@ -235,8 +252,12 @@ macro_rules! with_request_fields {
             .set_system(system_blocks(spec.system_prompt, spec.cache))
             .set_messages(Some(parts.request.messages.to_vec()))
             .set_tool_config(parts.request.tool_config.cloned())
+            .set_additional_model_request_fields(
+                crate::reasoning::request_fields(&spec.reasoning_plan())
+                    .map(|fields| crate::document::to_document(&fields)),
+            )
             .set_inference_config(inference_config(
-                spec.max_tokens,
+                spec.max_tokens_sent(),
                 spec.temperature,
                 spec.top_p,
                 spec.stop_sequences,
@@ -305,6 +326,22 @@ fn content_part(block: ContentBlock) -> Option<ContentPart> {
             id: tool.tool_use_id,
             name: tool.name,
         }),
+        ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(reasoning)) => {
+            Some(ContentPart::Reasoning {
+                text: reasoning.text,
+                signature: reasoning.signature,
+                redacted: None,
+            })
+        }
+        ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(bytes)) => {
+            Some(ContentPart::Reasoning {
+                text: String::new(),
+                signature: None,
+                redacted: Some(
+                    base64::engine::general_purpose::STANDARD.encode(bytes.into_inner()),
+                ),
+            })
+        }
         _ => None,
     }
 }
