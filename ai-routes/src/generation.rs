@@ -99,6 +99,23 @@ impl GenerationSpec {
     }
 }
 
+impl GenerationSpec {
+    /// The declared strategy, except that a model thinking on this route (and refusing
+    /// forced tool choice while it thinks: the catalog's [`ReasoningPlan`]) gets `auto`
+    /// plus the instruction. The macro already chose so; this keeps a hand-built spec from
+    /// sending what Bedrock refuses ("Thinking may not be enabled when tool_choice forces
+    /// tool use.").
+    ///
+    /// [`ReasoningPlan`]: ai_routes_catalog::ReasoningPlan
+    pub(crate) fn effective_tool_choice(&self) -> ToolChoiceStrategy {
+        if self.model.reasoning_plan().forbids_forced_tool() {
+            ToolChoiceStrategy::AutoWithInstruction
+        } else {
+            self.tool_choice
+        }
+    }
+}
+
 fn no_arguments() -> Value {
     Value::Object(Default::default())
 }
@@ -164,6 +181,10 @@ pub struct Generated<T> {
     pub model_id: String,
     /// The result as the model produced it (validated JSON), e.g. to return it over HTTP.
     pub json: Value,
+    /// The model's reasoning before the answer of the last call (empty when it did not
+    /// reason, or its provider redacted the reasoning). Not logged unless content logging
+    /// is on.
+    pub reasoning: String,
 }
 
 impl<T> Generated<T> {
@@ -176,6 +197,7 @@ impl<T> Generated<T> {
             attempts: self.attempts,
             model_id: self.model_id,
             json: self.json,
+            reasoning: self.reasoning,
         }
     }
 
@@ -369,7 +391,7 @@ impl RouteCore {
                 )))
                 .build()
                 .expect("name and input schema are set");
-            let choice = match self.spec.tool_choice {
+            let choice = match self.spec.effective_tool_choice() {
                 ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
                     SpecificToolChoice::builder()
                         .name(RESULT_TOOL)
@@ -534,6 +556,7 @@ impl Engine<'_> {
                         attempts: attempt,
                         model_id: spec.model.invoke_id.to_string(),
                         json,
+                        reasoning: reasoning_of(&reply.content),
                     })
                 }
                 Err(_) if reply.stop_reason == StopReason::ModelContextWindowExceeded => {
@@ -577,7 +600,7 @@ impl Engine<'_> {
 
     fn user_message(&self, input: UserInput<'_>) -> Result<Message> {
         let mut text = input.text;
-        if self.spec.tool_choice == ToolChoiceStrategy::AutoWithInstruction {
+        if self.spec.effective_tool_choice() == ToolChoiceStrategy::AutoWithInstruction {
             text.push_str(&format!(
                 "\n\nAnswer only by calling the {RESULT_TOOL} tool with the complete result as its input."
             ));
@@ -663,12 +686,29 @@ fn text_of(content: &[ContentPart]) -> String {
     text.join("\n")
 }
 
-/// The model's answer, sent back before the correction.
+/// The reasoning parts of an answer, joined.
+fn reasoning_of(content: &[ContentPart]) -> String {
+    content
+        .iter()
+        .filter_map(|part| match part {
+            ContentPart::Reasoning { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The model's answer, sent back before the correction: unchanged, signed reasoning
+/// included (with thinking on, Bedrock refuses the tool call without it), unsigned
+/// reasoning left out (not needed).
 fn assistant_echo(content: &[ContentPart]) -> Result<Message> {
-    let blocks = if content.is_empty() {
+    let sent: Vec<&ContentPart> = content
+        .iter()
+        .filter(|p| !matches!(p, ContentPart::Reasoning { .. }) || p.is_signed_reasoning())
+        .collect();
+    let blocks = if sent.iter().all(|p| matches!(p, ContentPart::Reasoning { .. })) {
         vec![ContentBlock::Text("(no answer)".into())]
     } else {
-        content.iter().map(to_block).collect::<Result<Vec<_>>>()?
+        sent.into_iter().map(to_block).collect::<Result<Vec<_>>>()?
     };
     Ok(Message::builder()
         .role(ConversationRole::Assistant)
