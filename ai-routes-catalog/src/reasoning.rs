@@ -149,9 +149,23 @@ impl ReasoningPlan {
         self.thinking && self.signed
     }
 
-    /// Whether `temperature` (other than 1) and `topP` are refused on this call.
-    pub fn forbids_sampling(&self) -> bool {
-        self.thinking && self.signed
+    /// The sampling setting the model refuses while it thinks, if any: a `temperature`
+    /// other than 1, a `topP` below 0.95 (Anthropic's rule for thinking).
+    pub fn sampling_problem(
+        &self,
+        temperature: Option<f64>,
+        top_p: Option<f64>,
+    ) -> Option<ReasoningProblem> {
+        if !(self.thinking && self.signed) {
+            return None;
+        }
+        if temperature.is_some_and(|t| (t - 1.0).abs() > 1e-6) {
+            return Some(ReasoningProblem::TemperatureWhileThinking);
+        }
+        if top_p.is_some_and(|p| p < 0.95 - 1e-6) {
+            return Some(ReasoningProblem::TopPWhileThinking);
+        }
+        None
     }
 }
 
@@ -192,6 +206,10 @@ pub enum ReasoningProblem {
     },
     /// Nova 2 with effort `high` refuses a `maxTokens`.
     MaxTokensWithHighEffort,
+    /// While thinking, the model takes `temperature` 1 only.
+    TemperatureWhileThinking,
+    /// While thinking, the model takes `topP` of 0.95 or more only.
+    TopPWhileThinking,
 }
 
 impl fmt::Display for ReasoningProblem {
@@ -228,6 +246,14 @@ impl fmt::Display for ReasoningProblem {
             ReasoningProblem::BudgetNotBelowMaxTokens { budget, max_tokens } => write!(
                 f,
                 "the thinking budget ({budget} tokens) must be below `max_tokens` ({max_tokens}), which covers thinking and answer"
+            ),
+            ReasoningProblem::TemperatureWhileThinking => write!(
+                f,
+                "while the model thinks it takes `temperature` 1 only (Bedrock: \"`temperature` may only be set to 1 when thinking is enabled\")"
+            ),
+            ReasoningProblem::TopPWhileThinking => write!(
+                f,
+                "while the model thinks it takes `top_p` of 0.95 or more only (Bedrock: \"`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled\")"
             ),
             ReasoningProblem::MaxTokensWithHighEffort => write!(
                 f,

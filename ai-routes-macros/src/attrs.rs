@@ -296,5 +296,7 @@ options! {
         top_p: float -> Spanned<f64>,
         cache: boolean -> Spanned<bool>,
         guardrail: string -> Spanned<String>,
+        reasoning: string -> Spanned<String>,
+        reasoning_budget: int -> Spanned<i64>,
     }
 }

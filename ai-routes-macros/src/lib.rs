@@ -14,6 +14,7 @@ mod docs;
 mod generation;
 mod model_check;
 mod model_spec;
+mod reasoning;
 mod route_fn;
 mod tool;
 

@@ -5,7 +5,10 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use crate::attrs::ModelOptions;
+use ai_routes_catalog::{Effort, ReasoningPlan, ReasoningSetting};
+
 use crate::checks::{check_cache_and_guardrail, check_inference, check_system_prompt};
+use crate::reasoning::check_reasoning;
 use crate::diagnostics::Errors;
 use crate::model_check::{check_region, resolve_model, RouteModel};
 
@@ -20,6 +23,9 @@ pub struct ModelSettings {
     pub stop_sequences: Vec<String>,
     pub cache: bool,
     pub guardrail: Option<String>,
+    pub reasoning: ReasoningSetting,
+    /// What the reasoning setting means on the model (`NONE` when it cannot be decided).
+    pub reasoning_plan: ReasoningPlan,
 }
 
 impl ModelSettings {
@@ -38,6 +44,7 @@ impl ModelSettings {
                 errors,
             );
         }
+        let (reasoning, reasoning_plan) = check_reasoning(model.as_ref(), &options, errors);
         check_cache_and_guardrail(
             model.as_ref(),
             options.cache.as_ref(),
@@ -60,6 +67,8 @@ impl ModelSettings {
             stop_sequences: Vec::new(),
             cache: options.cache.is_some_and(|c| c.value),
             guardrail: options.guardrail.map(|g| g.value),
+            reasoning,
+            reasoning_plan,
         })
     }
 
@@ -77,6 +86,7 @@ impl ModelSettings {
         let stop_sequences = &self.stop_sequences;
         let cache = self.cache;
         let guardrail = option(self.guardrail.as_deref());
+        let reasoning = setting_tokens(self.reasoning);
         quote! {
             ::ai_routes::__private::ModelSpec {
                 model: #model,
@@ -91,7 +101,26 @@ impl ModelSettings {
                 stop_sequences: &[#(#stop_sequences),*],
                 cache: #cache,
                 guardrail: #guardrail,
+                reasoning: #reasoning,
             }
+        }
+    }
+}
+
+fn setting_tokens(setting: ReasoningSetting) -> TokenStream {
+    let path = quote!(::ai_routes::__private::ReasoningSetting);
+    match setting {
+        ReasoningSetting::ModelDefault => quote!(#path::ModelDefault),
+        ReasoningSetting::Off => quote!(#path::Off),
+        ReasoningSetting::Budget(n) => quote!(#path::Budget(#n)),
+        ReasoningSetting::Effort(effort) => {
+            let variant = match effort {
+                Effort::Low => quote!(Low),
+                Effort::Medium => quote!(Medium),
+                Effort::High => quote!(High),
+                Effort::Max => quote!(Max),
+            };
+            quote!(#path::Effort(::ai_routes::__private::Effort::#variant))
         }
     }
 }

@@ -444,6 +444,7 @@ pub mod __private {
         UserInput,
     };
     pub use crate::model_spec::ModelSpec;
+    pub use ai_routes_catalog::{Effort, ReasoningSetting};
     pub use crate::route_args::{
         arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,
     };

@@ -111,7 +111,7 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     let mut strategy = Strategy::Tool;
     if let Some(settings) = &mut settings {
         let model = &settings.model;
-        strategy = choose_strategy(model, options.tool_choice.as_ref(), errors);
+        strategy = choose_strategy(settings, options.tool_choice.as_ref(), errors);
         if let Some(catalog) = model.model.filter(|_| model.checked) {
             check_capabilities(catalog, model, &route_args, errors);
         }
@@ -133,12 +133,19 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
 }
 
 fn choose_strategy(
-    model: &RouteModel,
+    settings: &ModelSettings,
     requested: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) -> Strategy {
+    let model = &settings.model;
     let catalog = model.model.filter(|_| model.checked);
+    // A thinking model refuses a forced tool: the result tool is then asked for with an
+    // instruction (`auto`), as on models without forced tool choice.
+    let thinking = settings.reasoning_plan.forbids_forced_tool();
     let Some(requested) = requested else {
+        if thinking {
+            return Strategy::AutoWithInstruction;
+        }
         return match catalog.map(|m| m.forced_tool_choice()) {
             Some(Some(ToolChoiceMode::Tool)) | None => Strategy::Tool,
             Some(Some(ToolChoiceMode::Any)) => Strategy::Any,
@@ -157,6 +164,17 @@ fn choose_strategy(
             return Strategy::Tool;
         }
     };
+    if thinking && mode != ToolChoiceMode::Auto {
+        errors.error(
+            requested.span,
+            format!(
+                "model `{}` thinks on this route{} and Bedrock refuses forced tool choice while it thinks                  (\"Thinking may not be enabled when tool_choice forces tool use.\"); remove `tool_choice`                  (ai-routes then asks for the result with `auto` and an instruction), or set `reasoning = \"off\"`",
+                model.written,
+                crate::reasoning::thinking_cause(settings.reasoning)
+            ),
+        );
+        return Strategy::AutoWithInstruction;
+    }
     if let Some(catalog) = catalog {
         if mode != ToolChoiceMode::Auto {
             let accepted: Vec<&str> = catalog.tool_choice.iter().map(|m| m.as_str()).collect();

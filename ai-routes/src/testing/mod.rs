@@ -40,6 +40,7 @@
 pub mod conformance;
 mod eventstream;
 mod faults;
+mod reasoning;
 mod reply;
 mod responder;
 mod server;
@@ -59,6 +60,7 @@ use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 
 pub use ai_routes_catalog::valid_tool_name;
 pub use faults::{Fault, StreamBreak};
+pub use reasoning::{signature as reasoning_signature, REDACTED_THINKING_TRIGGER};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
 pub use server::{Auth, Operation, RecordedRequest};

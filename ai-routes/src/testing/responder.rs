@@ -182,6 +182,11 @@ fn block_tokens(block: &ContentBlock) -> usize {
         ContentBlock::ToolResult(r) => chars_to_tokens(json!(r.content).to_string().len()),
         ContentBlock::Image(_) => 1600,
         ContentBlock::Document(_) | ContentBlock::Video(_) => 1000,
+        ContentBlock::ReasoningContent(r) => chars_to_tokens(
+            r.pointer("/reasoningText/text")
+                .and_then(Value::as_str)
+                .map_or(0, str::len),
+        ),
         _ => 0,
     }
 }

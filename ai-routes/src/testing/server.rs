@@ -252,10 +252,13 @@ async fn handle(
             stream,
         })
     });
-    let reply = match response {
+    let mut reply = match response {
         Response::Reply(reply) => reply,
         Response::Error(error) => return error_response(&error, &request_id),
     };
+    if let Some(model) = model {
+        super::reasoning::add_reasoning(model, &request, &mut reply);
+    }
     let usage = reply
         .usage
         .unwrap_or_else(|| estimate_usage(&request, &reply));

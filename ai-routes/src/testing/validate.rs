@@ -67,7 +67,8 @@ pub(crate) fn validate_request(
         return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
     }
     validate_inference(model, req)?;
-    validate_tools(model, req, stream)
+    validate_tools(model, req, stream)?;
+    super::reasoning::validate(model, req)
 }
 
 /// Bedrock's documented limits on the media of one request (Converse API reference:
