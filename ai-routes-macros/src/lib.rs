@@ -40,6 +40,8 @@ use proc_macro::TokenStream;
 /// | `timeout_ms = 30000` | deadline of a whole call, corrections and retries included |
 /// | `cache = true` | a prompt-cache point after the system prompt and tools (models that cache) |
 /// | `guardrail = "id:version"` | apply a Bedrock guardrail |
+/// | `reasoning = "high"` | `"off"`, `"low"`, `"medium"`, `"high"` or `"max"`: thinking, mapped per model (default: the model's own) |
+/// | `reasoning_budget = 4096` | a thinking budget in tokens (models that take one: Claude 3.7 to 4.5) |
 #[proc_macro_attribute]
 pub fn generation(attr: TokenStream, item: TokenStream) -> TokenStream {
     generation::expand(attr.into(), item.into()).into()
@@ -69,7 +71,8 @@ pub fn derive_tool(input: TokenStream) -> TokenStream {
 ///
 /// Only `model` or `model_id` is required. The model options (`model`, `model_id`,
 /// `region`, `cross_region`, `system_prompt`, `max_tokens`, `temperature`, `top_p`, `cache`,
-/// `guardrail`) are those of `#[generation]`; a conversation route adds:
+/// `guardrail`, `reasoning`, `reasoning_budget`) are those of `#[generation]`; a conversation
+/// route adds:
 ///
 /// | option | what it does |
 /// |---|---|
