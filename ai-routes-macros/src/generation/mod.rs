@@ -168,7 +168,9 @@ fn choose_strategy(
         errors.error(
             requested.span,
             format!(
-                "model `{}` thinks on this route{} and Bedrock refuses forced tool choice while it thinks                  (\"Thinking may not be enabled when tool_choice forces tool use.\"); remove `tool_choice`                  (ai-routes then asks for the result with `auto` and an instruction), or set `reasoning = \"off\"`",
+                "model `{}` thinks on this route{} and Bedrock refuses forced tool choice while it thinks \
+                 (\"Thinking may not be enabled when tool_choice forces tool use.\"); remove `tool_choice` \
+                 (ai-routes then asks for the result with `auto` and an instruction), or set `reasoning = \"off\"`",
                 model.written,
                 crate::reasoning::thinking_cause(settings.reasoning)
             ),

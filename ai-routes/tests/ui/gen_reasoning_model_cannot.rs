@@ -13,8 +13,8 @@ async fn cannot_disable(ai: &Client, text: String) -> Result<String>;
 struct FableOff;
 
 // DeepSeek R1 always reasons and takes no setting.
-#[generation(model = "DeepSeek-R1", cross_region = "us", reasoning = "low")]
-async fn nothing_to_set(ai: &Client, text: String) -> Result<String>;
+#[conversation(model = "DeepSeek-R1", cross_region = "us", reasoning = "low")]
+struct NothingToSet;
 
 // The reasoning setting needs a catalog model.
 #[generation(model_id = "my.custom-model-v1", reasoning = "low")]
