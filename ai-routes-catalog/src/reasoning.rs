@@ -407,11 +407,21 @@ mod tests {
                 "anthropic.claude-opus-4-7",
                 ReasoningFields::AnthropicAdaptive(Effort::High),
             ),
-            ("openai.gpt-oss-20b-1:0", ReasoningFields::OpenAiEffort(Effort::High)),
-            ("qwen.qwen3-32b-v1:0", ReasoningFields::QwenConfig(Effort::High)),
+            (
+                "openai.gpt-oss-20b-1:0",
+                ReasoningFields::OpenAiEffort(Effort::High),
+            ),
+            (
+                "qwen.qwen3-32b-v1:0",
+                ReasoningFields::QwenConfig(Effort::High),
+            ),
         ];
         for (id, fields) in cases {
-            assert_eq!(model(id).reasoning_plan(high, None).unwrap().fields, fields, "{id}");
+            assert_eq!(
+                model(id).reasoning_plan(high, None).unwrap().fields,
+                fields,
+                "{id}"
+            );
         }
         assert_eq!(
             model("amazon.nova-2-lite-v1:0").reasoning_plan(high, Some(1000)),
@@ -446,10 +456,12 @@ mod tests {
             Err(ReasoningProblem::CannotReason)
         );
         let sonnet45 = model("anthropic.claude-sonnet-4-5-20250929-v1:0");
-        assert!(!sonnet45
-            .reasoning_plan(ReasoningSetting::ModelDefault, None)
-            .unwrap()
-            .thinking);
+        assert!(
+            !sonnet45
+                .reasoning_plan(ReasoningSetting::ModelDefault, None)
+                .unwrap()
+                .thinking
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@ use crate::attrs::ModelOptions;
 use ai_routes_catalog::{Effort, ReasoningPlan, ReasoningSetting};
 
 use crate::checks::{check_cache_and_guardrail, check_inference, check_system_prompt};
-use crate::reasoning::check_reasoning;
 use crate::diagnostics::Errors;
 use crate::model_check::{check_region, resolve_model, RouteModel};
+use crate::reasoning::check_reasoning;
 
 /// A route's validated model settings.
 pub struct ModelSettings {

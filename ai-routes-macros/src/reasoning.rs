@@ -41,7 +41,10 @@ pub fn check_reasoning(
                 "set `reasoning` or `reasoning_budget`, not both",
             );
         } else if !(1..=i64::from(u32::MAX)).contains(&budget.value) {
-            errors.error(budget.span, "`reasoning_budget` is a number of tokens, at least 1");
+            errors.error(
+                budget.span,
+                "`reasoning_budget` is a number of tokens, at least 1",
+            );
         } else {
             span = Some(budget.span);
             setting = ReasoningSetting::Budget(budget.value as u32);
@@ -80,9 +83,7 @@ pub fn check_reasoning(
                         able.join(", ")
                     )
                 }
-                ReasoningProblem::CannotDisable => {
-                    "; remove `reasoning = \"off\"`".to_string()
-                }
+                ReasoningProblem::CannotDisable => "; remove `reasoning = \"off\"`".to_string(),
                 _ => String::new(),
             };
             errors.error(span, format!("model `{}`: {problem}{hint}", model.written));
@@ -120,7 +121,10 @@ pub fn check_reasoning(
 /// Why the model thinks, for messages: the route's setting or the model's default.
 pub fn thinking_cause(setting: ReasoningSetting) -> String {
     match setting {
-        ReasoningSetting::ModelDefault => " (it thinks by default; `reasoning = \"off\"` switches it off where the model allows)".into(),
+        ReasoningSetting::ModelDefault => {
+            " (it thinks by default; `reasoning = \"off\"` switches it off where the model allows)"
+                .into()
+        }
         ReasoningSetting::Off => String::new(),
         ReasoningSetting::Effort(e) => format!(" (`reasoning = \"{}\"`)", e.as_str()),
         ReasoningSetting::Budget(n) => format!(" (`reasoning_budget = {n}`)"),

@@ -705,7 +705,10 @@ fn assistant_echo(content: &[ContentPart]) -> Result<Message> {
         .iter()
         .filter(|p| !matches!(p, ContentPart::Reasoning { .. }) || p.is_signed_reasoning())
         .collect();
-    let blocks = if sent.iter().all(|p| matches!(p, ContentPart::Reasoning { .. })) {
+    let blocks = if sent
+        .iter()
+        .all(|p| matches!(p, ContentPart::Reasoning { .. }))
+    {
         vec![ContentBlock::Text("(no answer)".into())]
     } else {
         sent.into_iter().map(to_block).collect::<Result<Vec<_>>>()?

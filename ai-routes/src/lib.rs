@@ -444,7 +444,6 @@ pub mod __private {
         UserInput,
     };
     pub use crate::model_spec::ModelSpec;
-    pub use ai_routes_catalog::{Effort, ReasoningSetting};
     pub use crate::route_args::{
         arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,
     };
@@ -455,6 +454,7 @@ pub mod __private {
         ToolError, ToolHandler, ToolInfo,
     };
     pub use crate::{Client, Generated, Result, ToolSet};
+    pub use ai_routes_catalog::{Effort, ReasoningSetting};
     pub use core::marker::PhantomData;
     pub use futures_util::future::BoxFuture;
     pub use schemars;

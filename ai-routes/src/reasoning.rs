@@ -113,9 +113,8 @@ mod tests {
     fn fields_per_provider() {
         use ai_routes_catalog::{by_id, Effort, ReasoningSetting};
         let high = ReasoningSetting::Effort(Effort::High);
-        let fields = |id: &str| {
-            request_fields(&by_id(id).unwrap().reasoning_plan(high, None).unwrap())
-        };
+        let fields =
+            |id: &str| request_fields(&by_id(id).unwrap().reasoning_plan(high, None).unwrap());
         assert_eq!(
             fields("anthropic.claude-sonnet-4-5-20250929-v1:0"),
             Some(json!({"thinking": {"type": "enabled", "budget_tokens": 16384}}))

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use ai_routes::conversation::{ContentPart, Role, StoredMessage};
 use ai_routes::prelude::*;
 use ai_routes::store::{ConversationStore, MemoryStore, MessageOrder, SqliteStore};
-use ai_routes::testing::{LocalBedrock, Operation, Reply, REDACTED_THINKING_TRIGGER};
 use ai_routes::testing::wire::ContentBlock;
+use ai_routes::testing::{LocalBedrock, Operation, Reply, REDACTED_THINKING_TRIGGER};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -128,14 +128,19 @@ where
 {
     let conversation = route.create_for(OWNER).await;
     three_steps(bedrock);
-    let (reasoning, text, tools, stop) = run(route.send_to(OWNER, &conversation, "Check bolts, then nuts.").await).await;
+    let (reasoning, text, tools, stop) = run(route
+        .send_to(OWNER, &conversation, "Check bolts, then nuts.")
+        .await)
+    .await;
     assert_eq!(stop, "end_turn");
     assert_eq!(tools, 2);
     assert_eq!(text, "Bolts and nuts are both in stock.");
     assert!(reasoning.contains("Check bolts, then nuts."), "{reasoning}");
     let stored = messages(store, &conversation).await;
-    let assistants: Vec<&StoredMessage> =
-        stored.iter().filter(|m| m.role == Role::Assistant).collect();
+    let assistants: Vec<&StoredMessage> = stored
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+        .collect();
     assert_eq!(assistants.len(), 3);
     for message in &assistants {
         let parts = reasoning_parts(message);
@@ -147,7 +152,11 @@ where
     assert_eq!(requests.len(), 3);
     for (step, request) in requests.iter().enumerate().skip(1) {
         let sent = wire_messages(&request.body);
-        let last_assistant = sent.iter().rev().find(|m| m["role"] == "assistant").unwrap();
+        let last_assistant = sent
+            .iter()
+            .rev()
+            .find(|m| m["role"] == "assistant")
+            .unwrap();
         let first = &last_assistant["content"][0];
         if signed {
             assert!(
@@ -195,7 +204,10 @@ async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoni
     let id = route.create_for(OWNER).await;
     run(route.send_to(OWNER, &id, "again").await).await;
     let first = &bedrock.requests()[0].body;
-    assert!(first.get("additionalModelRequestFields").is_none(), "{first}");
+    assert!(
+        first.get("additionalModelRequestFields").is_none(),
+        "{first}"
+    );
 }
 
 #[tokio::test]
@@ -253,7 +265,11 @@ async fn claude_redacted_thinking_is_kept_and_sent_back_unchanged() {
         Reply::text("done"),
     ]);
     let mut events = route
-        .send_to(OWNER, &id, &format!("Check bolts. {REDACTED_THINKING_TRIGGER}"))
+        .send_to(
+            OWNER,
+            &id,
+            &format!("Check bolts. {REDACTED_THINKING_TRIGGER}"),
+        )
         .await;
     let mut redacted = 0;
     while let Some(event) = events.next_event().await {
@@ -269,7 +285,16 @@ async fn claude_redacted_thinking_is_kept_and_sent_back_unchanged() {
     let first_answer = stored.iter().find(|m| m.role == Role::Assistant).unwrap();
     assert!(matches!(
         reasoning_parts(first_answer)[..],
-        [ContentPart::Reasoning { signature: Some(_), .. }, ContentPart::Reasoning { redacted: Some(_), .. }]
+        [
+            ContentPart::Reasoning {
+                signature: Some(_),
+                ..
+            },
+            ContentPart::Reasoning {
+                redacted: Some(_),
+                ..
+            }
+        ]
     ));
     let second = &bedrock.requests()[1].body;
     let assistant = &wire_messages(second)[1];
@@ -310,9 +335,15 @@ async fn generation_on_a_thinking_model_asks_for_the_result_without_forcing_the_
     let _ = generated.value.holds;
     assert!(!generated.reasoning.is_empty());
     let request = bedrock.last_request().unwrap().body;
-    assert!(request["toolConfig"].get("toolChoice").is_none(), "{request}");
+    assert!(
+        request["toolConfig"].get("toolChoice").is_none(),
+        "{request}"
+    );
     let prompt = request["messages"][0]["content"].to_string();
-    assert!(prompt.contains("Answer only by calling the return_result tool"), "{prompt}");
+    assert!(
+        prompt.contains("Answer only by calling the return_result tool"),
+        "{prompt}"
+    );
 }
 
 // The stand-in refuses what Bedrock refuses, in Bedrock's words.
@@ -324,15 +355,19 @@ async fn converse_raw(bedrock: &LocalBedrock, spec: Value) -> String {
     let body = spec;
     use aws_sdk_bedrockruntime::types::{
         ContentBlock as Sdk, ConversationRole, Message, ReasoningContentBlock, ReasoningTextBlock,
-        SpecificToolChoice, Tool, ToolChoice, ToolConfiguration, ToolInputSchema,
-        ToolResultBlock, ToolResultContentBlock, ToolSpecification, ToolUseBlock,
+        SpecificToolChoice, Tool, ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock,
+        ToolResultContentBlock, ToolSpecification, ToolUseBlock,
     };
     let client = bedrock.client();
     let tool = Tool::ToolSpec(
         ToolSpecification::builder()
             .name("stock")
             .input_schema(ToolInputSchema::Json(aws_smithy_types::Document::Object(
-                [("type".to_string(), aws_smithy_types::Document::String("object".into()))].into(),
+                [(
+                    "type".to_string(),
+                    aws_smithy_types::Document::String("object".into()),
+                )]
+                .into(),
             )))
             .build()
             .unwrap(),
@@ -356,13 +391,14 @@ async fn converse_raw(bedrock: &LocalBedrock, spec: Value) -> String {
     if let Some(reasoning) = body.get("reasoning") {
         let mut assistant = Message::builder().role(ConversationRole::Assistant);
         if !reasoning.is_null() {
-            assistant = assistant.content(Sdk::ReasoningContent(ReasoningContentBlock::ReasoningText(
-                ReasoningTextBlock::builder()
-                    .text(reasoning["text"].as_str().unwrap())
-                    .signature(reasoning["signature"].as_str().unwrap())
-                    .build()
-                    .unwrap(),
-            )));
+            assistant =
+                assistant.content(Sdk::ReasoningContent(ReasoningContentBlock::ReasoningText(
+                    ReasoningTextBlock::builder()
+                        .text(reasoning["text"].as_str().unwrap())
+                        .signature(reasoning["signature"].as_str().unwrap())
+                        .build()
+                        .unwrap(),
+                )));
         }
         let assistant = assistant
             .content(Sdk::ToolUse(
@@ -390,7 +426,10 @@ async fn converse_raw(bedrock: &LocalBedrock, spec: Value) -> String {
     }
     match request.send().await {
         Ok(_) => "ok".into(),
-        Err(error) => format!("{}", aws_sdk_bedrockruntime::error::DisplayErrorContext(error)),
+        Err(error) => format!(
+            "{}",
+            aws_sdk_bedrockruntime::error::DisplayErrorContext(error)
+        ),
     }
 }
 
@@ -402,10 +441,16 @@ async fn the_stand_in_refuses_broken_round_trips_and_forced_tools_while_thinking
     let sig = ai_routes::testing::reasoning_signature(sonnet5, "plan");
 
     let forced = converse_raw(&bedrock, json!({"model": model, "force": true})).await;
-    assert!(forced.contains("Thinking may not be enabled when tool_choice forces tool use."), "{forced}");
+    assert!(
+        forced.contains("Thinking may not be enabled when tool_choice forces tool use."),
+        "{forced}"
+    );
 
     let dropped = converse_raw(&bedrock, json!({"model": model, "reasoning": null})).await;
-    assert!(dropped.contains("Expected `thinking` or `redacted_thinking`, but found `tool_use`"), "{dropped}");
+    assert!(
+        dropped.contains("Expected `thinking` or `redacted_thinking`, but found `tool_use`"),
+        "{dropped}"
+    );
 
     let altered = converse_raw(
         &bedrock,
@@ -482,7 +527,9 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     let qwen = Qwen::new(bedrock.ai_client(), store.clone(), ());
     let id = qwen.create_for(OWNER).await;
     bedrock.push_reply(Reply::blocks(
-        vec![ContentBlock::ReasoningContent(json!({"reasoningText": {"text": "Only thinking."}}))],
+        vec![ContentBlock::ReasoningContent(
+            json!({"reasoningText": {"text": "Only thinking."}}),
+        )],
         "end_turn",
     ));
     let (reasoning, text, _, _) = run(qwen.send_to(OWNER, &id, "Hmm?").await).await;

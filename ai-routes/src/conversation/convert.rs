@@ -3,7 +3,8 @@
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, DocumentBlock, DocumentFormat, DocumentSource, ImageBlock, ImageFormat,
-    ImageSource, ReasoningContentBlock, ReasoningTextBlock, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
+    ImageSource, ReasoningContentBlock, ReasoningTextBlock, ToolResultBlock,
+    ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
 };
 use base64::Engine as _;
 use serde_json::Value;

@@ -91,7 +91,11 @@ fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens
 /// signed blocks, unchanged, and refuses signed blocks another model wrote. All other
 /// reasoning (earlier turns, unsigned reasoning of gpt-oss, Qwen3, DeepSeek) is left out:
 /// it is not needed and would fill the window.
-fn window_reasoning(message: &StoredMessage, current_turn: bool, model_id: &str) -> Vec<ContentPart> {
+fn window_reasoning(
+    message: &StoredMessage,
+    current_turn: bool,
+    model_id: &str,
+) -> Vec<ContentPart> {
     let keep_signed = current_turn
         && message.role == Role::Assistant
         && message.model_id.as_deref() == Some(model_id);
@@ -489,22 +493,41 @@ mod tests {
         let window = vec![
             message(1, Role::User, vec![ContentPart::text("first")]),
             by(
-                message(2, Role::Assistant, vec![reasoning("old", Some("s1")), ContentPart::text("a")]),
+                message(
+                    2,
+                    Role::Assistant,
+                    vec![reasoning("old", Some("s1")), ContentPart::text("a")],
+                ),
                 "m",
             ),
             message(3, Role::User, vec![ContentPart::text("second")]),
             by(
-                message(4, Role::Assistant, vec![reasoning("now", Some("s2")), tool_use("t", "weather")]),
+                message(
+                    4,
+                    Role::Assistant,
+                    vec![reasoning("now", Some("s2")), tool_use("t", "weather")],
+                ),
                 "m",
             ),
             message(5, Role::User, vec![result("t")]),
             // Unsigned reasoning only (a Qwen3-style reply): nothing left, message dropped.
-            by(message(6, Role::Assistant, vec![reasoning("unsigned", None)]), "m"),
+            by(
+                message(6, Role::Assistant, vec![reasoning("unsigned", None)]),
+                "m",
+            ),
         ];
         let out = normalise(&window, &declared, "m");
         assert_eq!(out.len(), 5, "{out:?}");
-        assert_eq!(out[1].1, vec![ContentPart::text("a")], "earlier turn: left out");
-        assert_eq!(out[3].1[0], reasoning("now", Some("s2")), "tool loop: kept first");
+        assert_eq!(
+            out[1].1,
+            vec![ContentPart::text("a")],
+            "earlier turn: left out"
+        );
+        assert_eq!(
+            out[3].1[0],
+            reasoning("now", Some("s2")),
+            "tool loop: kept first"
+        );
         // Another model never receives the signed block.
         let other = normalise(&window, &declared, "other");
         assert!(matches!(other[3].1[0], ContentPart::ToolUse { .. }));

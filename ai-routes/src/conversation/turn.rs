@@ -694,7 +694,9 @@ fn turn_event(delta: Delta) -> TurnEvent {
 fn part_delta(part: &ContentPart) -> Option<Delta> {
     match part {
         ContentPart::Text { text } => Some(Delta::Text(text.clone())),
-        ContentPart::Reasoning { redacted: Some(_), .. } => Some(Delta::RedactedReasoning),
+        ContentPart::Reasoning {
+            redacted: Some(_), ..
+        } => Some(Delta::RedactedReasoning),
         ContentPart::Reasoning { text, .. } if !text.is_empty() => {
             Some(Delta::Reasoning(text.clone()))
         }

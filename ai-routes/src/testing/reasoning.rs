@@ -132,9 +132,13 @@ pub(crate) fn thinking(model: &Model, req: &ConverseRequest) -> Result<bool, Bed
             Ok(true)
         }
         ReasoningControl::NovaEffort => {
-            match fields.pointer("/reasoningConfig/type").and_then(Value::as_str) {
+            match fields
+                .pointer("/reasoningConfig/type")
+                .and_then(Value::as_str)
+            {
                 Some("enabled") => {
-                    let effort = check_effort(&fields, "/reasoningConfig/maxReasoningEffort", facts)?;
+                    let effort =
+                        check_effort(&fields, "/reasoningConfig/maxReasoningEffort", facts)?;
                     if effort == Some(Effort::High) && max_tokens.is_some() {
                         return v("`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'".into());
                     }
@@ -181,7 +185,9 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
     let v = |m: String| Err(BedrockError::validation(m));
     if thinking {
         if matches!(
-            req.tool_config.as_ref().and_then(|c| c.tool_choice.as_ref()),
+            req.tool_config
+                .as_ref()
+                .and_then(|c| c.tool_choice.as_ref()),
             Some(ToolChoice::Any(_) | ToolChoice::Tool { .. })
         ) {
             return v("Thinking may not be enabled when tool_choice forces tool use.".into());
@@ -203,10 +209,7 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
             None => {}
         }
     }
-    let latest = req
-        .messages
-        .iter()
-        .rposition(|m| m.role == Role::Assistant);
+    let latest = req.messages.iter().rposition(|m| m.role == Role::Assistant);
     for (i, message) in req.messages.iter().enumerate() {
         if message.role != Role::Assistant {
             continue;
@@ -320,9 +323,7 @@ mod tests {
     fn signatures_bind_text_and_model() {
         let sonnet = ai_routes_catalog::by_id("anthropic.claude-sonnet-5").unwrap();
         let opus = ai_routes_catalog::by_id("anthropic.claude-opus-5").unwrap();
-        let block = |text: &str, signature: String| {
-            json!({"reasoningText": {"text": text, "signature": signature}})
-        };
+        let block = |text: &str, signature: String| json!({"reasoningText": {"text": text, "signature": signature}});
         assert_eq!(genuine(sonnet, &block("a", signature(sonnet, "a"))), Ok(()));
         assert!(genuine(sonnet, &block("b", signature(sonnet, "a"))).is_err());
         assert!(genuine(opus, &block("a", signature(sonnet, "a"))).is_err());
