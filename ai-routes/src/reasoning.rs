@@ -8,6 +8,7 @@ use ai_routes_catalog::{ReasoningFields, ReasoningPlan};
 use serde_json::{json, Value};
 
 use crate::conversation::ContentPart;
+use crate::executor::Delta;
 
 /// `additionalModelRequestFields` for the plan, if it sets anything.
 pub(crate) fn request_fields(plan: &ReasoningPlan) -> Option<Value> {
@@ -60,6 +61,59 @@ pub(crate) fn separate_inline_reasoning(parts: Vec<ContentPart>) -> Vec<ContentP
     out
 }
 
+/// Streamed text of a thinking model, with inline `<think>…</think>` handed over as
+/// reasoning deltas: the tags may be split across deltas, so a possible partial tag is held
+/// back until the next delta (or the end) settles it.
+#[derive(Default)]
+pub(crate) struct InlineThinking {
+    inside: bool,
+    held: String,
+}
+
+impl InlineThinking {
+    /// The deltas `text` makes, in order.
+    pub(crate) fn push(&mut self, text: &str) -> Vec<Delta> {
+        let mut out = Vec::new();
+        self.held.push_str(text);
+        loop {
+            let tag = if self.inside { THINK_CLOSE } else { THINK_OPEN };
+            if let Some(at) = self.held.find(tag) {
+                let before: String = self.held.drain(..at).collect();
+                self.held.drain(..tag.len());
+                self.emit(before, &mut out);
+                self.inside = !self.inside;
+                continue;
+            }
+            // Keep the longest suffix that could still start the tag.
+            let keep = (1..tag.len())
+                .rev()
+                .find(|n| self.held.ends_with(&tag[..*n]))
+                .unwrap_or(0);
+            let ready: String = self.held.drain(..self.held.len() - keep).collect();
+            self.emit(ready, &mut out);
+            return out;
+        }
+    }
+
+    /// What is still held back, once the stream ended.
+    pub(crate) fn finish(&mut self) -> Vec<Delta> {
+        let mut out = Vec::new();
+        let rest = std::mem::take(&mut self.held);
+        self.emit(rest, &mut out);
+        out
+    }
+
+    fn emit(&self, text: String, out: &mut Vec<Delta>) {
+        if !text.is_empty() {
+            out.push(if self.inside {
+                Delta::Reasoning(text)
+            } else {
+                Delta::Text(text)
+            });
+        }
+    }
+}
+
 /// `(reasoning, answer)` of text holding `<think>…</think>` blocks; an unclosed block is
 /// reasoning to the end.
 fn split_think(text: &str) -> (String, String) {
@@ -107,6 +161,32 @@ mod tests {
         assert!(matches!(&unclosed[..], [ContentPart::Reasoning { text, .. }] if text == "hmm"));
         let plain = separate_inline_reasoning(vec![ContentPart::text("a < b")]);
         assert_eq!(plain, vec![ContentPart::text("a < b")]);
+    }
+
+    #[test]
+    fn inline_think_streams_as_reasoning_even_when_tags_are_split() {
+        let mut splitter = InlineThinking::default();
+        let mut deltas = Vec::new();
+        for piece in ["<th", "ink>plan ", "it</thi", "nk>\n\nAns", "wer <b"] {
+            deltas.extend(splitter.push(piece));
+        }
+        deltas.extend(splitter.finish());
+        let reasoning: String = deltas
+            .iter()
+            .filter_map(|d| match d {
+                Delta::Reasoning(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        let text: String = deltas
+            .iter()
+            .filter_map(|d| match d {
+                Delta::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reasoning, "plan it");
+        assert_eq!(text, "\n\nAnswer <b");
     }
 
     #[test]

@@ -516,12 +516,13 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     let kimi = Kimi::new(bedrock.ai_client(), store.clone(), ());
     let id = kimi.create_for(OWNER).await;
     bedrock.push_reply(Reply::text("Rome."));
-    let (reasoning, _, _, _) = run(kimi.send_to(OWNER, &id, "Capital of Italy?").await).await;
+    let (reasoning, text, _, _) = run(kimi.send_to(OWNER, &id, "Capital of Italy?").await).await;
+    // Streamed: the <think> part reached the caller as reasoning, not as answer text.
+    assert_eq!(text, "\n\nRome.");
+    assert!(reasoning.contains("Capital of Italy?"), "{reasoning}");
     let stored = messages(&store, &id).await;
     assert_eq!(stored[1].text(), "Rome.");
     assert!(stored[1].reasoning().contains("Capital of Italy?"));
-    // Streamed deltas carried the raw text; the stored answer is what the next turn sees.
-    let _ = reasoning;
 
     // Qwen3: a reply that is reasoning only is stored, and later turns still work.
     let qwen = Qwen::new(bedrock.ai_client(), store.clone(), ());

@@ -155,6 +155,19 @@ impl Client {
                     .instrument(call.span.clone())
                     .await
                     .map_err(FailedAttempt::from),
+                // A thinking model's inline `<think>` text reaches the caller as reasoning.
+                Delivery::Streamed(sink) if thinking => {
+                    let mut inline = crate::reasoning::InlineThinking::default();
+                    let mut split = |delta: Delta| match delta {
+                        Delta::Text(text) => inline.push(&text).into_iter().for_each(&mut **sink),
+                        other => sink(other),
+                    };
+                    let attempt = stream::attempt(&call, &parts, &mut split)
+                        .instrument(call.span.clone())
+                        .await;
+                    inline.finish().into_iter().for_each(&mut **sink);
+                    attempt
+                }
                 Delivery::Streamed(sink) => {
                     stream::attempt(&call, &parts, &mut **sink)
                         .instrument(call.span.clone())
