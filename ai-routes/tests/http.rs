@@ -314,6 +314,59 @@ async fn conversation_crud_and_owner_scoping() {
 }
 
 #[tokio::test]
+async fn reasoning_streams_as_reasoning_delta_events_and_is_stored() {
+    use ai_routes::testing::wire::ContentBlock;
+    use ai_routes::testing::Reply as Answer;
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.bedrock.push_reply(Answer::blocks(
+        vec![
+            ContentBlock::ReasoningContent(
+                json!({"reasoningText": {"text": "The user greets me.", "signature": "c2ln"}}),
+            ),
+            ContentBlock::ReasoningContent(json!({"redactedContent": "AAEC"})),
+            ContentBlock::Text("Hello!".into()),
+        ],
+        "end_turn",
+    ));
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let reply = guest(&s.router, "POST", &path, Some(r#"{"text": "Hi"}"#)).await;
+    let events = sse(&reply.text);
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    // Reasoning (streamed in pieces, then the redacted marker) before the answer.
+    let text_at = kinds.iter().position(|k| *k == "text_delta").unwrap();
+    assert!(
+        kinds[..text_at].iter().all(|k| *k == "reasoning_delta"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds[text_at..], ["text_delta", "turn_done"]);
+    let reasoning: String = events[..text_at]
+        .iter()
+        .filter_map(|(_, data)| data["text"].as_str())
+        .collect();
+    assert_eq!(reasoning, "The user greets me.");
+    assert_eq!(events[text_at - 1].1, json!({"redacted": true}));
+    let messages = guest(
+        &s.router,
+        "GET",
+        &format!("/conversations/ShopAssistant/{id}/messages"),
+        None,
+    )
+    .await;
+    let answer = &messages.body["items"][1]["content"];
+    assert_eq!(
+        answer[0],
+        json!({"type": "reasoning", "text": "The user greets me.", "signature": "c2ln"})
+    );
+    assert_eq!(answer[1], json!({"type": "reasoning", "redacted": "AAEC"}));
+}
+
+#[tokio::test]
 async fn sending_a_message_streams_the_turn_as_server_sent_events() {
     let s = server().await;
     let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
