@@ -543,3 +543,57 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     let (_, text, _, _) = run(qwen.send_to(OWNER, &id, "Well?").await).await;
     assert_eq!(text, "ok");
 }
+
+/// Replays Qwen3 32B's answers recorded from Bedrock in pydantic-ai's cassette
+/// `tests/models/cassettes/test_bedrock/test_bedrock_thinking_high_qwen_variant.yaml`
+/// (request `{"reasoning_config": "high"}`; first answer reasoning only, second reasoning
+/// then `"\n\nok"`).
+#[tokio::test]
+async fn qwen_recorded_reasoning_only_answer_then_answer() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let qwen = Qwen::new(bedrock.ai_client(), store.clone(), ());
+    let id = qwen.create_for(OWNER).await;
+    let first = "\nOkay, the user wants me to reply with the single word \"ok\". They probably just need a quick confirmation or acknowledgment. Let me make sure I don't add anything extra. Just \"ok\" as requested. Alright, that's straightforward.\n";
+    bedrock.push_reply(
+        Reply::blocks(
+            vec![ContentBlock::ReasoningContent(
+                json!({"reasoningText": {"text": first}}),
+            )],
+            "end_turn",
+        )
+        .with_usage(15, 55),
+    );
+    let (reasoning, text, _, _) = run(qwen
+        .send_to(OWNER, &id, "Reply with the single word: ok")
+        .await)
+    .await;
+    assert_eq!((reasoning.as_str(), text.as_str()), (first, ""));
+    assert_eq!(
+        bedrock.last_request().unwrap().body["additionalModelRequestFields"],
+        json!({"reasoning_config": "high"})
+    );
+    bedrock.push_reply(
+        Reply::blocks(
+            vec![
+                ContentBlock::ReasoningContent(
+                    json!({"reasoningText": {"text": "\nOkay, I'll just send \"ok\" again.\n"}}),
+                ),
+                ContentBlock::Text("\n\nok".into()),
+            ],
+            "end_turn",
+        )
+        .with_usage(39, 166),
+    );
+    let (_, text, _, _) = run(qwen.send_to(OWNER, &id, "Please return text.").await).await;
+    assert_eq!(text, "\n\nok");
+    // The reasoning-only answer is stored for the caller, but the model's window holds
+    // the two user messages (merged) and no reasoning.
+    let sent = wire_messages(&bedrock.last_request().unwrap().body);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(!Value::Array(sent).to_string().contains("reasoningContent"));
+    let stored = messages(&store, &id).await;
+    assert_eq!(stored.len(), 4);
+    assert_eq!(stored[1].reasoning(), first);
+    assert_eq!(stored[3].text(), "\n\nok");
+}
