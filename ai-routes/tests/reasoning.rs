@@ -346,6 +346,23 @@ async fn generation_on_a_thinking_model_asks_for_the_result_without_forcing_the_
     );
 }
 
+#[tokio::test]
+async fn a_correction_on_a_thinking_model_sends_the_signed_answer_back_unchanged() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    bedrock.push_replies([
+        Reply::tool_use_with_id("r1", "return_result", json!({"holds": "maybe"})),
+        Reply::tool_use_with_id("r2", "return_result", json!({"holds": true})),
+    ]);
+    let generated = check_claim(&bedrock.ai_client(), "2 + 2 = 4".into())
+        .await
+        .unwrap();
+    assert!(generated.value.holds);
+    assert_eq!(generated.attempts, 2);
+    // The stand-in accepted the correction step, whose echo starts with the signed block.
+    let echo = &wire_messages(&bedrock.last_request().unwrap().body)[1];
+    assert!(echo["content"][0]["reasoningContent"]["reasoningText"]["signature"].is_string());
+}
+
 // The stand-in refuses what Bedrock refuses, in Bedrock's words.
 
 /// A Converse call through the SDK client, described by `spec`: `model`, `force` (a forced
