@@ -3,8 +3,8 @@
 // Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py
 
 use crate::{
-    Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope,
-    ToolChoiceMode,
+    CacheTtl, Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,
+    ProfileScope, PromptCache, ServiceTier, TierPrice, ToolChoiceMode,
 };
 
 /// Every model in the catalog, in seed-file order.
@@ -94,6 +94,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -178,6 +181,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -258,6 +264,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -330,6 +339,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (es/fr/it/ja/zh) EOL 2026-06-19, lifecycle Legacy",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1, us-east-2",
@@ -338,6 +350,16 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 2048,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 8e-05,
+            write_5m_per_1k_usd: 0.001,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -431,6 +453,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -518,6 +543,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -602,6 +630,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; Anthropic Bedrock page marks Sonnet 3.7 deprecated 2025-10-28",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -610,6 +641,16 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -695,12 +736,25 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://aws.amazon.com/bedrock/pricing/)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; litellm deprecation_date 2026-10-14",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -774,6 +828,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -781,6 +838,16 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0015,
+            write_5m_per_1k_usd: 0.01875,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -852,6 +919,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: models.dev PR #3708 (github.com/anomalyco/models.dev, citing the AWS lifecycle page); llmgateway#3229; github.com/awslabs/startups .../shared/ai-model-lifecycle.md @0b59caf4 (table dated 2026-07-17, transcribing https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) and awslabs/startups PR #131 (snapshot 2026-09-17)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -861,6 +931,16 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0015,
+            write_5m_per_1k_usd: 0.01875,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -956,6 +1036,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: litellm deprecation_date",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -967,6 +1050,16 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1061,6 +1154,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: AWS model card (ja_jp) 'EOL: not before 10/1/2026' (translation), lifecycle Active at crawl time",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1071,6 +1167,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0001,
+            write_5m_per_1k_usd: 0.00125,
+            write_1h_per_1k_usd: Some(0.002),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1146,6 +1252,9 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1156,6 +1265,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1249,6 +1368,9 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1260,6 +1382,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1350,6 +1482,9 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://platform.claude.com/docs/en/build-with-claude/claude-on-amazon-bedrock-legacy (Anthropic's Bedrock API-ID table: global / us / eu / jp / apac columns); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1362,6 +1497,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1451,6 +1596,9 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1462,6 +1610,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 2048,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1557,6 +1715,9 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1568,6 +1729,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1663,6 +1834,9 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1) ('$2.00 (intro) / $3.00 (after Aug 31)', output $10 / $15); Anthropic's model overview still lists $2 / $10",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1676,6 +1850,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1770,6 +1954,9 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1781,6 +1968,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1874,6 +2071,9 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1886,6 +2086,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 1e-05,
+            write_5m_per_1k_usd: 0.000125,
+            write_1h_per_1k_usd: Some(0.0002),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -1979,6 +2189,10 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1992,6 +2206,16 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0001,
+            write_5m_per_1k_usd: 0.0025,
+            write_1h_per_1k_usd: Some(0.004),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2085,6 +2309,10 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2098,6 +2326,16 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0002,
+            write_5m_per_1k_usd: 0.005,
+            write_1h_per_1k_usd: Some(0.008),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2180,6 +2418,9 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2192,6 +2433,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.001,
+            write_5m_per_1k_usd: 0.0125,
+            write_1h_per_1k_usd: Some(0.02),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2267,6 +2518,9 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens` (Fable 5.1 is not listed; Fable 5's minimum is assumed)",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache reads at 0.025x the input price on Claude Fable 5.1, writes as other Claude: LiteLLM 1.110.2 model_prices_and_context_window_backup.json and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2281,6 +2535,16 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.00025,
+            write_5m_per_1k_usd: 0.0125,
+            write_1h_per_1k_usd: Some(0.02),
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2344,6 +2608,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2404,6 +2671,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
             "lifecycle: absent from both models-supported copies.",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -2466,6 +2736,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -2541,12 +2814,24 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library and other code 5000 (early AWS Nova guide value)",
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-east-2, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-3, ap-southeast-5, ap-southeast-7, eu-central-1, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-3, il-central-1, me-central-1, us-east-2, us-west-2",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 8.75e-06,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2622,12 +2907,24 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library 5000",
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-east-2, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-4, ap-southeast-5, ap-southeast-7, ca-central-1, eu-central-1, eu-south-1, eu-south-2, eu-west-1, eu-west-3, il-central-1, us-east-2, us-west-1, us-west-2",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 1.5e-05,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -2703,12 +3000,36 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library 5000",
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-east-2, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-4, ap-southeast-5, ap-southeast-7, eu-central-1, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-3, il-central-1, us-east-2, us-west-1, us-west-2",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.0002,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0004,
+                output_per_1k_usd: 0.0016,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0014,
+                output_per_1k_usd: 0.0056,
+            },
         ],
     },
     Model {
@@ -2773,12 +3094,36 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "limits: litellm 10000 vs models.dev 16384",
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.000625,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00125,
+                output_per_1k_usd: 0.00625,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.004375,
+                output_per_1k_usd: 0.021875,
+            },
         ],
     },
     Model {
@@ -2864,6 +3209,10 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -2873,6 +3222,26 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 7.5e-05,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.00125,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.004375,
+            },
         ],
     },
     Model {
@@ -2942,6 +3311,8 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -2953,6 +3324,16 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.0003125,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
         ],
     },
     Model {
@@ -3019,6 +3400,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3083,6 +3467,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3144,6 +3531,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both the ~Nov 2025 and 2026-02-15 models-supported copies; still priced in litellm. Exact AWS date not verified.",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3202,6 +3592,9 @@ pub(crate) static MODELS: &[Model] = &[
             "no AWS Region data in the copies read (model EOL before late 2025 or launched after Feb 2026)",
             "`on_demand` unknown in seed data (null); mapped to false",
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -3262,6 +3655,9 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Meta parameter page max_gen_len max 2048 (swift-bedrock-library); litellm/models.dev use 8192/8000 (=context)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3320,6 +3716,9 @@ pub(crate) static MODELS: &[Model] = &[
         confidence_notes: &[
             "limits: as Llama 3 8B",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -3391,6 +3790,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3460,6 +3862,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -3532,6 +3937,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -3609,6 +4017,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -3685,6 +4096,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -3756,6 +4170,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -3826,6 +4243,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -3894,6 +4314,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -3967,6 +4390,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4037,6 +4463,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4095,6 +4524,9 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Mistral parameter page (via swift-bedrock-library) max_tokens 8192; litellm/models.dev 4096",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4151,6 +4583,9 @@ pub(crate) static MODELS: &[Model] = &[
         ],
         confidence_notes: &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -4214,6 +4649,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4271,6 +4709,9 @@ pub(crate) static MODELS: &[Model] = &[
         confidence_notes: &[
             "limits: litellm only",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -4332,6 +4773,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price disagreement: litellm 0.001/0.003 vs models.dev [0.0001, 0.0003] per 1K",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -4406,6 +4850,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4458,6 +4905,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4466,6 +4915,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00025,
+                output_per_1k_usd: 0.00075,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000875,
+                output_per_1k_usd: 0.002625,
+            },
         ],
     },
     Model {
@@ -4520,6 +4982,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4530,6 +4994,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 5e-05,
+                output_per_1k_usd: 5e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000175,
+                output_per_1k_usd: 0.000175,
+            },
         ],
     },
     Model {
@@ -4584,6 +5061,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4594,6 +5073,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 7.5e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0002625,
+            },
         ],
     },
     Model {
@@ -4648,6 +5140,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4658,6 +5152,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0001,
+                output_per_1k_usd: 0.0001,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00035,
+                output_per_1k_usd: 0.00035,
+            },
         ],
     },
     Model {
@@ -4711,6 +5218,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4718,6 +5227,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00025,
+                output_per_1k_usd: 0.00075,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000875,
+                output_per_1k_usd: 0.002625,
+            },
         ],
     },
     Model {
@@ -4770,6 +5292,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4782,6 +5306,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 2e-05,
+                output_per_1k_usd: 2e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 7e-05,
+                output_per_1k_usd: 7e-05,
+            },
         ],
     },
     Model {
@@ -4834,6 +5371,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4847,6 +5386,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 5e-05,
+                output_per_1k_usd: 0.00015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000175,
+                output_per_1k_usd: 0.000525,
+            },
         ],
     },
     Model {
@@ -4899,6 +5451,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4912,6 +5466,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0002,
+                output_per_1k_usd: 0.001,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0007,
+                output_per_1k_usd: 0.0035,
+            },
         ],
     },
     Model {
@@ -4975,6 +5542,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5036,6 +5606,9 @@ pub(crate) static MODELS: &[Model] = &[
             "Region lists may be historical (model is or may be past EOL)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -5100,6 +5673,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5162,6 +5738,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5222,6 +5801,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of deprecated, lifecycle: AWS lifecycle table lists Jamba 1.5 Large/Mini as legacy with end of life Nov 26, 2026 (audit of 2026-11-30, row 1)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -5284,6 +5866,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -5343,6 +5928,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies (2025-11, 2026-02).",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -5412,6 +6000,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -5466,6 +6057,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/msu-denver/bili-core/issues/216 ('Converse API has no tool support for V3.x', citing AWS re:Post QU83cNU6P_Q0iJnkD9Tl4JIw); langchain-aws bedrock_converse.py @0434c7f9 (tool_choice 'any'); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_function_calling true)",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-v3-1.html)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: litellm function calling; langchain-aws streams with tools; tool_choice only 'any' per langchain-aws",
@@ -5478,6 +6071,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00029,
+                output_per_1k_usd: 0.00084,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.001015,
+                output_per_1k_usd: 0.00294,
+            },
         ],
     },
     Model {
@@ -5543,6 +6149,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (no supports_system_messages value); no AWS Converse row for this model",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-v3-2.md)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5556,6 +6164,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00031,
+                output_per_1k_usd: 0.000925,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.001085,
+                output_per_1k_usd: 0.0032375,
+            },
         ],
     },
     Model {
@@ -5628,6 +6249,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x4-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-09 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -5699,6 +6323,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x5-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-21 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -5760,6 +6387,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: litellm function calling+tool_choice; langchain-aws streams with tools; swift-bedrock-library lists systemPrompts+document but not toolUse",
@@ -5770,6 +6399,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3.5e-05,
+                output_per_1k_usd: 0.00015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001225,
+                output_per_1k_usd: 0.000525,
+            },
         ],
     },
     Model {
@@ -5832,6 +6474,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: as gpt-oss-20b",
@@ -5842,6 +6486,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
         ],
     },
     Model {
@@ -5904,6 +6561,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -5965,6 +6625,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6019,6 +6682,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6030,6 +6695,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
         ],
     },
     Model {
@@ -6086,6 +6764,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-235b-a22b-2507.html)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6098,6 +6778,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00011,
+                output_per_1k_usd: 0.00044,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000385,
+                output_per_1k_usd: 0.00154,
+            },
         ],
     },
     Model {
@@ -6153,6 +6846,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6165,6 +6860,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
         ],
     },
     Model {
@@ -6220,6 +6928,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-coder-480b-a35b-instruct.html)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6233,6 +6943,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000225,
+                output_per_1k_usd: 0.0009,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0007875,
+                output_per_1k_usd: 0.00315,
+            },
         ],
     },
     Model {
@@ -6286,6 +7009,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6295,6 +7020,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0021,
+            },
         ],
     },
     Model {
@@ -6348,6 +7086,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6357,6 +7097,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000265,
+                output_per_1k_usd: 0.00133,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0009275,
+                output_per_1k_usd: 0.004655,
+            },
         ],
     },
     Model {
@@ -6411,6 +7164,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6420,6 +7175,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 2e-05,
+                output_per_1k_usd: 4e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 7e-05,
+                output_per_1k_usd: 0.00014,
+            },
         ],
     },
     Model {
@@ -6474,6 +7242,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6484,6 +7254,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 4.5e-05,
+                output_per_1k_usd: 0.000145,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001575,
+                output_per_1k_usd: 0.0005075,
+            },
         ],
     },
     Model {
@@ -6538,6 +7321,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6548,6 +7333,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000115,
+                output_per_1k_usd: 0.00019,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0004025,
+                output_per_1k_usd: 0.000665,
+            },
         ],
     },
     Model {
@@ -6602,6 +7400,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6611,6 +7411,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
         ],
     },
     Model {
@@ -6664,6 +7477,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6673,6 +7488,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.00125,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.004375,
+            },
         ],
     },
     Model {
@@ -6725,6 +7553,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6737,6 +7567,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.0015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.00525,
+            },
         ],
     },
     Model {
@@ -6797,6 +7640,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6807,6 +7652,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3e-05,
+                output_per_1k_usd: 0.000115,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000105,
+                output_per_1k_usd: 0.0004025,
+            },
         ],
     },
     Model {
@@ -6867,6 +7725,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6877,6 +7737,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0001,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00035,
+                output_per_1k_usd: 0.00105,
+            },
         ],
     },
     Model {
@@ -6929,6 +7802,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6942,6 +7817,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.0011,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.00385,
+            },
         ],
     },
     Model {
@@ -7021,6 +7909,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -7096,6 +7987,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -7173,6 +8067,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -7249,6 +8146,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -7324,6 +8224,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -7407,6 +8310,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -7484,6 +8390,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -7560,6 +8469,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "zai.glm-5",
@@ -7610,6 +8522,8 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/zai.glm-5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `zai.glm-5`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-5`); flags and limits are LiteLLM's, low confidence",
@@ -7621,6 +8535,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0005,
+                output_per_1k_usd: 0.0016,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00175,
+                output_per_1k_usd: 0.0056,
+            },
         ],
     },
     Model {
@@ -7684,6 +8611,8 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `global.zai.glm-5.3`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `global.zai.glm-5.3`); flags and limits are LiteLLM's, low confidence",
@@ -7697,6 +8626,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00084,
+                output_per_1k_usd: 0.00264,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00294,
+                output_per_1k_usd: 0.00924,
+            },
         ],
     },
     Model {
@@ -7749,6 +8691,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/zai.glm-4.7-flash entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `zai.glm-4.7-flash`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-4.7-flash`); flags and limits are LiteLLM's, low confidence",
@@ -7762,6 +8706,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3.5e-05,
+                output_per_1k_usd: 0.0002,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001225,
+                output_per_1k_usd: 0.0007,
+            },
         ],
     },
     Model {
@@ -7814,6 +8771,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.1 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.1`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.1`); flags and limits are LiteLLM's, low confidence",
@@ -7827,6 +8786,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
         ],
     },
     Model {
@@ -7878,6 +8850,8 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.5`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.5`); flags and limits are LiteLLM's, low confidence",
@@ -7889,6 +8863,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
         ],
     },
     Model {
@@ -7947,6 +8934,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/nvidia.nemotron-nano-3-30b entries (AWS price list)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `nvidia.nemotron-nano-3-30b`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `nvidia.nemotron-nano-3-30b`); flags and limits are LiteLLM's, low confidence",
@@ -7959,6 +8948,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3e-05,
+                output_per_1k_usd: 0.00012,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000105,
+                output_per_1k_usd: 0.00042,
+            },
         ],
     },
     Model {
@@ -8017,6 +9019,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/nvidia.nemotron-super-3-120b entries (AWS price list)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `nvidia.nemotron-super-3-120b`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `nvidia.nemotron-super-3-120b`); flags and limits are LiteLLM's, low confidence",
@@ -8029,6 +9033,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.000325,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0011375,
+            },
         ],
     },
     Model {
@@ -8092,6 +9109,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -8154,6 +9174,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -8231,6 +9254,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.5",
@@ -8306,6 +9332,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
     Model {
@@ -8383,6 +9412,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -8459,6 +9491,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -8534,6 +9569,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+        ],
+        prompt_cache: None,
+        service_tiers: &[
         ],
     },
 ];

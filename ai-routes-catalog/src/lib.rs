@@ -44,9 +44,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod billing;
 mod data;
 mod date;
 mod decide;
+
+pub use billing::{
+    BilledTokens, CachePrefix, CacheProblem, CacheTtl, Checkpoints, PromptCache, ServiceTier,
+    TierPrice, MAX_CACHE_CHECKPOINTS,
+};
 
 pub use date::Date;
 
@@ -421,6 +427,12 @@ pub struct Model {
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
     pub confidence_notes: &'static [&'static str],
+    /// Prompt caching on Bedrock (minimum tokens per checkpoint, TTLs, cache prices), or
+    /// `None` when the model does not cache (`data/billing.json`).
+    pub prompt_cache: Option<PromptCache>,
+    /// The service tiers besides `default` the model is offered in, with their prices
+    /// (`data/billing.json`); empty when only the standard tier is.
+    pub service_tiers: &'static [TierPrice],
 }
 
 impl Model {
