@@ -34,7 +34,6 @@ use crate::error::{Error, Result};
 use crate::executor::{
     error_type, tokens_for_chars, CallInfo, Delivery, Request, DOCUMENT_CHARS, IMAGE_CHARS,
 };
-use crate::inference::cache_tools;
 use crate::media::Media;
 use crate::metering::RouteKind;
 use crate::model_spec::ModelSpec;
@@ -381,10 +380,7 @@ impl RouteCore {
                 ToolChoiceStrategy::AutoWithInstruction => None,
             };
             ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(
-                    vec![Tool::ToolSpec(spec)],
-                    self.spec.model.cache,
-                )))
+                .set_tools(Some(vec![Tool::ToolSpec(spec)]))
                 .set_tool_choice(choice)
                 .build()
                 .expect("tools are set")
@@ -482,6 +478,7 @@ impl Engine<'_> {
                 tool_config: Some(self.tool_config),
                 input_tokens,
                 tool_chars: self.schema.tool_input_chars,
+                cache_messages: false,
             };
             let info = CallInfo {
                 route: spec.name,

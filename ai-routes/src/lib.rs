@@ -91,6 +91,7 @@ pub mod testing;
 /// The Bedrock model catalog the macros check routes against: models, capabilities,
 /// limits, Regions, inference profiles and prices (the `ai-routes-catalog` crate).
 pub use ai_routes_catalog as catalog;
+pub use ai_routes_catalog::{CacheTtl, ServiceTier};
 
 /// Declares a generation route: one structured-output call to Bedrock's Converse API.
 ///
@@ -400,7 +401,7 @@ pub use tool::{
     valid_tool_name, DynTool, ToolDefinition, ToolError, ToolErrorKind, ToolHandler, ToolInfo,
     ToolOutput, ToolSet, ToolSetBuilder,
 };
-pub use usage::{cache_price_factors, Usage};
+pub use usage::Usage;
 
 /// Everything a user needs in scope: `use ai_routes::prelude::*;` brings the macros, the
 /// client, the route and message types, media, errors and the tool types.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
+    ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
     ToolSpecification,
 };
 use serde_json::Value;
@@ -22,7 +22,6 @@ use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
 use crate::executor::{CallInfo, Delivery, Failure, Reply, Request};
-use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
 
@@ -334,6 +333,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     .map(|m| u64::from(m.estimated_tokens))
                     .sum::<u64>(),
                 tool_chars,
+                // The history is sent again next step and next turn: its end is worth caching.
+                cache_messages: true,
             };
             let reply = match self.call_model(request).await {
                 Ok(reply) => reply,
@@ -594,20 +595,14 @@ impl<S: Send + Sync + 'static> Turn<S> {
         declared: &HashSet<String>,
     ) -> Result<Vec<Message>> {
         let normalised = normalise(window, declared);
-        let last = normalised.len().saturating_sub(1);
         normalised
             .into_iter()
-            .enumerate()
-            .map(|(index, (role, parts))| {
+            .map(|(role, parts)| {
                 let role = match role {
                     Role::User => ConversationRole::User,
                     Role::Assistant => ConversationRole::Assistant,
                 };
-                let mut content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
-                // The end of the history is the cached prefix of the next call.
-                if self.inner.spec.model.cache && index == last {
-                    content.push(ContentBlock::CachePoint(cache_point()));
-                }
+                let content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
                 Message::builder()
                     .role(role)
                     .set_content(Some(content))
@@ -631,7 +626,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         }
         (!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(tools, self.inner.spec.model.cache)))
+                .set_tools(Some(tools))
                 .build()
                 .expect("tools are set")
         })

@@ -30,6 +30,7 @@ pub(super) async fn attempt(
     let mut blocks = Blocks::default();
     let mut stop_reason = None;
     let mut usage = Usage::default();
+    let mut served = None;
     let mut trace = Value::Null;
     let mut delivered = false;
     // Without a timeout, each read is awaited directly: wrapping every one of a long
@@ -90,7 +91,8 @@ pub(super) async fn attempt(
             },
             ConverseStreamOutput::MessageStop(stop) => stop_reason = Some(stop.stop_reason),
             ConverseStreamOutput::Metadata(metadata) => {
-                usage = Usage::from_sdk(metadata.usage(), target.model);
+                served = super::served_tier(metadata.service_tier());
+                usage = Usage::from_sdk(metadata.usage(), target.model, served);
                 if let Some(t) = metadata.trace() {
                     trace = Value::String(format!("{t:?}"));
                 }
@@ -103,6 +105,7 @@ pub(super) async fn attempt(
             content: finish(blocks),
             stop_reason,
             usage,
+            served,
             trace,
             delivered,
         }),

@@ -796,6 +796,7 @@ pub async fn append_round_trip<S: ConversationStore>(store: &S) {
             cache_read_tokens: 7,
             cache_write_tokens: 9,
             cost_usd: 0.000_123_456_789,
+            ..Usage::default()
         }),
         model_id: Some("amazon.nova-micro-v1:0".into()),
         incomplete: false,
