@@ -58,7 +58,11 @@ impl Usage {
     /// Sets `cost_usd` from the catalog's prices ([`Model::call_cost_usd`]).
     ///
     /// [`Model::call_cost_usd`]: ai_routes_catalog::Model::call_cost_usd
-    pub(crate) fn priced(mut self, model: Option<&ai_routes_catalog::Model>, tier: ServiceTier) -> Self {
+    pub(crate) fn priced(
+        mut self,
+        model: Option<&ai_routes_catalog::Model>,
+        tier: ServiceTier,
+    ) -> Self {
         self.cost_usd = model
             .map(|m| m.call_cost_usd(&self.billed(), tier))
             .unwrap_or(0.0);
@@ -132,6 +136,9 @@ mod tests {
         let expected = 0.0008 + 0.004 + 10.0 * 0.00008 + 0.001;
         assert!((usage.cost_usd - expected).abs() < 1e-12, "{usage:?}");
         assert_eq!(usage.all_tokens(), 13_000);
-        assert_eq!(Usage::default().priced(None, ServiceTier::Default).cost_usd, 0.0);
+        assert_eq!(
+            Usage::default().priced(None, ServiceTier::Default).cost_usd,
+            0.0
+        );
     }
 }

@@ -27,6 +27,7 @@ fn cited_text(cited: &Value) -> String {
 pub(crate) fn reply_events(
     reply: &Reply,
     usage: TokenUsage,
+    served: ai_routes_catalog::ServiceTier,
     latency_ms: u64,
 ) -> Vec<(&'static str, Value)> {
     let mut events = vec![("messageStart", json!({"role": "assistant"}))];
@@ -80,7 +81,11 @@ pub(crate) fn reply_events(
     events.push(("messageStop", json!({"stopReason": reply.stop_reason})));
     events.push((
         "metadata",
-        json!({"usage": usage, "metrics": {"latencyMs": latency_ms}}),
+        json!({
+            "usage": usage,
+            "metrics": {"latencyMs": latency_ms},
+            "serviceTier": {"type": served.as_str()},
+        }),
     ));
     events
 }
@@ -202,7 +207,12 @@ mod tests {
     fn event_frames_match_the_wire_format() {
         let reply =
             Reply::tool_use("get_weather", json!({"city": "Paris"})).with_preamble("Checking");
-        let events = reply_events(&reply, super::super::wire::TokenUsage::new(3, 4), 9);
+        let events = reply_events(
+            &reply,
+            super::super::wire::TokenUsage::new(3, 4),
+            ai_routes_catalog::ServiceTier::Default,
+            9,
+        );
         let decoded: Vec<_> = events
             .into_iter()
             .map(|(kind, payload)| decode(&event_frame(kind, payload)))

@@ -186,6 +186,16 @@ fn block_tokens(block: &ContentBlock) -> usize {
     }
 }
 
+/// The estimated tokens of a content block, as [`estimate_usage`] counts them.
+pub(crate) fn content_tokens(block: &ContentBlock) -> u32 {
+    block_tokens(block) as u32
+}
+
+/// The estimated tokens of text of this length, as [`estimate_usage`] counts them.
+pub(crate) fn text_tokens(chars: usize) -> u32 {
+    chars_to_tokens(chars) as u32
+}
+
 fn chars_to_tokens(chars: usize) -> usize {
     chars.div_ceil(4)
 }
