@@ -482,6 +482,8 @@ pub enum Capability {
     ToolChoice(ToolChoiceMode),
     /// `cachePoint` blocks (prompt caching).
     PromptCaching,
+    /// Documents with `citations: {enabled: true}`, answered with `citationsContent`.
+    Citations,
 }
 
 impl Capability {
@@ -496,6 +498,7 @@ impl Capability {
             Capability::DocumentInput => "document_chat",
             Capability::ToolChoice(_) => "tool_choice",
             Capability::PromptCaching => "prompt caching",
+            Capability::Citations => "citations",
         }
     }
 }
@@ -544,6 +547,16 @@ impl Model {
             },
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
             Capability::PromptCaching => return bool_support(self.prompt_cache.is_some()),
+            // A rule, like prompt caching: citations are Anthropic's, on every Claude model
+            // Bedrock still serves but Claude 3 Haiku (https://docs.anthropic.com/en/docs/build-with-claude/citations,
+            // https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-supported-models-features.html).
+            Capability::Citations => {
+                return bool_support(
+                    self.id.starts_with("anthropic.claude-")
+                        && !self.id.starts_with("anthropic.claude-3-haiku")
+                        && self.supports(Capability::DocumentInput) == Support::Yes,
+                )
+            }
         };
         match (fact, self.features_confidence) {
             (Fact::Yes, _) => Support::Yes,

@@ -37,8 +37,9 @@ use proc_macro::TokenStream;
 /// | `retries = 2` | corrections of an invalid answer, 0 to 10 (default 1) |
 /// | `tool_choice = "tool"` | `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
 /// | `timeout_ms = 30000` | deadline of a whole call, corrections and retries included |
-/// | `cache = true` | a prompt-cache point after the system prompt and tools (models that cache) |
+/// | `cache = true` / `"5m"` / `"1h"` | prompt-cache points after the tools and system prompt where the model caches a prefix that long (models that cache; `"1h"` on Claude 4.5 and later) |
 /// | `guardrail = "id:version"` | apply a Bedrock guardrail |
+/// | `service_tier = "flex"` | `"flex"`, `"priority"` or `"default"` (checked against the tiers the model is offered in) |
 #[proc_macro_attribute]
 pub fn generation(attr: TokenStream, item: TokenStream) -> TokenStream {
     generation::expand(attr.into(), item.into()).into()
@@ -68,7 +69,7 @@ pub fn derive_tool(input: TokenStream) -> TokenStream {
 ///
 /// Only `model` or `model_id` is required. The model options (`model`, `model_id`,
 /// `region`, `cross_region`, `system_prompt`, `max_tokens`, `temperature`, `top_p`, `cache`,
-/// `guardrail`) are those of `#[generation]`; a conversation route adds:
+/// `guardrail`, `service_tier`) are those of `#[generation]`; a conversation route adds:
 ///
 /// | option | what it does |
 /// |---|---|

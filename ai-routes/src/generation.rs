@@ -163,6 +163,9 @@ pub struct Generated<T> {
     pub model_id: String,
     /// The result as the model produced it (validated JSON), e.g. to return it over HTTP.
     pub json: Value,
+    /// The passages of the caller's documents the answer cites (Claude, with
+    /// [`Document::with_citations`](crate::Document::with_citations)); empty otherwise.
+    pub citations: Vec<crate::Citation>,
 }
 
 impl<T> Generated<T> {
@@ -175,6 +178,7 @@ impl<T> Generated<T> {
             attempts: self.attempts,
             model_id: self.model_id,
             json: self.json,
+            citations: self.citations,
         }
     }
 
@@ -531,6 +535,7 @@ impl Engine<'_> {
                         attempts: attempt,
                         model_id: spec.model.invoke_id.to_string(),
                         json,
+                        citations: citations_of(&reply.content),
                     })
                 }
                 Err(_) if reply.stop_reason == StopReason::ModelContextWindowExceeded => {
@@ -648,16 +653,25 @@ impl Engine<'_> {
     }
 }
 
-/// The text blocks of an answer, joined by newlines.
+/// The text blocks of an answer (cited or not), joined by newlines.
 fn text_of(content: &[ContentPart]) -> String {
     let text: Vec<&str> = content
         .iter()
-        .filter_map(|part| match part {
-            ContentPart::Text { text } => Some(text.as_str()),
-            _ => None,
-        })
+        .filter_map(ContentPart::answer_text)
         .collect();
     text.join("\n")
+}
+
+/// The passages an answer cites, in order.
+fn citations_of(content: &[ContentPart]) -> Vec<crate::Citation> {
+    content
+        .iter()
+        .flat_map(|part| match part {
+            ContentPart::CitedText { citations, .. } => citations.as_slice(),
+            _ => &[],
+        })
+        .cloned()
+        .collect()
 }
 
 /// The model's answer, sent back before the correction.

@@ -63,6 +63,7 @@
 #![warn(missing_docs)]
 
 mod bedrock_errors;
+mod citation;
 mod client;
 pub mod conversation;
 mod document;
@@ -92,6 +93,7 @@ pub mod testing;
 /// limits, Regions, inference profiles and prices (the `ai-routes-catalog` crate).
 pub use ai_routes_catalog as catalog;
 pub use ai_routes_catalog::{CacheTtl, ServiceTier};
+pub use citation::{Citation, CitationLocation};
 
 /// Declares a generation route: one structured-output call to Bedrock's Converse API.
 ///

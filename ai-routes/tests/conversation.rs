@@ -230,6 +230,7 @@ async fn tool_loop_runs_the_tool_and_feeds_the_result_back() {
                 kinds.push("done".into());
             }
             TurnEvent::Error(e) => panic!("{e}"),
+            other => panic!("unexpected event {other:?}"),
         }
     }
     assert_eq!(kinds, ["use:get_weather", "result:get_weather", "done"]);

@@ -526,7 +526,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         } else {
             partial
                 .into_iter()
-                .filter(|p| matches!(p, ContentPart::Text { .. }))
+                .filter(|p| p.answer_text().is_some())
                 .collect()
         };
         if !text.is_empty() {
@@ -554,7 +554,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
     ) -> Option<NewMessage> {
         let content: Vec<ContentPart> = content
             .into_iter()
-            .filter(|p| !matches!(p, ContentPart::Text { text } if text.trim().is_empty()))
+            .filter(|p| !p.answer_text().is_some_and(|text| text.trim().is_empty()))
             .collect();
         if content.is_empty() {
             return None;
@@ -632,8 +632,23 @@ impl<S: Send + Sync + 'static> Turn<S> {
         })
     }
 
-    /// One model call through the executor; streamed text reaches the caller as it arrives.
+    /// One model call through the executor; streamed text reaches the caller as it arrives,
+    /// and the passages cited text cites once the answer is complete.
     async fn call_model(&self, request: Request<'_>) -> std::result::Result<Reply, Failure> {
+        let reply = self.call_model_delivering_text(request).await?;
+        for part in &reply.content {
+            if let ContentPart::CitedText { citations, .. } = part {
+                let citations = citations.clone();
+                self.emit(TurnEvent::Citations { citations }).await;
+            }
+        }
+        Ok(reply)
+    }
+
+    async fn call_model_delivering_text(
+        &self,
+        request: Request<'_>,
+    ) -> std::result::Result<Reply, Failure> {
         let spec = &self.inner.spec;
         let info = CallInfo {
             route: spec.name,
@@ -659,16 +674,22 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 Err(failure) => {
                     // What is stored as the partial answer reaches the caller too.
                     for part in &failure.partial {
-                        if let ContentPart::Text { text } = part {
-                            self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                        if let Some(text) = part.answer_text() {
+                            self.emit(TurnEvent::TextDelta {
+                                text: text.to_string(),
+                            })
+                            .await;
                         }
                     }
                     return Err(failure);
                 }
             };
             for part in &reply.content {
-                if let ContentPart::Text { text } = part {
-                    self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                if let Some(text) = part.answer_text() {
+                    self.emit(TurnEvent::TextDelta {
+                        text: text.to_string(),
+                    })
+                    .await;
                 }
             }
             Ok(reply)

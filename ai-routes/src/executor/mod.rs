@@ -124,18 +124,12 @@ impl Client {
             + tokens_for_chars(spec.system_prompt.map_or(0, str::len) + request.tool_chars)
             + spec.max_tokens_reserved();
         let service_tier = self.service_tier().or(spec.service_tier);
-        if let (Some(requested), Some(model)) = (service_tier, model) {
-            if model.tier_price(requested).is_none() {
-                return Err(Failure {
-                    error: Error::ServiceTierUnavailable {
-                        model_id: spec.invoke_id.to_string(),
-                        requested,
-                        offered: model.offered_tiers(),
-                    },
-                    partial: Vec::new(),
-                    usage: Usage::default(),
-                });
-            }
+        if let Some(error) = model.and_then(|m| unservable(spec, m, &request, service_tier)) {
+            return Err(Failure {
+                error,
+                partial: Vec::new(),
+                usage: Usage::default(),
+            });
         }
         let placed = cache::place(spec, &request);
         let parts = Parts {
@@ -206,6 +200,34 @@ impl Client {
             }
         }
     }
+}
+
+/// Why the catalog's `model` cannot serve this call as asked, found before it is made: a
+/// service tier it is not offered in, or documents to cite on a model without citations.
+fn unservable(
+    spec: &ModelSpec,
+    model: &ai_routes_catalog::Model,
+    request: &Request<'_>,
+    tier: Option<ai_routes_catalog::ServiceTier>,
+) -> Option<Error> {
+    if let Some(requested) = tier.filter(|t| model.tier_price(*t).is_none()) {
+        return Some(Error::ServiceTierUnavailable {
+            model_id: spec.invoke_id.to_string(),
+            requested,
+            offered: model.offered_tiers(),
+        });
+    }
+    let cites = request.messages.iter().flat_map(|m| &m.content).any(|block| {
+        matches!(block, ContentBlock::Document(d) if d.citations().is_some_and(|c| c.enabled()))
+    });
+    let able = model.supports(ai_routes_catalog::Capability::Citations);
+    (cites && able == ai_routes_catalog::Support::No).then(|| {
+        Error::InvalidInput(format!(
+            "model `{}` cannot cite documents (citations are a Claude feature on Bedrock): remove \
+             `Document::with_citations()`, or move the route to a Claude model such as Claude Sonnet 4.5",
+            model.name
+        ))
+    })
 }
 
 /// The error of an answer Bedrock could not parse (`malformed_tool_use`,
@@ -345,13 +367,13 @@ fn served_tier(
 fn content_part(block: ContentBlock) -> Option<ContentPart> {
     match block {
         ContentBlock::Text(text) => Some(ContentPart::Text { text }),
-        // Cited text is kept as text (the citations themselves are not kept yet).
-        ContentBlock::CitationsContent(cited) => Some(ContentPart::Text {
+        ContentBlock::CitationsContent(cited) => Some(ContentPart::CitedText {
             text: cited
                 .content()
                 .iter()
                 .filter_map(|part| part.as_text().ok().map(String::as_str))
                 .collect(),
+            citations: crate::citation::Citation::all_from_block(&cited),
         }),
         ContentBlock::ToolUse(tool) => Some(ContentPart::ToolUse {
             input: to_json(tool.input()),

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::attempts::ModelCall;
 use super::{FailedAttempt, Parts, Reply};
+use crate::citation::Citation;
 use crate::conversation::ContentPart;
 use crate::error::Error;
 use crate::usage::Usage;
@@ -73,12 +74,28 @@ pub(super) async fn attempt(
             ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
                 Some(ContentBlockDelta::Text(text)) => {
                     match blocks.at(delta.content_block_index, Assembling::empty_text) {
-                        Assembling::Text(buffer) => buffer.push_str(&text),
+                        Assembling::Text(buffer) | Assembling::Cited { text: buffer, .. } => {
+                            buffer.push_str(&text)
+                        }
                         Assembling::Tool { .. } => {}
                     }
                     delivered = true;
                     // The sink takes the SDK's string; the answer keeps its own copy.
                     sink(text);
+                }
+                Some(ContentBlockDelta::Citation(cited)) => {
+                    let block = blocks.at(delta.content_block_index, Assembling::empty_text);
+                    let citation = Citation::from_delta(&cited);
+                    match block {
+                        Assembling::Cited { citations, .. } => citations.push(citation),
+                        Assembling::Text(text) => {
+                            *block = Assembling::Cited {
+                                text: std::mem::take(text),
+                                citations: vec![citation],
+                            }
+                        }
+                        Assembling::Tool { .. } => {}
+                    }
                 }
                 Some(ContentBlockDelta::ToolUse(fragment)) => {
                     if let Assembling::Tool { input, .. } =
@@ -120,6 +137,11 @@ pub(super) async fn attempt(
 
 enum Assembling {
     Text(String),
+    /// Text with the passages that support it (a `citationsContent` block).
+    Cited {
+        text: String,
+        citations: Vec<Citation>,
+    },
     Tool {
         id: String,
         name: String,
@@ -162,6 +184,7 @@ fn finish(mut blocks: Blocks) -> Vec<ContentPart> {
         .into_iter()
         .map(|(_, block)| match block {
             Assembling::Text(text) => ContentPart::Text { text },
+            Assembling::Cited { text, citations } => ContentPart::CitedText { text, citations },
             Assembling::Tool { id, name, input } => {
                 // Input that is not JSON is passed on as a string; the tool's typed
                 // dispatch then reports it to the model as an error it can fix.

@@ -464,6 +464,7 @@ pub(super) async fn send(
 fn sse_event(event: TurnEvent) -> Event {
     let (kind, data) = match event {
         TurnEvent::TextDelta { text } => ("text_delta", json!({"text": text})),
+        TurnEvent::Citations { citations } => ("citations", json!({"citations": citations})),
         TurnEvent::ToolUse {
             id,
             name,

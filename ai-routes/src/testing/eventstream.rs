@@ -53,14 +53,20 @@ pub(crate) fn reply_events(
                     ));
                 }
             }
-            // Streamed, cited text arrives as ordinary text deltas (the citations, in deltas
-            // of their own, are not reproduced).
+            // Streamed, cited text arrives as text deltas, then one `citation` delta per
+            // citation (vercel/ai amazon-bedrock `bedrock-citations-content` fixtures).
             ContentBlock::CitationsContent(cited) => {
                 let text = cited_text(cited);
                 for piece in chunks(&text, TEXT_CHUNK) {
                     events.push((
                         "contentBlockDelta",
                         json!({"contentBlockIndex": index, "delta": {"text": piece}}),
+                    ));
+                }
+                for citation in cited["citations"].as_array().into_iter().flatten() {
+                    events.push((
+                        "contentBlockDelta",
+                        json!({"contentBlockIndex": index, "delta": {"citation": citation}}),
                     ));
                 }
             }

@@ -138,6 +138,20 @@ pub struct MediaBlock {
     pub name: Option<String>,
     /// `{"bytes": "<base64>"}` or an S3 location, as sent.
     pub source: Value,
+    /// `{"enabled": true}` on a document the model may cite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Value>,
+}
+
+impl MediaBlock {
+    /// Whether this document may be cited (`citations.enabled`).
+    pub fn cites(&self) -> bool {
+        self.citations
+            .as_ref()
+            .and_then(|c| c.get("enabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
 }
 
 /// A tool call in an assistant message.

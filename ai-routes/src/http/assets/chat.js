@@ -93,6 +93,23 @@ function usageElement(parent, usage, steps) {
   parent.appendChild(el);
 }
 
+// The passages a cited answer rests on, as numbered sources under it.
+function citationsElement(parent, citations) {
+  let el = parent.querySelector(".citations");
+  if (!el) {
+    el = document.createElement("ol");
+    el.className = "citations";
+    el.dataset.testid = "citations";
+    parent.appendChild(el);
+  }
+  for (const c of citations) {
+    const item = document.createElement("li");
+    const where = c.location && c.location.kind === "web" ? c.location.url : (c.title || "source");
+    item.textContent = `${where}: “${(c.source_text || []).join(" … ")}”`;
+    el.appendChild(item);
+  }
+}
+
 function renderStored(message, names) {
   const results = message.content.filter((p) => p.type === "tool_result");
   if (message.role === "user" && results.length && !message.content.some((p) => p.type === "text")) {
@@ -105,8 +122,13 @@ function renderStored(message, names) {
   const el = messageElement(message.role);
   if (message.incomplete) el.classList.add("incomplete");
   let text = "";
+  const citations = [];
   for (const part of message.content) {
     if (part.type === "text") text += part.text;
+    if (part.type === "cited_text") {
+      text += part.text;
+      citations.push(...part.citations);
+    }
     if (part.type === "image") {
       const img = document.createElement("img");
       img.src = "data:image/" + part.format + ";base64," + part.data;
@@ -124,6 +146,7 @@ function renderStored(message, names) {
     body.innerHTML = message.role === "assistant" ? renderMarkdown(text) : escapeHtml(text).replace(/\n/g, "<br>");
     el.appendChild(body);
   }
+  if (citations.length) citationsElement(el, citations);
   if (message.role === "assistant" && message.usage) usageElement(el, message.usage);
 }
 
@@ -226,6 +249,8 @@ async function send(text) {
       if (event === "text_delta") {
         answer += data.text;
         body.innerHTML = renderMarkdown(answer);
+      } else if (event === "citations") {
+        citationsElement(bubble, data.citations);
       } else if (event === "tool_use") {
         toolElement(bubble, "tool-call", data.name, data.input, false);
       } else if (event === "tool_result") {
@@ -237,6 +262,9 @@ async function send(text) {
         bubble.classList.add("incomplete");
       }
       bubble.appendChild(body);
+      // Sources stay under the text they support.
+      const sources = bubble.querySelector(".citations");
+      if (sources) bubble.appendChild(sources);
       $("messages").scrollTop = $("messages").scrollHeight;
     }
   } catch (error) {
