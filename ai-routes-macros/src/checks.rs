@@ -203,13 +203,23 @@ pub fn check_cache(
     }
     let system_tokens = system_prompt.map_or(0, |s| s.value.len().div_ceil(4));
     if history == History::None && system_tokens < prompt_cache.min_tokens as usize {
+        let prompt = if system_tokens == 0 {
+            "has no system prompt".to_string()
+        } else {
+            format!("has a system prompt of about {system_tokens} tokens")
+        };
+        let counts = if prompt_cache.tool_checkpoints {
+            "its checkpoint counts only if the output schema makes up the difference"
+        } else {
+            "the model does not cache tools, so its checkpoint never counts"
+        };
         errors.warn(
             cache.span,
             format!(
-                "`{}` caches only prefixes of at least {} tokens, and this route's system prompt is about {system_tokens}: \
-                 the checkpoint after it counts only when the output schema makes up the difference (ai-routes \
-                 places it only then, so nothing is billed for a cache write that Bedrock would ignore). Lengthen the \
-                 system prompt (instructions, examples) or remove `cache`",
+                "`{}` caches only prefixes of at least {} tokens, and this generation {prompt} (its arguments \
+                 change with every call and are not cached): {counts}. ai-routes places a checkpoint only where it \
+                 counts, so nothing is billed for a cache write Bedrock would ignore; lengthen the system prompt \
+                 (instructions, examples) or remove `cache`",
                 catalog.name, prompt_cache.min_tokens
             ),
         );
