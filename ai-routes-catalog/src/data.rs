@@ -3,8 +3,9 @@
 // Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py
 
 use crate::{
-    Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,
-    ProfileScope, ReasoningControl, ReasoningFacts, ToolChoiceMode,
+    CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality,
+    Model, ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice,
+    ToolChoiceMode,
 };
 
 /// Every model in the catalog, in seed-file order.
@@ -95,6 +96,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -180,6 +184,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -261,6 +268,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -333,6 +343,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (es/fr/it/ja/zh) EOL 2026-06-19, lifecycle Legacy",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1, us-east-2",
@@ -343,6 +356,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: Some(PromptCache {
+            min_tokens: 2048,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 8e-05,
+            write_5m_per_1k_usd: 0.001,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -436,6 +459,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -524,6 +550,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -609,6 +638,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; Anthropic Bedrock page marks Sonnet 3.7 deprecated 2025-10-28",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -619,6 +651,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-sonnet-4-20250514-v1:0",
@@ -704,6 +746,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://aws.amazon.com/bedrock/pricing/)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; litellm deprecation_date 2026-10-14",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -712,6 +757,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-20250514-v1:0",
@@ -785,6 +840,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -794,6 +852,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0015,
+            write_5m_per_1k_usd: 0.01875,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -865,6 +933,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: models.dev PR #3708 (github.com/anomalyco/models.dev, citing the AWS lifecycle page); llmgateway#3229; github.com/awslabs/startups .../shared/ai-model-lifecycle.md @0b59caf4 (table dated 2026-07-17, transcribing https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) and awslabs/startups PR #131 (snapshot 2026-09-17)",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -876,6 +947,16 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0015,
+            write_5m_per_1k_usd: 0.01875,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -971,6 +1052,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: litellm deprecation_date",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -984,6 +1068,16 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -1078,6 +1172,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: AWS model card (ja_jp) 'EOL: not before 10/1/2026' (translation), lifecycle Active at crawl time",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1090,6 +1187,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0001,
+            write_5m_per_1k_usd: 0.00125,
+            write_1h_per_1k_usd: Some(0.002),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-5-20251101-v1:0",
@@ -1165,6 +1272,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1177,6 +1287,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-6-v1",
@@ -1270,6 +1390,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1283,6 +1406,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 4096,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-sonnet-4-6",
@@ -1373,6 +1506,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1387,6 +1523,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-7",
@@ -1476,6 +1622,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1489,6 +1638,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 2048,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-4-8",
@@ -1584,6 +1743,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1597,6 +1759,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-sonnet-5",
@@ -1692,6 +1864,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1)",
             "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1707,6 +1882,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1024,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0003,
+            write_5m_per_1k_usd: 0.00375,
+            write_1h_per_1k_usd: Some(0.006),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-5",
@@ -1801,6 +1986,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/us-east-1/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1814,6 +2002,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0005,
+            write_5m_per_1k_usd: 0.00625,
+            write_1h_per_1k_usd: Some(0.01),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-haiku-5-5",
@@ -1907,6 +2105,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1921,6 +2122,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 1e-05,
+            write_5m_per_1k_usd: 0.000125,
+            write_1h_per_1k_usd: Some(0.0002),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-sonnet-5-5",
@@ -2014,6 +2225,10 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2029,6 +2244,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0001,
+            write_5m_per_1k_usd: 0.0025,
+            write_1h_per_1k_usd: Some(0.004),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-opus-5-5",
@@ -2122,6 +2347,10 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2137,6 +2366,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.0002,
+            write_5m_per_1k_usd: 0.005,
+            write_1h_per_1k_usd: Some(0.008),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-fable-5",
@@ -2219,6 +2458,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2233,6 +2475,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.001,
+            write_5m_per_1k_usd: 0.0125,
+            write_1h_per_1k_usd: Some(0.02),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-fable-5-1",
@@ -2308,6 +2560,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens` (Fable 5.1 is not listed; Fable 5's minimum is assumed)",
+            "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
+            "prompt caching: cache reads at 0.025x the input price on Claude Fable 5.1, writes as other Claude: LiteLLM 1.110.2 model_prices_and_context_window_backup.json and https://aws.amazon.com/bedrock/pricing/",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2324,6 +2579,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 512,
+            ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
+            tool_checkpoints: true,
+            read_per_1k_usd: 0.00025,
+            write_5m_per_1k_usd: 0.0125,
+            write_1h_per_1k_usd: Some(0.02),
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-v2:1",
@@ -2387,6 +2652,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2449,6 +2717,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "anthropic.claude-instant-v1",
@@ -2512,6 +2783,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.nova-micro-v1:0",
@@ -2586,6 +2860,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library and other code 5000 (early AWS Nova guide value)",
@@ -2594,6 +2870,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 8.75e-06,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.nova-lite-v1:0",
@@ -2668,6 +2954,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library 5000",
@@ -2676,6 +2964,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 1.5e-05,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.nova-pro-v1:0",
@@ -2750,6 +3048,10 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "limits: litellm 10000; models.dev 8192; swift-bedrock-library 5000",
@@ -2758,6 +3060,26 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.0002,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0004,
+                output_per_1k_usd: 0.0016,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0014,
+                output_per_1k_usd: 0.0056,
+            },
+        ],
     },
     Model {
         id: "amazon.nova-premier-v1:0",
@@ -2821,6 +3143,10 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "limits: litellm 10000 vs models.dev 16384",
@@ -2829,6 +3155,26 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.000625,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00125,
+                output_per_1k_usd: 0.00625,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.004375,
+                output_per_1k_usd: 0.021875,
+            },
+        ],
     },
     Model {
         id: "amazon.nova-2-lite-v1:0",
@@ -2914,6 +3260,10 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -2925,6 +3275,26 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 7.5e-05,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.00125,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.004375,
+            },
+        ],
     },
     Model {
         id: "amazon.nova-2-pro-preview-20251202-v1:0",
@@ -2994,6 +3364,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
+            "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
         confidence_notes: &[
             "Nova 2 features inferred from Nova Lite/Pro AWS rows + litellm (vision, pdf, video, function calling, tool_choice)",
@@ -3007,6 +3379,16 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
+        prompt_cache: Some(PromptCache {
+            min_tokens: 1000,
+            ttls: &[CacheTtl::FiveMinutes],
+            tool_checkpoints: false,
+            read_per_1k_usd: 0.0003125,
+            write_5m_per_1k_usd: 0.0,
+            write_1h_per_1k_usd: None,
+        }),
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-text-express-v1",
@@ -3073,6 +3455,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3138,6 +3523,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3200,6 +3588,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both the ~Nov 2025 and 2026-02-15 models-supported copies; still priced in litellm. Exact AWS date not verified.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3260,6 +3651,9 @@ pub(crate) static MODELS: &[Model] = &[
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-8b-instruct-v1:0",
@@ -3320,6 +3714,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3380,6 +3777,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-1-8b-instruct-v1:0",
@@ -3451,6 +3851,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3522,6 +3925,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-1-405b-instruct-v1:0",
@@ -3595,6 +4001,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-1b-instruct-v1:0",
@@ -3672,6 +4081,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -3749,6 +4161,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -3821,6 +4236,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -3892,6 +4310,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -3962,6 +4383,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama4-scout-17b-instruct-v1:0",
@@ -4035,6 +4459,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4106,6 +4533,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4165,6 +4595,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4223,6 +4656,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-large-2402-v1:0",
@@ -4286,6 +4722,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4345,6 +4784,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-small-2402-v1:0",
@@ -4407,6 +4849,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.pixtral-large-2502-v1:0",
@@ -4481,6 +4926,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4533,6 +4981,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4543,6 +4993,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00025,
+                output_per_1k_usd: 0.00075,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000875,
+                output_per_1k_usd: 0.002625,
+            },
+        ],
     },
     Model {
         id: "mistral.ministral-3-3b-instruct",
@@ -4596,6 +5059,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4608,6 +5073,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 5e-05,
+                output_per_1k_usd: 5e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000175,
+                output_per_1k_usd: 0.000175,
+            },
+        ],
     },
     Model {
         id: "mistral.ministral-3-8b-instruct",
@@ -4661,6 +5139,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4673,6 +5153,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 7.5e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0002625,
+            },
+        ],
     },
     Model {
         id: "mistral.ministral-3-14b-instruct",
@@ -4726,6 +5219,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4738,6 +5233,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0001,
+                output_per_1k_usd: 0.0001,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00035,
+                output_per_1k_usd: 0.00035,
+            },
+        ],
     },
     Model {
         id: "mistral.magistral-small-2509",
@@ -4790,6 +5298,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4799,6 +5309,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00025,
+                output_per_1k_usd: 0.00075,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000875,
+                output_per_1k_usd: 0.002625,
+            },
+        ],
     },
     Model {
         id: "mistral.voxtral-mini-3b-2507",
@@ -4850,6 +5373,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4864,6 +5389,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 2e-05,
+                output_per_1k_usd: 2e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 7e-05,
+                output_per_1k_usd: 7e-05,
+            },
+        ],
     },
     Model {
         id: "mistral.voxtral-small-24b-2507",
@@ -4915,6 +5453,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4930,6 +5470,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 5e-05,
+                output_per_1k_usd: 0.00015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000175,
+                output_per_1k_usd: 0.000525,
+            },
+        ],
     },
     Model {
         id: "mistral.devstral-2-123b",
@@ -4981,6 +5534,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4996,6 +5551,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0002,
+                output_per_1k_usd: 0.001,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0007,
+                output_per_1k_usd: 0.0035,
+            },
+        ],
     },
     Model {
         id: "cohere.command-r-v1:0",
@@ -5059,6 +5627,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5122,6 +5693,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "cohere.command-text-v14",
@@ -5186,6 +5760,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5249,6 +5826,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies.",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5311,6 +5891,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "ai21.jamba-1-5-mini-v1:0",
@@ -5373,6 +5956,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -5434,6 +6020,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: absent from both models-supported copies (2025-11, 2026-02).",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "deepseek.r1-v1:0",
@@ -5504,6 +6093,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -5558,6 +6150,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/msu-denver/bili-core/issues/216 ('Converse API has no tool support for V3.x', citing AWS re:Post QU83cNU6P_Q0iJnkD9Tl4JIw); langchain-aws bedrock_converse.py @0434c7f9 (tool_choice 'any'); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_function_calling true)",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-v3-1.html)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: litellm function calling; langchain-aws streams with tools; tool_choice only 'any' per langchain-aws",
@@ -5572,6 +6166,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00029,
+                output_per_1k_usd: 0.00084,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.001015,
+                output_per_1k_usd: 0.00294,
+            },
+        ],
     },
     Model {
         id: "deepseek.v3.2",
@@ -5636,6 +6243,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (no supports_system_messages value); no AWS Converse row for this model",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-v3-2.md)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5651,6 +6260,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00031,
+                output_per_1k_usd: 0.000925,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.001085,
+                output_per_1k_usd: 0.0032375,
+            },
+        ],
     },
     Model {
         id: "writer.palmyra-x4-v1:0",
@@ -5723,6 +6345,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-09 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -5795,6 +6420,9 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-21 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -5857,6 +6485,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: litellm function calling+tool_choice; langchain-aws streams with tools; swift-bedrock-library lists systemPrompts+document but not toolUse",
@@ -5869,6 +6499,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3.5e-05,
+                output_per_1k_usd: 0.00015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001225,
+                output_per_1k_usd: 0.000525,
+            },
+        ],
     },
     Model {
         id: "openai.gpt-oss-120b-1:0",
@@ -5931,6 +6574,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: as gpt-oss-20b",
@@ -5943,6 +6588,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
+        ],
     },
     Model {
         id: "openai.gpt-oss-safeguard-20b",
@@ -6006,6 +6664,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -6069,6 +6730,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6124,6 +6788,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6137,6 +6803,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-235b-a22b-2507-v1:0",
@@ -6193,6 +6872,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-235b-a22b-2507.html)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6207,6 +6888,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00011,
+                output_per_1k_usd: 0.00044,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000385,
+                output_per_1k_usd: 0.00154,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-coder-30b-a3b-v1:0",
@@ -6261,6 +6955,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6275,6 +6971,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.00105,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-coder-480b-a35b-v1:0",
@@ -6329,6 +7038,8 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-coder-480b-a35b-instruct.html)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6344,6 +7055,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000225,
+                output_per_1k_usd: 0.0009,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0007875,
+                output_per_1k_usd: 0.00315,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-next-80b-a3b",
@@ -6397,6 +7121,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6408,6 +7134,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0021,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-vl-235b-a22b",
@@ -6461,6 +7200,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6472,6 +7213,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000265,
+                output_per_1k_usd: 0.00133,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0009275,
+                output_per_1k_usd: 0.004655,
+            },
+        ],
     },
     Model {
         id: "google.gemma-3-4b-it",
@@ -6525,6 +7279,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6536,6 +7292,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 2e-05,
+                output_per_1k_usd: 4e-05,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 7e-05,
+                output_per_1k_usd: 0.00014,
+            },
+        ],
     },
     Model {
         id: "google.gemma-3-12b-it",
@@ -6589,6 +7358,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6601,6 +7372,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 4.5e-05,
+                output_per_1k_usd: 0.000145,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001575,
+                output_per_1k_usd: 0.0005075,
+            },
+        ],
     },
     Model {
         id: "google.gemma-3-27b-it",
@@ -6654,6 +7438,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6666,6 +7452,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.000115,
+                output_per_1k_usd: 0.00019,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0004025,
+                output_per_1k_usd: 0.000665,
+            },
+        ],
     },
     Model {
         id: "minimax.minimax-m2",
@@ -6720,6 +7519,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6731,6 +7532,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
+        ],
     },
     Model {
         id: "moonshot.kimi-k2-thinking",
@@ -6784,6 +7598,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6795,6 +7611,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.00125,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.004375,
+            },
+        ],
     },
     Model {
         id: "moonshotai.kimi-k2.5",
@@ -6846,6 +7675,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6860,6 +7691,19 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.0015,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.00525,
+            },
+        ],
     },
     Model {
         id: "nvidia.nemotron-nano-9b-v2",
@@ -6919,6 +7763,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6931,6 +7777,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3e-05,
+                output_per_1k_usd: 0.000115,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000105,
+                output_per_1k_usd: 0.0004025,
+            },
+        ],
     },
     Model {
         id: "nvidia.nemotron-nano-12b-v2",
@@ -6990,6 +7849,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7002,6 +7863,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0001,
+                output_per_1k_usd: 0.0003,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00035,
+                output_per_1k_usd: 0.00105,
+            },
+        ],
     },
     Model {
         id: "zai.glm-4.7",
@@ -7053,6 +7927,8 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7068,6 +7944,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0003,
+                output_per_1k_usd: 0.0011,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00105,
+                output_per_1k_usd: 0.00385,
+            },
+        ],
     },
     Model {
         id: "openai.gpt-6-sol",
@@ -7147,6 +8036,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -7224,6 +8116,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6-astra",
@@ -7301,6 +8196,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -7378,6 +8276,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -7455,6 +8356,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "xai.grok-4.7",
@@ -7538,6 +8442,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -7616,6 +8523,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -7693,6 +8603,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "zai.glm-5",
@@ -7743,6 +8656,8 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/zai.glm-5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `zai.glm-5`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-5`); flags and limits are LiteLLM's, low confidence",
@@ -7756,6 +8671,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.0005,
+                output_per_1k_usd: 0.0016,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00175,
+                output_per_1k_usd: 0.0056,
+            },
+        ],
     },
     Model {
         id: "zai.glm-5.3",
@@ -7818,6 +8746,8 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `global.zai.glm-5.3`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `global.zai.glm-5.3`); flags and limits are LiteLLM's, low confidence",
@@ -7833,6 +8763,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00084,
+                output_per_1k_usd: 0.00264,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.00294,
+                output_per_1k_usd: 0.00924,
+            },
+        ],
     },
     Model {
         id: "zai.glm-4.7-flash",
@@ -7884,6 +8827,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/zai.glm-4.7-flash entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `zai.glm-4.7-flash`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-4.7-flash`); flags and limits are LiteLLM's, low confidence",
@@ -7899,6 +8844,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3.5e-05,
+                output_per_1k_usd: 0.0002,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0001225,
+                output_per_1k_usd: 0.0007,
+            },
+        ],
     },
     Model {
         id: "minimax.minimax-m2.1",
@@ -7951,6 +8909,8 @@ pub(crate) static MODELS: &[Model] = &[
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.1`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.1`); flags and limits are LiteLLM's, low confidence",
@@ -7966,6 +8926,19 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
+        ],
     },
     Model {
         id: "minimax.minimax-m2.5",
@@ -8017,6 +8990,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.5`",
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `minimax.minimax-m2.5`); flags and limits are LiteLLM's, low confidence",
@@ -8030,6 +9005,19 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 0.00015,
+                output_per_1k_usd: 0.0006,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000525,
+                output_per_1k_usd: 0.0021,
+            },
+        ],
     },
     Model {
         id: "nvidia.nemotron-nano-3-30b",
@@ -8087,6 +9075,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/nvidia.nemotron-nano-3-30b entries (AWS price list)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `nvidia.nemotron-nano-3-30b`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `nvidia.nemotron-nano-3-30b`); flags and limits are LiteLLM's, low confidence",
@@ -8101,6 +9091,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 3e-05,
+                output_per_1k_usd: 0.00012,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.000105,
+                output_per_1k_usd: 0.00042,
+            },
+        ],
     },
     Model {
         id: "nvidia.nemotron-super-3-120b",
@@ -8158,6 +9161,8 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/nvidia.nemotron-super-3-120b entries (AWS price list)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `nvidia.nemotron-super-3-120b`",
+            "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
+            "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `nvidia.nemotron-super-3-120b`); flags and limits are LiteLLM's, low confidence",
@@ -8172,6 +9177,19 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+            TierPrice {
+                tier: ServiceTier::Flex,
+                input_per_1k_usd: 7.5e-05,
+                output_per_1k_usd: 0.000325,
+            },
+            TierPrice {
+                tier: ServiceTier::Priority,
+                input_per_1k_usd: 0.0002625,
+                output_per_1k_usd: 0.0011375,
+            },
+        ],
     },
     Model {
         id: "qwen.qwen3-coder-next",
@@ -8235,6 +9253,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -8299,6 +9320,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.4",
@@ -8376,6 +9400,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.5",
@@ -8453,6 +9480,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.6-sol",
@@ -8530,6 +9560,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -8607,6 +9640,9 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -8684,5 +9720,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
         reasoning: None,
+        prompt_cache: None,
+        service_tiers: &[
+        ],
     },
 ];

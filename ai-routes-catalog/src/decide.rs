@@ -482,6 +482,8 @@ pub enum Capability {
     ToolChoice(ToolChoiceMode),
     /// `cachePoint` blocks (prompt caching).
     PromptCaching,
+    /// Documents with `citations: {enabled: true}`, answered with `citationsContent`.
+    Citations,
 }
 
 impl Capability {
@@ -496,6 +498,7 @@ impl Capability {
             Capability::DocumentInput => "document_chat",
             Capability::ToolChoice(_) => "tool_choice",
             Capability::PromptCaching => "prompt caching",
+            Capability::Citations => "citations",
         }
     }
 }
@@ -543,7 +546,17 @@ impl Model {
                 Fact::Unknown => Fact::Unknown,
             },
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
-            Capability::PromptCaching => return bool_support(prompt_caching(self)),
+            Capability::PromptCaching => return bool_support(self.prompt_cache.is_some()),
+            // A rule, like prompt caching: citations are Anthropic's, on every Claude model
+            // Bedrock still serves but Claude 3 Haiku (https://docs.anthropic.com/en/docs/build-with-claude/citations,
+            // https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-supported-models-features.html).
+            Capability::Citations => {
+                return bool_support(
+                    self.id.starts_with("anthropic.claude-")
+                        && !self.id.starts_with("anthropic.claude-3-haiku")
+                        && self.supports(Capability::DocumentInput) == Support::Yes,
+                )
+            }
         };
         match (fact, self.features_confidence) {
             (Fact::Yes, _) => Support::Yes,
@@ -569,22 +582,6 @@ fn bool_support(has: bool) -> Support {
     } else {
         Support::No
     }
-}
-
-/// Models that accept `cachePoint` blocks in Converse: Anthropic Claude 3.5 Haiku, 3.7
-/// Sonnet and every Claude 4 and later, and Amazon Nova (Micro, Lite, Pro, Premier,
-/// Nova 2). Conservative: a model outside this list fails the build rather than
-/// Bedrock's validation at run time.
-fn prompt_caching(model: &Model) -> bool {
-    let id = model.id;
-    if let Some(rest) = id.strip_prefix("anthropic.claude-") {
-        return rest.starts_with("3-5-haiku")
-            || rest.starts_with("3-7-sonnet")
-            || ["sonnet-", "opus-", "haiku-"]
-                .iter()
-                .any(|family| rest.starts_with(family));
-    }
-    id.starts_with("amazon.nova-")
 }
 
 /// Bedrock's rule for tool names, as it states it.

@@ -44,10 +44,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod billing;
 mod data;
 mod date;
 mod decide;
 mod reasoning;
+
+pub use billing::{
+    BilledTokens, CachePrefix, CacheProblem, CacheTtl, Checkpoints, PromptCache, ServiceTier,
+    TierPrice, MAX_CACHE_CHECKPOINTS,
+};
 
 pub use date::Date;
 pub use reasoning::{
@@ -429,6 +435,12 @@ pub struct Model {
     /// Whether and how the model reasons (extended thinking), from `data/reasoning.json`;
     /// `None`: it cannot. Decisions: [`Model::reasoning_plan`].
     pub reasoning: Option<ReasoningFacts>,
+    /// Prompt caching on Bedrock (minimum tokens per checkpoint, TTLs, cache prices), or
+    /// `None` when the model does not cache (`data/billing.json`).
+    pub prompt_cache: Option<PromptCache>,
+    /// The service tiers besides `default` the model is offered in, with their prices
+    /// (`data/billing.json`); empty when only the standard tier is.
+    pub service_tiers: &'static [TierPrice],
 }
 
 impl Model {

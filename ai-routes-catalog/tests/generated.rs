@@ -20,7 +20,17 @@ fn generate(out: &Path, overrides: Option<&Path>) -> Output {
         .arg("--out")
         .arg(out);
     if let Some(overrides) = overrides {
-        cmd.arg("--overrides").arg(overrides);
+        // The billing rules name models the real overrides file adds, so another
+        // overrides file comes with billing rules of its own (none).
+        let billing = temp(&format!(
+            "billing-{}.json",
+            overrides.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&billing, r#"{"prompt_cache": [], "service_tiers": []}"#).unwrap();
+        cmd.arg("--overrides")
+            .arg(overrides)
+            .arg("--billing")
+            .arg(billing);
     }
     cmd.output()
         .expect("python3 must be installed to run the catalog generator")

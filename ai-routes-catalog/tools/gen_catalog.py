@@ -7,6 +7,7 @@ Usage (from anywhere; needs python3 and rustfmt, nothing else, no network):
     python3 ai-routes-catalog/tools/gen_catalog.py --check      # exit 1 if src/data.rs is stale
     python3 ai-routes-catalog/tools/gen_catalog.py --out F.rs   # write elsewhere (the freshness test)
     python3 ai-routes-catalog/tools/gen_catalog.py --overrides O.json  # another overrides file
+    python3 ai-routes-catalog/tools/gen_catalog.py --billing B.json    # another billing file
 
 ``tests/generated.rs`` runs this script into a temporary file and fails when
 ``src/data.rs`` differs, so the data files and the Rust cannot drift apart.
@@ -33,6 +34,9 @@ Inputs
   described in shared/models/README.md and in each entry's ``sources``.
 * ``data/reasoning.json`` -- which models reason and how thinking is set
   (``Model::reasoning``), each entry with its source.
+* ``data/billing.json`` -- prompt-cache facts (minimum tokens per checkpoint,
+  TTLs, cache prices) and service tiers with their prices, per model, each rule
+  with its public sources (see its ``_doc``).
 * ``data/overrides.json`` -- curated corrections, each with its own source.
   Every applied override is appended to the model's ``sources`` and
   ``confidence_notes``.
@@ -118,6 +122,7 @@ CRATE = os.path.dirname(HERE)
 SEED = os.path.join(CRATE, "data", "bedrock-models.json")
 OVERRIDES = os.path.join(CRATE, "data", "overrides.json")
 REASONING = os.path.join(CRATE, "data", "reasoning.json")
+BILLING = os.path.join(CRATE, "data", "billing.json")
 OUT = os.path.join(CRATE, "src", "data.rs")
 
 CRIS_SOURCE = (
@@ -168,6 +173,9 @@ MODALITY = {
     "audio": "Audio",
 }
 TOOL_CHOICE = {"auto": "Auto", "any": "Any", "tool": "Tool"}
+CACHE_TTL = {"5m": "FiveMinutes", "1h": "OneHour"}
+SERVICE_TIER = {"flex": "Flex", "priority": "Priority"}
+CACHE_FIELDS = {"min_tokens", "ttls", "tools", "read", "write_5m", "write_1h"}
 CONFIDENCE = {"high": "High", "medium-high": "MediumHigh", "medium": "Medium", "low": "Low"}
 LIFECYCLE = {"active": "Active", "eol": "Eol", "eol_or_legacy": "Legacy", "uncertain": "Uncertain"}
 
@@ -553,6 +561,62 @@ def emit_reasoning(entry):
             "true" if entry["signed"] else "false",
         )
     )
+def price(per_1k, factor):
+    # Rounded so that 0.003 * 0.1 is written 0.0003, not 0.00030000000000000003.
+    return round(per_1k * factor, 12)
+
+
+def apply_billing(models, doc):
+    """Adds `prompt_cache` and `service_tiers` from data/billing.json to converted models.
+
+    Rules apply in file order; a later rule overrides the fields it gives (so a rule can
+    correct one price of models an earlier rule described). Factors become USD per 1,000
+    tokens here, from the model's own list prices."""
+    by_id = {m["id"]: m for m in models}
+    cache = {}
+    for rule in doc.get("prompt_cache", []):
+        if not rule.get("sources"):
+            raise SystemExit("billing.json: a prompt_cache rule without sources")
+        unknown = set(rule) - CACHE_FIELDS - {"models", "sources"}
+        if unknown:
+            raise SystemExit("billing.json: unknown prompt_cache fields %s" % sorted(unknown))
+        for mid in rule["models"]:
+            if mid not in by_id:
+                raise SystemExit("billing.json: unknown model %r" % mid)
+            entry = cache.setdefault(mid, {"sources": []})
+            entry.update({k: v for k, v in rule.items() if k in CACHE_FIELDS})
+            entry["sources"] += rule["sources"]
+    for mid, entry in cache.items():
+        m = by_id[mid]
+        missing = CACHE_FIELDS - {"write_1h"} - set(entry)
+        if missing:
+            raise SystemExit("billing.json: %s lacks %s" % (mid, sorted(missing)))
+        if ("1h" in entry["ttls"]) != ("write_1h" in entry):
+            raise SystemExit("billing.json: %s: a 1h TTL needs a write_1h price and vice versa" % mid)
+        per_1k = m["price_in"]
+        m["prompt_cache"] = {
+            "min_tokens": int(entry["min_tokens"]),
+            "ttls": [CACHE_TTL[t] for t in entry["ttls"]],
+            "tools": bool(entry["tools"]),
+            "read": price(per_1k, entry["read"]),
+            "write_5m": price(per_1k, entry["write_5m"]),
+            "write_1h": price(per_1k, entry["write_1h"]) if "write_1h" in entry else None,
+        }
+        m["sources"] = m["sources"] + ["prompt caching: " + x for x in entry["sources"]]
+        if not m["price_known"]:
+            m["notes"] = m["notes"] + ["cache prices are 0: the model's input price is unknown"]
+    for rule in doc.get("service_tiers", []):
+        if not rule.get("sources"):
+            raise SystemExit("billing.json: a service_tiers rule without sources")
+        for mid in rule["models"]:
+            if mid not in by_id:
+                raise SystemExit("billing.json: unknown model %r" % mid)
+            m = by_id[mid]
+            m["service_tiers"] = [
+                (SERVICE_TIER[tier], price(m["price_in"], factor), price(m["price_out"], factor))
+                for tier, factor in rule["tiers"].items()
+            ]
+            m["sources"] = m["sources"] + ["service tiers: " + x for x in rule["sources"]]
 
 
 def opt_str(s):
@@ -581,8 +645,8 @@ def emit(models):
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
     w("use crate::{")
-    w("    Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope,")
-    w("    ReasoningControl, ReasoningFacts, ToolChoiceMode,")
+    w("    CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,")
+    w("    ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice, ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
@@ -641,6 +705,26 @@ def emit(models):
             w("            %s," % rs_str(s))
         w("        ],")
         w("        reasoning: %s," % emit_reasoning(c["reasoning"]))
+        pc = c.get("prompt_cache")
+        if pc is None:
+            w("        prompt_cache: None,")
+        else:
+            w("        prompt_cache: Some(PromptCache {")
+            w("            min_tokens: %d," % pc["min_tokens"])
+            w("            ttls: &[%s]," % ", ".join("CacheTtl::" + t for t in pc["ttls"]))
+            w("            tool_checkpoints: %s," % ("true" if pc["tools"] else "false"))
+            w("            read_per_1k_usd: %s," % rs_f64(pc["read"]))
+            w("            write_5m_per_1k_usd: %s," % rs_f64(pc["write_5m"]))
+            w("            write_1h_per_1k_usd: %s," % ("None" if pc["write_1h"] is None else "Some(%s)" % rs_f64(pc["write_1h"])))
+            w("        }),")
+        w("        service_tiers: &[")
+        for tier, price_in, price_out in c.get("service_tiers", []):
+            w("            TierPrice {")
+            w("                tier: ServiceTier::%s," % tier)
+            w("                input_per_1k_usd: %s," % rs_f64(price_in))
+            w("                output_per_1k_usd: %s," % rs_f64(price_out))
+            w("            },")
+        w("        ],")
         w("    },")
     w("];")
     w("")
@@ -662,7 +746,7 @@ def rustfmt(text):
         raise SystemExit("rustfmt failed or is not installed (%s); install it with `rustup component add rustfmt`" % e)
 
 
-def build(overrides_path=OVERRIDES):
+def build(overrides_path=OVERRIDES, billing_path=BILLING):
     """The generated Rust source for the seed plus the overrides file."""
     with open(SEED) as fh:
         seed = json.load(fh)
@@ -677,6 +761,8 @@ def build(overrides_path=OVERRIDES):
         m["reasoning"] = entry
         if entry is not None:
             m["sources"].append("reasoning: " + entry["source"])
+    with open(billing_path) as fh:
+        apply_billing(models, json.load(fh))
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):
@@ -694,9 +780,10 @@ def main():
     ap.add_argument("--check", action="store_true", help="exit 1 if src/data.rs is stale")
     ap.add_argument("--out", default=OUT, help="where to write (default: src/data.rs)")
     ap.add_argument("--overrides", default=OVERRIDES, help="overrides file (default: data/overrides.json)")
+    ap.add_argument("--billing", default=BILLING, help="billing facts file (default: data/billing.json)")
     args = ap.parse_args()
 
-    text, count = build(args.overrides)
+    text, count = build(args.overrides, args.billing)
     if args.check:
         with open(OUT) as fh:
             if fh.read() != text:

@@ -6,7 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, Ident, Lit, Token};
 
-use ai_routes_catalog::closest;
+use ai_routes_catalog::{closest, CacheTtl, ServiceTier};
 
 use crate::diagnostics::Errors;
 
@@ -214,6 +214,58 @@ impl Args {
         }
     }
 
+    /// `cache = true | false | "5m" | "1h"`: `true` is Bedrock's default 5-minute TTL.
+    pub fn cache_ttl(&self, key: &str, errors: &mut Errors) -> Option<Spanned<Option<CacheTtl>>> {
+        let expr = self.value_of(key, errors)?;
+        let value = match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            }) => Some(b.value.then_some(CacheTtl::FiveMinutes)),
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => CacheTtl::parse(&s.value()).map(Some),
+            _ => None,
+        };
+        match value {
+            Some(value) => Some(Spanned {
+                value,
+                span: expr.span(),
+            }),
+            None => {
+                errors.error_at(
+                    expr,
+                    format!("`{key}` is `true` (the default 5-minute TTL), \"5m\" or \"1h\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// `service_tier = "flex" | "priority" | "default"`.
+    pub fn service_tier(&self, key: &str, errors: &mut Errors) -> Option<Spanned<ServiceTier>> {
+        let written = self.string(key, errors)?;
+        match ServiceTier::parse(&written.value) {
+            Some(value) => Some(Spanned {
+                value,
+                span: written.span,
+            }),
+            None => {
+                const TIERS: &[&str] = &["flex", "priority", "default"];
+                let hint = closest(&written.value, TIERS)
+                    .map(|c| format!("; did you mean \"{c}\"?"))
+                    .unwrap_or_default();
+                errors.error(
+                    written.span,
+                    format!(
+                        "unknown service tier \"{}\"{hint} (`{key}` is \"flex\", \"priority\" or \"default\")",
+                        written.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     /// A list of paths, e.g. `tools = [get_weather, SearchProducts]`.
     pub fn paths(&self, key: &str, errors: &mut Errors) -> Option<Spanned<Vec<syn::Path>>> {
         let expr = self.value_of(key, errors)?;
@@ -294,9 +346,10 @@ options! {
         max_tokens: int -> Spanned<i64>,
         temperature: float -> Spanned<f64>,
         top_p: float -> Spanned<f64>,
-        cache: boolean -> Spanned<bool>,
+        cache: cache_ttl -> Spanned<Option<CacheTtl>>,
         guardrail: string -> Spanned<String>,
         reasoning: string -> Spanned<String>,
         reasoning_budget: int -> Spanned<i64>,
+        service_tier: service_tier -> Spanned<ServiceTier>,
     }
 }

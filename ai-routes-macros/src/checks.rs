@@ -1,11 +1,12 @@
 //! Checks shared by every route kind: inference parameters and the system prompt.
 
-use ai_routes_catalog::{Capability, Model, Support};
+use ai_routes_catalog::{CacheProblem, CacheTtl, Capability, Model, ServiceTier, Support};
 use proc_macro2::Span;
 
 use crate::attrs::Spanned;
 use crate::diagnostics::Errors;
 use crate::model_check::RouteModel;
+use crate::model_spec::History;
 
 /// A system prompt needs a model that accepts one.
 pub fn check_system_prompt(
@@ -147,39 +148,123 @@ pub fn require(
     }
 }
 
-/// `cache = true` needs a model that caches; `guardrail` is "id:version".
-pub fn check_cache_and_guardrail(
+/// `cache` needs a model that caches, with that TTL; on a generation route (whose
+/// arguments are not cached), a system prompt shorter than the model's minimum cached
+/// prefix makes the checkpoint count only if the output schema makes up the difference.
+pub fn check_cache(
     model: Option<&RouteModel>,
-    cache: Option<&Spanned<bool>>,
-    guardrail: Option<&Spanned<String>>,
+    cache: Option<&Spanned<Option<CacheTtl>>>,
+    system_prompt: Option<&Spanned<String>>,
+    history: History,
     errors: &mut Errors,
 ) {
-    if let (Some(cache), Some(model)) = (cache.filter(|c| c.value), model) {
-        if let Some(catalog) = model.model.filter(|_| model.checked) {
-            require(
-                catalog,
-                Capability::PromptCaching,
-                cache.span,
-                || {
-                    let able: Vec<&str> = ai_routes_catalog::models()
-                        .iter()
-                        .filter(|m| {
-                            m.is_active() && m.supports(Capability::PromptCaching) == Support::Yes
-                        })
-                        .map(|m| m.name)
-                        .take(4)
-                        .collect();
-                    format!(
-                        "model `{}` does not support prompt caching on Bedrock (`cachePoint`); remove `cache = true`, or \
-                         pick a model that does (e.g. {})",
-                        catalog.name,
-                        able.join(", ")
-                    )
-                },
-                errors,
-            );
-        }
+    let Some((cache, ttl)) = cache.and_then(|c| c.value.map(|ttl| (c, ttl))) else {
+        return;
+    };
+    let Some(catalog) = model.filter(|m| m.checked).and_then(|m| m.model) else {
+        return;
+    };
+    let examples = |ttl: CacheTtl| {
+        ai_routes_catalog::models()
+            .iter()
+            .filter(|m| m.is_active() && m.cache_problem(ttl).is_none())
+            .map(|m| m.name)
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    require(
+        catalog,
+        Capability::PromptCaching,
+        cache.span,
+        || {
+            format!(
+                "model `{}` does not support prompt caching on Bedrock (`cachePoint`); remove `cache`, or \
+                 pick a model that does (e.g. {})",
+                catalog.name,
+                examples(CacheTtl::FiveMinutes)
+            )
+        },
+        errors,
+    );
+    let Some(prompt_cache) = &catalog.prompt_cache else {
+        return;
+    };
+    if let Some(problem @ CacheProblem::TtlNotOffered { .. }) = catalog.cache_problem(ttl) {
+        errors.error(
+            cache.span,
+            format!(
+                "model `{}` {problem}; use `cache = \"5m\"` (or `cache = true`), or a model with {}-TTL caching (e.g. {})",
+                catalog.name,
+                ttl.as_str(),
+                examples(ttl)
+            ),
+        );
     }
+    let system_tokens = system_prompt.map_or(0, |s| s.value.len().div_ceil(4));
+    if history == History::None && system_tokens < prompt_cache.min_tokens as usize {
+        let prompt = if system_tokens == 0 {
+            "has no system prompt".to_string()
+        } else {
+            format!("has a system prompt of about {system_tokens} tokens")
+        };
+        let counts = if prompt_cache.tool_checkpoints {
+            "its checkpoint counts only if the output schema makes up the difference"
+        } else {
+            "the model does not cache tools, so its checkpoint never counts"
+        };
+        errors.warn(
+            cache.span,
+            format!(
+                "`{}` caches only prefixes of at least {} tokens, and this generation {prompt} (its arguments \
+                 change with every call and are not cached): {counts}. ai-routes places a checkpoint only where it \
+                 counts, so nothing is billed for a cache write Bedrock would ignore; lengthen the system prompt \
+                 (instructions, examples) or remove `cache`",
+                catalog.name, prompt_cache.min_tokens
+            ),
+        );
+    }
+}
+
+/// `service_tier` must be one the model is offered in.
+pub fn check_service_tier(
+    model: Option<&RouteModel>,
+    tier: Option<&Spanned<ServiceTier>>,
+    errors: &mut Errors,
+) {
+    let (Some(tier), Some(catalog)) = (tier, model.filter(|m| m.checked).and_then(|m| m.model))
+    else {
+        return;
+    };
+    if catalog.tier_price(tier.value).is_some() {
+        return;
+    }
+    let offering: Vec<&str> = ai_routes_catalog::models()
+        .iter()
+        .filter(|m| m.is_active() && m.tier_price(tier.value).is_some())
+        .map(|m| m.name)
+        .take(4)
+        .collect();
+    errors.error(
+        tier.span,
+        format!(
+            "model `{}` is not offered in the {} service tier on Bedrock (it is offered in: {}); remove `service_tier`, \
+             or pick a model offered in it (e.g. {})",
+            catalog.name,
+            tier.value.as_str(),
+            catalog
+                .offered_tiers()
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            offering.join(", ")
+        ),
+    );
+}
+
+/// `guardrail` is "id:version".
+pub fn check_guardrail(guardrail: Option<&Spanned<String>>, errors: &mut Errors) {
     if let Some(guardrail) = guardrail {
         let valid = guardrail
             .value

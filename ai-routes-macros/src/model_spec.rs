@@ -7,7 +7,11 @@ use quote::{quote, ToTokens};
 use crate::attrs::ModelOptions;
 use ai_routes_catalog::{Effort, ReasoningPlan, ReasoningSetting};
 
-use crate::checks::{check_cache_and_guardrail, check_inference, check_system_prompt};
+use ai_routes_catalog::{CacheTtl, ServiceTier};
+
+use crate::checks::{
+    check_cache, check_guardrail, check_inference, check_service_tier, check_system_prompt,
+};
 use crate::diagnostics::Errors;
 use crate::model_check::{check_region, resolve_model, RouteModel};
 use crate::reasoning::check_reasoning;
@@ -21,17 +25,26 @@ pub struct ModelSettings {
     pub temperature: Option<f32>,
     pub top_p: Option<f32>,
     pub stop_sequences: Vec<String>,
-    pub cache: bool,
+    pub cache: Option<CacheTtl>,
     pub guardrail: Option<String>,
     pub reasoning: ReasoningSetting,
     /// What the reasoning setting means on the model (`NONE` when it cannot be decided).
     pub reasoning_plan: ReasoningPlan,
+    pub service_tier: Option<ServiceTier>,
+}
+
+/// Whether a route sends its history again on each call (conversations), which makes the
+/// checkpoint at the end of the messages count once the history is long enough.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    Resent,
+    None,
 }
 
 impl ModelSettings {
     /// Checks the options against the catalog (every error reported); `None` when the
     /// model itself cannot be resolved.
-    pub fn check(options: ModelOptions, errors: &mut Errors) -> Option<Self> {
+    pub fn check(options: ModelOptions, history: History, errors: &mut Errors) -> Option<Self> {
         let known_region = options.region.as_ref().filter(|r| check_region(r, errors));
         let model = resolve_model(&options, known_region, errors);
         if let Some(model) = &model {
@@ -45,12 +58,15 @@ impl ModelSettings {
             );
         }
         let (reasoning, reasoning_plan) = check_reasoning(model.as_ref(), &options, errors);
-        check_cache_and_guardrail(
+        check_cache(
             model.as_ref(),
             options.cache.as_ref(),
-            options.guardrail.as_ref(),
+            options.system_prompt.as_ref(),
+            history,
             errors,
         );
+        check_guardrail(options.guardrail.as_ref(), errors);
+        check_service_tier(model.as_ref(), options.service_tier.as_ref(), errors);
         // An application inference profile is called in its own region.
         let profile_region = options
             .invoke
@@ -65,10 +81,11 @@ impl ModelSettings {
             temperature: options.temperature.map(|t| t.value as f32),
             top_p: options.top_p.map(|t| t.value as f32),
             stop_sequences: Vec::new(),
-            cache: options.cache.is_some_and(|c| c.value),
+            cache: options.cache.and_then(|c| c.value),
             guardrail: options.guardrail.map(|g| g.value),
             reasoning,
             reasoning_plan,
+            service_tier: options.service_tier.map(|t| t.value),
         })
     }
 
@@ -84,9 +101,17 @@ impl ModelSettings {
         let temperature = option(self.temperature);
         let top_p = option(self.top_p);
         let stop_sequences = &self.stop_sequences;
-        let cache = self.cache;
+        let cache = option(self.cache.map(|ttl| match ttl {
+            CacheTtl::FiveMinutes => quote!(::ai_routes::CacheTtl::FiveMinutes),
+            CacheTtl::OneHour => quote!(::ai_routes::CacheTtl::OneHour),
+        }));
         let guardrail = option(self.guardrail.as_deref());
         let reasoning = setting_tokens(self.reasoning);
+        let service_tier = option(self.service_tier.map(|tier| match tier {
+            ServiceTier::Default => quote!(::ai_routes::ServiceTier::Default),
+            ServiceTier::Flex => quote!(::ai_routes::ServiceTier::Flex),
+            ServiceTier::Priority => quote!(::ai_routes::ServiceTier::Priority),
+        }));
         quote! {
             ::ai_routes::__private::ModelSpec {
                 model: #model,
@@ -102,6 +127,7 @@ impl ModelSettings {
                 cache: #cache,
                 guardrail: #guardrail,
                 reasoning: #reasoning,
+                service_tier: #service_tier,
             }
         }
     }

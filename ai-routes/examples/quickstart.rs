@@ -167,6 +167,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             }
             TurnEvent::Error(error) => println!("\n[error: {error}]"),
+            // Citations, and whatever later versions add.
+            _ => {}
         }
     }
     Ok(())

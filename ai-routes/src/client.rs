@@ -1,5 +1,6 @@
 //! The Bedrock client every route call goes through.
 
+use ai_routes_catalog::ServiceTier;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,6 +24,9 @@ pub struct Client {
     inner: Arc<Inner>,
     /// The owner generation calls are made for ([`Client::for_owner`]).
     owner: Option<Arc<str>>,
+    /// The service tier every call through this client asks for
+    /// ([`Client::with_service_tier`]).
+    service_tier: Option<ServiceTier>,
 }
 
 struct Inner {
@@ -245,6 +249,7 @@ impl ClientBuilder {
                 ledger: Ledger::default(),
             }),
             owner: None,
+            service_tier: None,
         }
     }
 }
@@ -344,7 +349,36 @@ impl Client {
         Client {
             inner: self.inner.clone(),
             owner: Some(Arc::from(owner.into())),
+            service_tier: self.service_tier,
         }
+    }
+
+    /// The same client making every call in service tier `tier`, whatever the routes
+    /// declare (`service_tier = ...`): `plan_recipe(&ai.with_service_tier(ServiceTier::Flex), ..)`
+    /// for work that can wait, at about half the price. The cost is computed for the tier
+    /// Bedrock reports back. A route whose model is not offered in `tier` fails with
+    /// [`Error::ServiceTierUnavailable`](crate::Error::ServiceTierUnavailable) before any call
+    /// is made.
+    ///
+    /// ```
+    /// # async fn run() -> ai_routes::Result<()> {
+    /// use ai_routes::{Client, ServiceTier};
+    /// let ai = Client::from_env().await?;
+    /// let nightly = ai.with_service_tier(ServiceTier::Flex);
+    /// assert_eq!(nightly.service_tier(), Some(ServiceTier::Flex));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_service_tier(&self, tier: ServiceTier) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            owner: self.owner.clone(),
+            service_tier: Some(tier),
+        }
+    }
+
+    /// The tier set with [`Client::with_service_tier`].
+    pub fn service_tier(&self) -> Option<ServiceTier> {
+        self.service_tier
     }
 
     /// The owner set with [`Client::for_owner`].

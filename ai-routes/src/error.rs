@@ -114,6 +114,25 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A call asked for a service tier the model is not offered in (checked against the
+    /// catalog before the call is made; a route's own `service_tier` is checked at compile
+    /// time).
+    #[error(
+        "model `{model_id}` is not offered in the {} service tier (it is offered in: {}); call it with another tier \
+         (Client::with_service_tier) or move the route to a model offered in {}",
+        requested.as_str(),
+        offered.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+        requested.as_str()
+    )]
+    ServiceTierUnavailable {
+        /// The model or inference profile ID the call was for.
+        model_id: String,
+        /// The tier asked for.
+        requested: ai_routes_catalog::ServiceTier,
+        /// The tiers the model is offered in.
+        offered: Vec<ai_routes_catalog::ServiceTier>,
+    },
+
     /// Bedrock rejected the request as invalid (`ValidationException`), e.g. an inference
     /// parameter the model does not accept. Not retryable as is.
     #[error("Bedrock rejected the request to `{model_id}`: {message}")]

@@ -34,7 +34,6 @@ use crate::error::{Error, Result};
 use crate::executor::{
     error_type, tokens_for_chars, CallInfo, Delivery, Request, DOCUMENT_CHARS, IMAGE_CHARS,
 };
-use crate::inference::cache_tools;
 use crate::media::Media;
 use crate::metering::RouteKind;
 use crate::model_spec::ModelSpec;
@@ -185,6 +184,9 @@ pub struct Generated<T> {
     /// reason, or its provider redacted the reasoning). Not logged unless content logging
     /// is on.
     pub reasoning: String,
+    /// The passages of the caller's documents the answer cites (Claude, with
+    /// [`Document::with_citations`](crate::Document::with_citations)); empty otherwise.
+    pub citations: Vec<crate::Citation>,
 }
 
 impl<T> Generated<T> {
@@ -198,6 +200,7 @@ impl<T> Generated<T> {
             model_id: self.model_id,
             json: self.json,
             reasoning: self.reasoning,
+            citations: self.citations,
         }
     }
 
@@ -403,10 +406,7 @@ impl RouteCore {
                 ToolChoiceStrategy::AutoWithInstruction => None,
             };
             ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(
-                    vec![Tool::ToolSpec(spec)],
-                    self.spec.model.cache,
-                )))
+                .set_tools(Some(vec![Tool::ToolSpec(spec)]))
                 .set_tool_choice(choice)
                 .build()
                 .expect("tools are set")
@@ -504,6 +504,7 @@ impl Engine<'_> {
                 tool_config: Some(self.tool_config),
                 input_tokens,
                 tool_chars: self.schema.tool_input_chars,
+                cache_messages: false,
             };
             let info = CallInfo {
                 route: spec.name,
@@ -557,6 +558,7 @@ impl Engine<'_> {
                         model_id: spec.model.invoke_id.to_string(),
                         json,
                         reasoning: reasoning_of(&reply.content),
+                        citations: citations_of(&reply.content),
                     })
                 }
                 Err(_) if reply.stop_reason == StopReason::ModelContextWindowExceeded => {
@@ -674,14 +676,11 @@ impl Engine<'_> {
     }
 }
 
-/// The text blocks of an answer, joined by newlines.
+/// The text blocks of an answer (cited or not), joined by newlines.
 fn text_of(content: &[ContentPart]) -> String {
     let text: Vec<&str> = content
         .iter()
-        .filter_map(|part| match part {
-            ContentPart::Text { text } => Some(text.as_str()),
-            _ => None,
-        })
+        .filter_map(ContentPart::answer_text)
         .collect();
     text.join("\n")
 }
@@ -694,6 +693,18 @@ fn reasoning_of(content: &[ContentPart]) -> String {
             ContentPart::Reasoning { text, .. } => Some(text.as_str()),
             _ => None,
         })
+        .collect()
+}
+
+/// The passages an answer cites, in order.
+fn citations_of(content: &[ContentPart]) -> Vec<crate::Citation> {
+    content
+        .iter()
+        .flat_map(|part| match part {
+            ContentPart::CitedText { citations, .. } => citations.as_slice(),
+            _ => &[],
+        })
+        .cloned()
         .collect()
 }
 

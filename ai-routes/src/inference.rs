@@ -26,41 +26,6 @@ pub(crate) fn inference_config(
     })
 }
 
-/// A `cachePoint` (type `default`): everything before it in the request is cached.
-pub(crate) fn cache_point() -> aws_sdk_bedrockruntime::types::CachePointBlock {
-    aws_sdk_bedrockruntime::types::CachePointBlock::builder()
-        .r#type(aws_sdk_bedrockruntime::types::CachePointType::Default)
-        .build()
-        .expect("the type is set")
-}
-
-/// The system prompt blocks, with a cache point after them when the route caches.
-pub(crate) fn system_blocks(
-    system_prompt: Option<&str>,
-    cache: bool,
-) -> Option<Vec<aws_sdk_bedrockruntime::types::SystemContentBlock>> {
-    use aws_sdk_bedrockruntime::types::SystemContentBlock;
-    let system = system_prompt?;
-    let mut blocks = vec![SystemContentBlock::Text(system.to_string())];
-    if cache {
-        blocks.push(SystemContentBlock::CachePoint(cache_point()));
-    }
-    Some(blocks)
-}
-
-/// Appends a cache point after the tools when the route caches.
-pub(crate) fn cache_tools(
-    mut tools: Vec<aws_sdk_bedrockruntime::types::Tool>,
-    cache: bool,
-) -> Vec<aws_sdk_bedrockruntime::types::Tool> {
-    if cache && !tools.is_empty() {
-        tools.push(aws_sdk_bedrockruntime::types::Tool::CachePoint(
-            cache_point(),
-        ));
-    }
-    tools
-}
-
 /// `"id:version"` (the id may be an ARN) as identifier and version.
 pub(crate) fn split_guardrail(guardrail: &str) -> (&str, &str) {
     guardrail

@@ -63,6 +63,7 @@
 #![warn(missing_docs)]
 
 mod bedrock_errors;
+mod citation;
 mod client;
 pub mod conversation;
 mod document;
@@ -92,6 +93,8 @@ pub mod testing;
 /// The Bedrock model catalog the macros check routes against: models, capabilities,
 /// limits, Regions, inference profiles and prices (the `ai-routes-catalog` crate).
 pub use ai_routes_catalog as catalog;
+pub use ai_routes_catalog::{CacheTtl, ServiceTier};
+pub use citation::{Citation, CitationLocation};
 
 /// Declares a generation route: one structured-output call to Bedrock's Converse API.
 ///
@@ -401,7 +404,7 @@ pub use tool::{
     valid_tool_name, DynTool, ToolDefinition, ToolError, ToolErrorKind, ToolHandler, ToolInfo,
     ToolOutput, ToolSet, ToolSetBuilder,
 };
-pub use usage::{cache_price_factors, Usage};
+pub use usage::Usage;
 
 /// Everything a user needs in scope: `use ai_routes::prelude::*;` brings the macros, the
 /// client, the route and message types, media, errors and the tool types.

@@ -207,6 +207,9 @@ pub struct Document {
         description = "The document bytes, base64-encoded."
     )]
     pub bytes: Vec<u8>,
+    /// Whether the model may cite passages of this document ([`Document::with_citations`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub citations: bool,
 }
 
 impl Document {
@@ -226,7 +229,24 @@ impl Document {
             format,
             name: name.into(),
             bytes: bytes.into(),
+            citations: false,
         }
+    }
+
+    /// Lets the model cite this document: its answer then comes with the passages that
+    /// support it ([`Citation`](crate::Citation)s in `Generated::citations`, `TurnReply::citations`,
+    /// [`TurnEvent::Citations`](crate::conversation::TurnEvent::Citations), the stored message
+    /// and the HTTP API's `citations` event). A Claude feature: on other models the call is
+    /// refused before it is made.
+    ///
+    /// ```
+    /// use ai_routes::{Document, DocumentFormat, UserMessage};
+    /// let policy = Document::new(DocumentFormat::Txt, "warranty", "Warranty: 24 months.").with_citations();
+    /// let message = UserMessage::text("How long is the warranty?").document(policy);
+    /// ```
+    pub fn with_citations(mut self) -> Self {
+        self.citations = true;
+        self
     }
 
     /// Whether Bedrock can take this document: not empty, at most [`MAX_DOCUMENT_BYTES`], and
@@ -287,10 +307,19 @@ impl Document {
             .format(format)
             .name(sanitize_name(&self.name))
             .source(DocumentSource::Bytes(Blob::new(self.bytes.clone())))
+            .set_citations(self.citations.then(citations_enabled))
             .build()
             .map_err(|e| Error::InvalidInput(e.to_string()))?;
         Ok(ContentBlock::Document(block))
     }
+}
+
+/// `citations: {enabled: true}` on a document block.
+pub(crate) fn citations_enabled() -> aws_sdk_bedrockruntime::types::CitationsConfig {
+    aws_sdk_bedrockruntime::types::CitationsConfig::builder()
+        .enabled(true)
+        .build()
+        .expect("enabled is set")
 }
 
 /// The image format of these bytes, from their magic number.

@@ -35,8 +35,20 @@ pub struct UsageEvent {
     pub owner: Option<String>,
     /// Tokens and cost in USD (`usage.cost_usd`).
     pub usage: Usage,
+    /// The service tier Bedrock says it served the call in (`None` when it did not say,
+    /// which is the standard tier); the cost is priced for it.
+    #[serde(serialize_with = "tier_name")]
+    pub service_tier: Option<ai_routes_catalog::ServiceTier>,
     /// The conversation, for conversation turns.
     pub conversation_id: Option<String>,
+}
+
+/// A tier as its wire name (`"flex"`), the catalog crate having no serde.
+fn tier_name<S: serde::Serializer>(
+    tier: &Option<ai_routes_catalog::ServiceTier>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_some(&tier.map(|t| t.as_str()))
 }
 
 /// Receives a [`UsageEvent`] for every model call; set with
@@ -229,6 +241,7 @@ mod tests {
                 cost_usd: cost,
                 ..Usage::default()
             },
+            service_tier: None,
             conversation_id: None,
         }
     }

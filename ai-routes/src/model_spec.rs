@@ -32,13 +32,16 @@ pub struct ModelSpec {
     pub top_p: Option<f32>,
     /// `inferenceConfig.stopSequences`.
     pub stop_sequences: &'static [&'static str],
-    /// Prompt caching: `cachePoint`s after the system prompt and the tools (and, for
-    /// conversations, the history).
-    pub cache: bool,
+    /// Prompt caching with this TTL: `cachePoint`s after the tools, the system prompt and
+    /// (for conversations) the history, where the model caches a prefix that long.
+    pub cache: Option<ai_routes_catalog::CacheTtl>,
     /// `guardrail = "id:version"`.
     pub guardrail: Option<&'static str>,
     /// `reasoning = "off" | "low" | ...` or `reasoning_budget = N`.
     pub reasoning: ReasoningSetting,
+    /// `service_tier = "flex" | "priority" | "default"` (a client's
+    /// [`with_service_tier`](crate::Client::with_service_tier) wins).
+    pub service_tier: Option<ai_routes_catalog::ServiceTier>,
 }
 
 impl ModelSpec {
@@ -56,9 +59,10 @@ impl ModelSpec {
         temperature: None,
         top_p: None,
         stop_sequences: &[],
-        cache: false,
+        cache: None,
         guardrail: None,
         reasoning: ReasoningSetting::ModelDefault,
+        service_tier: None,
     };
 
     /// The catalog entry of the model, if the catalog knows it.

@@ -233,6 +233,7 @@ async fn tool_loop_runs_the_tool_and_feeds_the_result_back() {
             TurnEvent::ReasoningDelta { .. } | TurnEvent::ReasoningRedacted => {
                 panic!("Nova Lite does not reason")
             }
+            other => panic!("unexpected event {other:?}"),
         }
     }
     assert_eq!(kinds, ["use:get_weather", "result:get_weather", "done"]);

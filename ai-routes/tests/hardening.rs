@@ -30,13 +30,6 @@ async fn eu_micro(ai: &Client, text: String) -> Result<String>;
 #[generation(model = "Llama 3.1 70B Instruct")]
 async fn llama_anywhere(ai: &Client, text: String) -> Result<String>;
 
-#[generation(
-    model = "Claude Haiku 4.5",
-    system_prompt = "You count words.",
-    cache = true
-)]
-async fn cached_count(ai: &Client, text: String) -> Result<Generated<u32>>;
-
 #[generation(model = "Nova Lite", guardrail = "gr-abc123:1")]
 async fn guarded(ai: &Client, text: String) -> Result<String>;
 
@@ -370,61 +363,6 @@ async fn a_spending_cap_refuses_calls_before_they_are_made() {
     // A restart seeds the tally from a billing store.
     ai.set_owner_spent("carol", 0.0);
     count(&carol, "after reset".into()).await.unwrap();
-}
-
-#[tokio::test]
-async fn cache_points_follow_the_system_prompt_tools_and_history_and_cache_tokens_are_priced() {
-    let bedrock = LocalBedrock::start().await.unwrap();
-    let ai = bedrock.ai_client();
-    bedrock.push_reply(
-        Reply::tool_use("return_result", json!({"value": 2}))
-            .with_usage(100, 10)
-            .with_cache_usage(2_000, 500),
-    );
-    let generated = cached_count(&ai, "two words".into()).await.unwrap();
-    let body = bedrock.last_request().unwrap().body;
-    assert_eq!(
-        body["system"][1],
-        json!({"cachePoint": {"type": "default"}})
-    );
-    assert_eq!(
-        body["toolConfig"]["tools"][1],
-        json!({"cachePoint": {"type": "default"}})
-    );
-    assert_eq!(generated.usage.cache_read_tokens, 2_000);
-    assert_eq!(generated.usage.cache_write_tokens, 500);
-    let model = ai_routes::catalog::by_id("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
-    let per_token = model.price_input_per_1k_usd / 1000.0;
-    let expected = model.cost_usd(100, 10) + 2_000.0 * per_token * 0.1 + 500.0 * per_token * 1.25;
-    assert!((generated.usage.cost_usd - expected).abs() < 1e-12);
-
-    let chat = CachedChat::new(ai.clone(), MemoryStore::new(), ());
-    let conv = chat
-        .create("u", CreateConversation::default())
-        .await
-        .unwrap();
-    conv.send("u", "weather in Paris please")
-        .await
-        .unwrap()
-        .collect_text()
-        .await
-        .unwrap();
-    let body = bedrock.last_request().unwrap().body;
-    assert_eq!(
-        body["system"][1],
-        json!({"cachePoint": {"type": "default"}})
-    );
-    let tools = body["toolConfig"]["tools"].as_array().unwrap();
-    assert_eq!(
-        tools.last().unwrap(),
-        &json!({"cachePoint": {"type": "default"}})
-    );
-    let last_message = body["messages"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(
-        last_message["content"].as_array().unwrap().last().unwrap(),
-        &json!({"cachePoint": {"type": "default"}}),
-        "the end of the history is a cache point"
-    );
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::attrs::{options, Args, ModelOptions, Spanned};
 use crate::checks::{check_timeout, require};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
-use crate::model_spec::ModelSettings;
+use crate::model_spec::{History, ModelSettings};
 
 options! {
     /// The options only a conversation route has.
@@ -90,7 +90,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
     if !item.generics.params.is_empty() {
         errors.error_at(&item.generics, "a conversation route cannot be generic");
     }
-    let settings = ModelSettings::check(model_options, errors);
+    let settings = ModelSettings::check(model_options, History::Resent, errors);
     let turn_timeout_ms = check_timeout(options.turn_timeout_ms, "turn_timeout_ms", errors);
     let stream = options.stream;
     let tools = options.tools;

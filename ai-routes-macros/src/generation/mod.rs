@@ -12,7 +12,7 @@ use crate::checks::{check_timeout, require};
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
 use crate::model_check::RouteModel;
-use crate::model_spec::ModelSettings;
+use crate::model_spec::{History, ModelSettings};
 use crate::route_fn::{ArgKind, ReturnShape, RouteArg, RouteFn};
 use template::Template;
 
@@ -84,7 +84,7 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     item.check_shape("generation", errors);
     let route_args = item.args(errors);
     let ret = item.return_shape(errors);
-    let mut settings = ModelSettings::check(model_options, errors);
+    let mut settings = ModelSettings::check(model_options, History::None, errors);
     let template = options
         .prompt
         .as_ref()

@@ -38,6 +38,7 @@ pub(crate) fn document_part(document: &Document) -> Result<ContentPart> {
         format: block.format().as_str().to_string(),
         name: block.name().to_string(),
         data: B64.encode(&document.bytes),
+        citations: document.citations,
     })
 }
 
@@ -45,7 +46,10 @@ pub(crate) fn document_part(document: &Document) -> Result<ContentPart> {
 pub(crate) fn to_block(part: &ContentPart) -> Result<ContentBlock> {
     let invalid = |e: &dyn std::fmt::Display| Error::InvalidInput(e.to_string());
     Ok(match part {
-        ContentPart::Text { text } => ContentBlock::Text(text.clone()),
+        // Cited text goes back as text: the citations were for the caller.
+        ContentPart::Text { text } | ContentPart::CitedText { text, .. } => {
+            ContentBlock::Text(text.clone())
+        }
         ContentPart::Image { format, data } => ContentBlock::Image(
             ImageBlock::builder()
                 .format(ImageFormat::from(format.as_str()))
@@ -55,13 +59,19 @@ pub(crate) fn to_block(part: &ContentPart) -> Result<ContentBlock> {
                 .build()
                 .map_err(|e| invalid(&e))?,
         ),
-        ContentPart::Document { format, name, data } => ContentBlock::Document(
+        ContentPart::Document {
+            format,
+            name,
+            data,
+            citations,
+        } => ContentBlock::Document(
             DocumentBlock::builder()
                 .format(DocumentFormat::from(format.as_str()))
                 .name(name)
                 .source(DocumentSource::Bytes(Blob::new(
                     B64.decode(data).map_err(|e| invalid(&e))?,
                 )))
+                .set_citations(citations.then(crate::media::citations_enabled))
                 .build()
                 .map_err(|e| invalid(&e))?,
         ),
@@ -136,7 +146,7 @@ pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>)
     let chars: usize = parts
         .iter()
         .map(|p| match p {
-            ContentPart::Text { text } => text.len(),
+            ContentPart::Text { text } | ContentPart::CitedText { text, .. } => text.len(),
             ContentPart::Image { .. } => IMAGE_CHARS,
             ContentPart::Document { .. } => DOCUMENT_CHARS,
             ContentPart::ToolUse { name, input, .. } => name.len() + input.to_string().len(),

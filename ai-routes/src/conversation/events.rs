@@ -14,8 +14,10 @@ use crate::error::{Error, Result};
 use crate::usage::Usage;
 
 /// One event of a turn, in order: text deltas and tool activity, then exactly one
-/// `TurnDone` or `Error`.
+/// `TurnDone` or `Error`. New kinds of events are added as Bedrock grows (match with a
+/// `_` arm).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum TurnEvent {
     /// A piece of the assistant's text.
     TextDelta {
@@ -31,6 +33,13 @@ pub enum TurnEvent {
     /// The model reasoned, but its provider redacted (encrypted) the reasoning: there is
     /// nothing to show except that it happened.
     ReasoningRedacted,
+    /// The passages of the caller's documents that support the text just streamed (Claude,
+    /// with [`Document::with_citations`](crate::Document::with_citations)); sent once the cited
+    /// text is complete.
+    Citations {
+        /// The cited passages, in the order the model cited them.
+        citations: Vec<crate::Citation>,
+    },
     /// The model called a tool. `client: true` for a client-side tool: the turn ends and the
     /// caller sends its result with the next message.
     ToolUse {
@@ -91,6 +100,8 @@ pub struct TurnReply {
     pub tool_calls: Vec<(String, Value)>,
     /// Client-side tool calls the caller must answer: `(id, name, input)`.
     pub client_tool_calls: Vec<(String, String, Value)>,
+    /// The passages the answer cites, in order (empty unless the model cited documents).
+    pub citations: Vec<crate::Citation>,
 }
 
 /// The events a turn has produced and its caller has not taken yet.
@@ -281,12 +292,14 @@ impl TurnStream {
             steps: 0,
             tool_calls: Vec::new(),
             client_tool_calls: Vec::new(),
+            citations: Vec::new(),
         };
         while let Some(event) = self.next_event().await {
             match event {
                 TurnEvent::TextDelta { text } => reply.text.push_str(&text),
                 TurnEvent::ReasoningDelta { text } => reply.reasoning.push_str(&text),
                 TurnEvent::ReasoningRedacted => {}
+                TurnEvent::Citations { citations } => reply.citations.extend(citations),
                 TurnEvent::ToolUse {
                     id,
                     name,

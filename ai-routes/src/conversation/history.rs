@@ -380,6 +380,7 @@ mod tests {
             format: "md".into(),
             name: name.into(),
             data: "IyBoaQ==".into(),
+            citations: false,
         };
         let mut first = vec![ContentPart::text("many")];
         first.extend((0..15).map(|_| image()));

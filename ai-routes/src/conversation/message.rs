@@ -44,6 +44,14 @@ pub enum ContentPart {
         /// The text, as written by the user or the model.
         text: String,
     },
+    /// Text the model generated with the passages of the caller's documents that support
+    /// it (Claude, with [`Document::with_citations`](crate::Document::with_citations)).
+    CitedText {
+        /// The generated text.
+        text: String,
+        /// The passages it cites.
+        citations: Vec<crate::Citation>,
+    },
     /// `format`: png, jpeg, gif, webp. `data`: base64.
     Image {
         /// Image format: `png`, `jpeg`, `gif` or `webp`.
@@ -60,6 +68,9 @@ pub enum ContentPart {
         name: String,
         /// The document bytes, base64-encoded.
         data: String,
+        /// Whether the model may cite it ([`Document::with_citations`](crate::Document::with_citations)).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        citations: bool,
     },
     /// A tool call by the model.
     ToolUse {
@@ -110,6 +121,14 @@ impl ContentPart {
             ContentPart::Reasoning { signature, redacted, .. }
                 if signature.is_some() || redacted.is_some()
         )
+    }
+
+    /// The text of a text part, cited or not: what the model said.
+    pub fn answer_text(&self) -> Option<&str> {
+        match self {
+            ContentPart::Text { text } | ContentPart::CitedText { text, .. } => Some(text),
+            _ => None,
+        }
     }
 }
 
@@ -194,14 +213,11 @@ impl StoredMessage {
 }
 
 impl StoredMessage {
-    /// The message's text blocks, joined.
+    /// The message's text blocks (cited text included), joined.
     pub fn text(&self) -> String {
         self.content
             .iter()
-            .filter_map(|p| match p {
-                ContentPart::Text { text } => Some(text.as_str()),
-                _ => None,
-            })
+            .filter_map(ContentPart::answer_text)
             .collect::<Vec<_>>()
             .join("")
     }

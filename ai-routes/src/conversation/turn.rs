@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
+    ConversationRole, Message, StopReason, Tool, ToolConfiguration, ToolInputSchema,
     ToolSpecification,
 };
 use serde_json::Value;
@@ -22,7 +22,6 @@ use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
 use crate::executor::{CallInfo, Delivery, Delta, Failure, Reply, Request};
-use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
 
@@ -334,6 +333,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     .map(|m| u64::from(m.estimated_tokens))
                     .sum::<u64>(),
                 tool_chars,
+                // The history is sent again next step and next turn: its end is worth caching.
+                cache_messages: true,
             };
             let reply = match self.call_model(request).await {
                 Ok(reply) => reply,
@@ -525,7 +526,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         } else {
             partial
                 .into_iter()
-                .filter(|p| matches!(p, ContentPart::Text { .. }))
+                .filter(|p| p.answer_text().is_some())
                 .collect()
         };
         if !text.is_empty() {
@@ -553,7 +554,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
     ) -> Option<NewMessage> {
         let content: Vec<ContentPart> = content
             .into_iter()
-            .filter(|p| !matches!(p, ContentPart::Text { text } if text.trim().is_empty()))
+            .filter(|p| !p.answer_text().is_some_and(|text| text.trim().is_empty()))
             .collect();
         if content.is_empty() {
             return None;
@@ -594,20 +595,14 @@ impl<S: Send + Sync + 'static> Turn<S> {
         declared: &HashSet<String>,
     ) -> Result<Vec<Message>> {
         let normalised = normalise(window, declared, self.inner.spec.model.invoke_id);
-        let last = normalised.len().saturating_sub(1);
         normalised
             .into_iter()
-            .enumerate()
-            .map(|(index, (role, parts))| {
+            .map(|(role, parts)| {
                 let role = match role {
                     Role::User => ConversationRole::User,
                     Role::Assistant => ConversationRole::Assistant,
                 };
-                let mut content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
-                // The end of the history is the cached prefix of the next call.
-                if self.inner.spec.model.cache && index == last {
-                    content.push(ContentBlock::CachePoint(cache_point()));
-                }
+                let content = parts.iter().map(to_block).collect::<Result<Vec<_>>>()?;
                 Message::builder()
                     .role(role)
                     .set_content(Some(content))
@@ -631,14 +626,29 @@ impl<S: Send + Sync + 'static> Turn<S> {
         }
         (!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
-                .set_tools(Some(cache_tools(tools, self.inner.spec.model.cache)))
+                .set_tools(Some(tools))
                 .build()
                 .expect("tools are set")
         })
     }
 
-    /// One model call through the executor; streamed text reaches the caller as it arrives.
+    /// One model call through the executor; streamed text reaches the caller as it arrives,
+    /// and the passages cited text cites once the answer is complete.
     async fn call_model(&self, request: Request<'_>) -> std::result::Result<Reply, Failure> {
+        let reply = self.call_model_delivering_text(request).await?;
+        for part in &reply.content {
+            if let ContentPart::CitedText { citations, .. } = part {
+                let citations = citations.clone();
+                self.emit(TurnEvent::Citations { citations }).await;
+            }
+        }
+        Ok(reply)
+    }
+
+    async fn call_model_delivering_text(
+        &self,
+        request: Request<'_>,
+    ) -> std::result::Result<Reply, Failure> {
         let spec = &self.inner.spec;
         let info = CallInfo {
             route: spec.name,
@@ -664,8 +674,11 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 Err(failure) => {
                     // What is stored as the partial answer reaches the caller too.
                     for part in &failure.partial {
-                        if let ContentPart::Text { text } = part {
-                            self.emit(TurnEvent::TextDelta { text: text.clone() }).await;
+                        if let Some(text) = part.answer_text() {
+                            self.emit(TurnEvent::TextDelta {
+                                text: text.to_string(),
+                            })
+                            .await;
                         }
                     }
                     return Err(failure);
@@ -693,7 +706,9 @@ fn turn_event(delta: Delta) -> TurnEvent {
 /// A whole answer's part as the delta it would have streamed as.
 fn part_delta(part: &ContentPart) -> Option<Delta> {
     match part {
-        ContentPart::Text { text } => Some(Delta::Text(text.clone())),
+        ContentPart::Text { text } | ContentPart::CitedText { text, .. } => {
+            Some(Delta::Text(text.clone()))
+        }
         ContentPart::Reasoning {
             redacted: Some(_), ..
         } => Some(Delta::RedactedReasoning),

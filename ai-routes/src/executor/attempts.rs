@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use ai_routes_catalog::ServiceTier;
 use tracing::field::Empty;
 
 use super::CallInfo;
@@ -52,6 +53,7 @@ impl<'a> ModelCall<'a> {
             "ai_routes.stream" = stream,
             "ai_routes.attempts" = Empty,
             "ai_routes.cost_usd" = Empty,
+            "aws.bedrock.service_tier" = Empty,
             "cloud.region" = region,
             "error.type" = Empty,
         );
@@ -214,7 +216,13 @@ impl<'a> ModelCall<'a> {
 
     /// A finished attempt: settles the budget, records the usage on the span and reports
     /// it to the sinks and the owner's tally.
-    pub(crate) fn finish(&self, admission: &mut Admission<'_>, usage: Usage, stop_reason: &str) {
+    pub(crate) fn finish(
+        &self,
+        admission: &mut Admission<'_>,
+        usage: Usage,
+        served: Option<ServiceTier>,
+        stop_reason: &str,
+    ) {
         admission.settle(usage.all_tokens() - usage.cache_read_tokens);
         admission.settle_spend(usage.cost_usd);
         let span = &self.span;
@@ -231,10 +239,13 @@ impl<'a> ModelCall<'a> {
             usage.cache_write_tokens,
         );
         span.record("ai_routes.cost_usd", usage.cost_usd);
-        self.report(usage);
+        if let Some(tier) = served {
+            span.record("aws.bedrock.service_tier", tier.as_str());
+        }
+        self.report(usage, served);
     }
 
-    fn report(&self, usage: Usage) {
+    fn report(&self, usage: Usage, served: Option<ServiceTier>) {
         if usage == Usage::default() {
             return;
         }
@@ -245,6 +256,7 @@ impl<'a> ModelCall<'a> {
             region: self.region.to_string(),
             owner: self.info.owner.map(str::to_string),
             usage,
+            service_tier: served,
             conversation_id: self.info.conversation_id.map(str::to_string),
         });
     }

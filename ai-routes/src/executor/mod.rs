@@ -6,6 +6,7 @@
 //! and the OpenTelemetry GenAI `chat` span.
 
 mod attempts;
+mod cache;
 mod stream;
 
 use std::collections::HashMap;
@@ -25,9 +26,7 @@ use attempts::ModelCall;
 use crate::conversation::ContentPart;
 use crate::document::to_json;
 use crate::error::{CallTarget, Error};
-use crate::inference::{
-    guardrail_config, guardrail_stream_config, inference_config, system_blocks,
-};
+use crate::inference::{guardrail_config, guardrail_stream_config, inference_config};
 use crate::metering::RouteKind;
 use crate::model_spec::ModelSpec;
 use crate::request_metadata;
@@ -67,6 +66,9 @@ pub(crate) struct Request<'r> {
     pub input_tokens: u64,
     /// Characters of the tools' names, descriptions and schemas, for the estimate.
     pub tool_chars: usize,
+    /// Whether the messages are worth a cache checkpoint at their end (a conversation's
+    /// history is sent again next step; a generation's arguments are not).
+    pub cache_messages: bool,
 }
 
 /// The model's answer.
@@ -74,6 +76,8 @@ pub(crate) struct Reply {
     pub content: Vec<ContentPart>,
     pub stop_reason: StopReason,
     pub usage: Usage,
+    /// The service tier Bedrock says it served the call in (`None` when it does not say).
+    pub served: Option<ai_routes_catalog::ServiceTier>,
     /// The guardrail trace Bedrock returned, as JSON (`Null` when absent).
     pub trace: Value,
     /// Whether any of it already reached the caller (streamed text).
@@ -133,12 +137,22 @@ impl Client {
         let estimate = request.input_tokens
             + tokens_for_chars(spec.system_prompt.map_or(0, str::len) + request.tool_chars)
             + spec.max_tokens_reserved();
+        let service_tier = self.service_tier().or(spec.service_tier);
+        if let Some(error) = model.and_then(|m| unservable(spec, m, &request, service_tier)) {
+            return Err(Failure {
+                error,
+                partial: Vec::new(),
+                usage: Usage::default(),
+            });
+        }
+        let placed = cache::place(spec, &request);
         let parts = Parts {
             sdk: &sdk,
             target: &target,
             spec,
-            request: &request,
+            placed: &placed,
             info: &info,
+            service_tier,
         };
         // Usage of answers that were paid for but sampled again (malformed), so what the
         // route reports is what was billed.
@@ -179,7 +193,12 @@ impl Client {
                     if thinking {
                         reply.content = crate::reasoning::separate_inline_reasoning(reply.content);
                     }
-                    call.finish(&mut admission, reply.usage, reply.stop_reason.as_str());
+                    call.finish(
+                        &mut admission,
+                        reply.usage,
+                        reply.served,
+                        reply.stop_reason.as_str(),
+                    );
                     call.log_output(|| format!("{:?}", reply.content));
                     let Some(error) = malformed(&reply, spec) else {
                         reply.usage += resampled;
@@ -211,6 +230,34 @@ impl Client {
             }
         }
     }
+}
+
+/// Why the catalog's `model` cannot serve this call as asked, found before it is made: a
+/// service tier it is not offered in, or documents to cite on a model without citations.
+fn unservable(
+    spec: &ModelSpec,
+    model: &ai_routes_catalog::Model,
+    request: &Request<'_>,
+    tier: Option<ai_routes_catalog::ServiceTier>,
+) -> Option<Error> {
+    if let Some(requested) = tier.filter(|t| model.tier_price(*t).is_none()) {
+        return Some(Error::ServiceTierUnavailable {
+            model_id: spec.invoke_id.to_string(),
+            requested,
+            offered: model.offered_tiers(),
+        });
+    }
+    let cites = request.messages.iter().flat_map(|m| &m.content).any(|block| {
+        matches!(block, ContentBlock::Document(d) if d.citations().is_some_and(|c| c.enabled()))
+    });
+    let able = model.supports(ai_routes_catalog::Capability::Citations);
+    (cites && able == ai_routes_catalog::Support::No).then(|| {
+        Error::InvalidInput(format!(
+            "model `{}` cannot cite documents (citations are a Claude feature on Bedrock): remove \
+             `Document::with_citations()`, or move the route to a Claude model such as Claude Sonnet 4.5",
+            model.name
+        ))
+    })
 }
 
 /// The error of an answer Bedrock could not parse (`malformed_tool_use`,
@@ -249,8 +296,11 @@ struct Parts<'a> {
     sdk: &'a aws_sdk_bedrockruntime::Client,
     target: &'a CallTarget<'a>,
     spec: &'a ModelSpec,
-    request: &'a Request<'a>,
+    /// The route's request with its cache checkpoints in place.
+    placed: &'a cache::Placed<'a>,
     info: &'a CallInfo<'a>,
+    /// The tier asked for: the client's ([`Client::with_service_tier`]), else the route's.
+    service_tier: Option<ai_routes_catalog::ServiceTier>,
 }
 
 /// Sets the fields Converse and ConverseStream share on either operation's builder (two
@@ -262,9 +312,9 @@ macro_rules! with_request_fields {
         let spec = parts.spec;
         $builder
             .model_id(spec.invoke_id)
-            .set_system(system_blocks(spec.system_prompt, spec.cache))
-            .set_messages(Some(parts.request.messages.to_vec()))
-            .set_tool_config(parts.request.tool_config.cloned())
+            .set_system(parts.placed.system.clone())
+            .set_messages(Some(parts.placed.messages.to_vec()))
+            .set_tool_config(parts.placed.tool_config.as_deref().cloned())
             .set_additional_model_request_fields(
                 crate::reasoning::request_fields(&spec.reasoning_plan())
                     .map(|fields| crate::document::to_document(&fields)),
@@ -276,6 +326,7 @@ macro_rules! with_request_fields {
                 spec.stop_sequences,
             ))
             .set_request_metadata(Some(parts.metadata()))
+            .set_service_tier(parts.service_tier())
     }};
 }
 
@@ -284,6 +335,21 @@ impl Parts<'_> {
     fn metadata(&self) -> HashMap<String, String> {
         let info = self.info;
         request_metadata::for_call(info.route, info.owner, info.conversation_id)
+    }
+
+    /// `serviceTier`, when a tier other than Bedrock's default is asked for.
+    fn service_tier(&self) -> Option<aws_sdk_bedrockruntime::types::ServiceTier> {
+        use ai_routes_catalog::ServiceTier;
+        use aws_sdk_bedrockruntime::types::ServiceTierType;
+        let tier = match self.service_tier? {
+            ServiceTier::Default => return None,
+            ServiceTier::Flex => ServiceTierType::Flex,
+            ServiceTier::Priority => ServiceTierType::Priority,
+        };
+        aws_sdk_bedrockruntime::types::ServiceTier::builder()
+            .r#type(tier)
+            .build()
+            .ok()
     }
 
     async fn converse(&self) -> Result<Reply, Error> {
@@ -295,7 +361,8 @@ impl Parts<'_> {
             .boxed()
             .await
             .map_err(|e| self.target.map_sdk_error(e))?;
-        let usage = Usage::from_sdk(output.usage(), self.target.model);
+        let served = served_tier(output.service_tier());
+        let usage = Usage::from_sdk(output.usage(), self.target.model, served);
         let trace = output
             .trace()
             .map(|t| Value::String(format!("{t:?}")))
@@ -308,6 +375,7 @@ impl Parts<'_> {
             content: blocks.into_iter().filter_map(content_part).collect(),
             stop_reason: output.stop_reason,
             usage,
+            served,
             trace,
             delivered: false,
         })
@@ -322,17 +390,24 @@ impl Parts<'_> {
     }
 }
 
+/// The tier Bedrock reports it served a call in.
+fn served_tier(
+    tier: Option<&aws_sdk_bedrockruntime::types::ServiceTier>,
+) -> Option<ai_routes_catalog::ServiceTier> {
+    ai_routes_catalog::ServiceTier::parse(tier?.r#type().as_str())
+}
+
 /// An answer block as a content part; blocks ai-routes does not keep yet are skipped.
 fn content_part(block: ContentBlock) -> Option<ContentPart> {
     match block {
         ContentBlock::Text(text) => Some(ContentPart::Text { text }),
-        // Cited text is kept as text (the citations themselves are not kept yet).
-        ContentBlock::CitationsContent(cited) => Some(ContentPart::Text {
+        ContentBlock::CitationsContent(cited) => Some(ContentPart::CitedText {
             text: cited
                 .content()
                 .iter()
                 .filter_map(|part| part.as_text().ok().map(String::as_str))
                 .collect(),
+            citations: crate::citation::Citation::all_from_block(&cited),
         }),
         ContentBlock::ToolUse(tool) => Some(ContentPart::ToolUse {
             input: to_json(tool.input()),

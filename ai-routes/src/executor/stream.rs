@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::attempts::ModelCall;
 use super::{Delta, FailedAttempt, Parts, Reply};
+use crate::citation::Citation;
 use crate::conversation::ContentPart;
 use crate::error::Error;
 use crate::usage::Usage;
@@ -33,6 +34,7 @@ pub(super) async fn attempt(
     let mut blocks = Blocks::default();
     let mut stop_reason = None;
     let mut usage = Usage::default();
+    let mut served = None;
     let mut trace = Value::Null;
     let mut delivered = false;
     // Without a timeout, each read is awaited directly: wrapping every one of a long
@@ -74,10 +76,11 @@ pub(super) async fn attempt(
             }
             ConverseStreamOutput::ContentBlockDelta(delta) => match delta.delta {
                 Some(ContentBlockDelta::Text(text)) => {
-                    if let Assembling::Text(buffer) =
-                        blocks.at(delta.content_block_index, Assembling::empty_text)
-                    {
-                        buffer.push_str(&text);
+                    match blocks.at(delta.content_block_index, Assembling::empty_text) {
+                        Assembling::Text(buffer) | Assembling::Cited { text: buffer, .. } => {
+                            buffer.push_str(&text)
+                        }
+                        _ => {}
                     }
                     delivered = true;
                     // The sink takes the SDK's string; the answer keeps its own copy.
@@ -114,6 +117,20 @@ pub(super) async fn attempt(
                         }
                     }
                 }
+                Some(ContentBlockDelta::Citation(cited)) => {
+                    let block = blocks.at(delta.content_block_index, Assembling::empty_text);
+                    let citation = Citation::from_delta(&cited);
+                    match block {
+                        Assembling::Cited { citations, .. } => citations.push(citation),
+                        Assembling::Text(text) => {
+                            *block = Assembling::Cited {
+                                text: std::mem::take(text),
+                                citations: vec![citation],
+                            }
+                        }
+                        _ => {}
+                    }
+                }
                 Some(ContentBlockDelta::ToolUse(fragment)) => {
                     if let Assembling::Tool { input, .. } =
                         blocks.at(delta.content_block_index, Assembling::empty_text)
@@ -125,7 +142,8 @@ pub(super) async fn attempt(
             },
             ConverseStreamOutput::MessageStop(stop) => stop_reason = Some(stop.stop_reason),
             ConverseStreamOutput::Metadata(metadata) => {
-                usage = Usage::from_sdk(metadata.usage(), target.model);
+                served = super::served_tier(metadata.service_tier());
+                usage = Usage::from_sdk(metadata.usage(), target.model, served);
                 if let Some(t) = metadata.trace() {
                     trace = Value::String(format!("{t:?}"));
                 }
@@ -138,6 +156,7 @@ pub(super) async fn attempt(
             content: finish(blocks),
             stop_reason,
             usage,
+            served,
             trace,
             delivered,
         }),
@@ -152,6 +171,11 @@ pub(super) async fn attempt(
 
 enum Assembling {
     Text(String),
+    /// Text with the passages that support it (a `citationsContent` block).
+    Cited {
+        text: String,
+        citations: Vec<Citation>,
+    },
     Tool {
         id: String,
         name: String,
@@ -207,6 +231,7 @@ fn finish(mut blocks: Blocks) -> Vec<ContentPart> {
         .into_iter()
         .map(|(_, block)| match block {
             Assembling::Text(text) => ContentPart::Text { text },
+            Assembling::Cited { text, citations } => ContentPart::CitedText { text, citations },
             Assembling::Tool { id, name, input } => {
                 // Input that is not JSON is passed on as a string; the tool's typed
                 // dispatch then reports it to the model as an error it can fix.

@@ -466,6 +466,7 @@ fn sse_event(event: TurnEvent) -> Event {
         TurnEvent::TextDelta { text } => ("text_delta", json!({"text": text})),
         TurnEvent::ReasoningDelta { text } => ("reasoning_delta", json!({"text": text})),
         TurnEvent::ReasoningRedacted => ("reasoning_delta", json!({"redacted": true})),
+        TurnEvent::Citations { citations } => ("citations", json!({"citations": citations})),
         TurnEvent::ToolUse {
             id,
             name,

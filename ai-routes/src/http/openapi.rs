@@ -69,7 +69,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                 "get": {"operationId": format!("{name}_messages"), "responses": {"200": {"description": "A page of messages"}, "404": error}},
                 "post": {"operationId": format!("{name}_send"), "summary": route.describe()["doc"],
                          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessage"}}}},
-                         "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, reasoning_delta (the model's reasoning: {text} or {redacted: true}), tool_use, tool_result, then turn_done or error",
+                         "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, citations, reasoning_delta (the model's reasoning: {text} or {redacted: true}), tool_use, tool_result, then turn_done or error",
                                                "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                                        "400": error, "404": error, "409": error, "413": error, "429": error}}
             }),

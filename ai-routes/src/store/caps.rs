@@ -80,6 +80,9 @@ pub(super) fn check_message_text(messages: &[NewMessage]) -> Result<(), StoreErr
             .iter()
             .map(|part| match part {
                 ContentPart::Text { text } => text.len(),
+                ContentPart::CitedText { text, citations } => {
+                    text.len() + serde_json::to_string(citations).map_or(0, |json| json.len())
+                }
                 _ => 0,
             })
             .sum();

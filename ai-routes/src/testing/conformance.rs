@@ -769,6 +769,7 @@ pub async fn append_round_trip<S: ConversationStore>(store: &S) {
                 format: "pdf".into(),
                 name: "report-2024".into(),
                 data: "JVBERi0xLjQK".into(),
+                citations: true,
             },
         ],
         ai_context: Some(json!({"page": "/billing", "plan": "pro", "ids": [1, 2, 3]})),
@@ -794,6 +795,28 @@ pub async fn append_round_trip<S: ConversationStore>(store: &S) {
                 redacted: Some("AAECAwQFBgcICQ==".into()),
             },
             ContentPart::text("Let me look that up."),
+            ContentPart::CitedText {
+                text: "The report covers 2024.".into(),
+                citations: vec![
+                    crate::Citation {
+                        title: Some("report-2024".into()),
+                        source_text: vec!["Annual report, fiscal year 2024".into()],
+                        location: crate::CitationLocation::DocumentPage {
+                            document_index: 0,
+                            start: 1,
+                            end: 2,
+                        },
+                    },
+                    crate::Citation {
+                        title: None,
+                        source_text: Vec::new(),
+                        location: crate::CitationLocation::Web {
+                            url: "https://example.com/a".into(),
+                            domain: None,
+                        },
+                    },
+                ],
+            },
             ContentPart::ToolUse {
                 id: "tooluse_abc123".into(),
                 name: "lookup_invoice".into(),
@@ -808,6 +831,7 @@ pub async fn append_round_trip<S: ConversationStore>(store: &S) {
             cache_read_tokens: 7,
             cache_write_tokens: 9,
             cost_usd: 0.000_123_456_789,
+            ..Usage::default()
         }),
         model_id: Some("amazon.nova-micro-v1:0".into()),
         incomplete: false,

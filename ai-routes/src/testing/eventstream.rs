@@ -27,6 +27,7 @@ fn cited_text(cited: &Value) -> String {
 pub(crate) fn reply_events(
     reply: &Reply,
     usage: TokenUsage,
+    served: ai_routes_catalog::ServiceTier,
     latency_ms: u64,
 ) -> Vec<(&'static str, Value)> {
     let mut events = vec![("messageStart", json!({"role": "assistant"}))];
@@ -52,14 +53,20 @@ pub(crate) fn reply_events(
                     ));
                 }
             }
-            // Streamed, cited text arrives as ordinary text deltas (the citations, in deltas
-            // of their own, are not reproduced).
+            // Streamed, cited text arrives as text deltas, then one `citation` delta per
+            // citation (vercel/ai amazon-bedrock `bedrock-citations-content` fixtures).
             ContentBlock::CitationsContent(cited) => {
                 let text = cited_text(cited);
                 for piece in chunks(&text, TEXT_CHUNK) {
                     events.push((
                         "contentBlockDelta",
                         json!({"contentBlockIndex": index, "delta": {"text": piece}}),
+                    ));
+                }
+                for citation in cited["citations"].as_array().into_iter().flatten() {
+                    events.push((
+                        "contentBlockDelta",
+                        json!({"contentBlockIndex": index, "delta": {"citation": citation}}),
                     ));
                 }
             }
@@ -97,7 +104,11 @@ pub(crate) fn reply_events(
     events.push(("messageStop", json!({"stopReason": reply.stop_reason})));
     events.push((
         "metadata",
-        json!({"usage": usage, "metrics": {"latencyMs": latency_ms}}),
+        json!({
+            "usage": usage,
+            "metrics": {"latencyMs": latency_ms},
+            "serviceTier": {"type": served.as_str()},
+        }),
     ));
     events
 }
@@ -219,7 +230,12 @@ mod tests {
     fn event_frames_match_the_wire_format() {
         let reply =
             Reply::tool_use("get_weather", json!({"city": "Paris"})).with_preamble("Checking");
-        let events = reply_events(&reply, super::super::wire::TokenUsage::new(3, 4), 9);
+        let events = reply_events(
+            &reply,
+            super::super::wire::TokenUsage::new(3, 4),
+            ai_routes_catalog::ServiceTier::Default,
+            9,
+        );
         let decoded: Vec<_> = events
             .into_iter()
             .map(|(kind, payload)| decode(&event_frame(kind, payload)))

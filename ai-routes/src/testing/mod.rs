@@ -40,6 +40,7 @@
 pub mod conformance;
 mod eventstream;
 mod faults;
+mod prompt_cache;
 mod reasoning;
 mod reply;
 mod responder;
@@ -155,6 +156,7 @@ impl LocalBedrockBuilder {
             requests: Mutex::new(Vec::new()),
             served: AtomicU64::new(0),
             application_profiles: Mutex::new(Default::default()),
+            prompt_cache: Default::default(),
         });
         let app = server::router(shared.clone());
         // Streamed frames are small writes: without TCP_NODELAY, Nagle's algorithm and the

@@ -13,8 +13,12 @@ pub struct Reply {
     /// Bedrock's stop reason: `end_turn`, `tool_use`, `max_tokens`, `stop_sequence`,
     /// `guardrail_intervened` or `content_filtered`.
     pub stop_reason: String,
-    /// Token counts to report; `None` estimates them from the request and the reply.
+    /// Token counts to report; `None` estimates them from the request and the reply (with
+    /// the stand-in's prompt cache accounting for cache checkpoints).
     pub usage: Option<TokenUsage>,
+    /// The service tier to say the call was served in; `None` says the tier the request
+    /// asked for (`default` when it asked for none).
+    pub service_tier: Option<ai_routes_catalog::ServiceTier>,
 }
 
 impl Reply {
@@ -24,6 +28,7 @@ impl Reply {
             content: vec![ContentBlock::Text(text.into())],
             stop_reason: "end_turn".into(),
             usage: None,
+            service_tier: None,
         }
     }
 
@@ -38,6 +43,7 @@ impl Reply {
             }))],
             stop_reason: "end_turn".into(),
             usage: None,
+            service_tier: None,
         }
     }
 
@@ -59,6 +65,7 @@ impl Reply {
             })],
             stop_reason: "tool_use".into(),
             usage: None,
+            service_tier: None,
         }
     }
 
@@ -68,6 +75,7 @@ impl Reply {
             content,
             stop_reason: stop_reason.into(),
             usage: None,
+            service_tier: None,
         }
     }
 
@@ -86,6 +94,13 @@ impl Reply {
     /// Reports exactly these token counts instead of the estimate.
     pub fn with_usage(mut self, input_tokens: u32, output_tokens: u32) -> Self {
         self.usage = Some(TokenUsage::new(input_tokens, output_tokens));
+        self
+    }
+
+    /// Says the call was served in `tier`, whatever the request asked for (Bedrock serves
+    /// a `priority` request over its quota in the standard tier, and reports that).
+    pub fn served_in(mut self, tier: ai_routes_catalog::ServiceTier) -> Self {
+        self.service_tier = Some(tier);
         self
     }
 

@@ -86,6 +86,9 @@ impl Responder for DeterministicResponder {
                 .with_preamble(format!("Let me use {} for that.", tool.name))
                 .into();
         }
+        if let Some(cited) = cite_documents(req) {
+            return cited.into();
+        }
         Reply::text(echo_answer(&prompt)).into()
     }
 }
@@ -136,6 +139,53 @@ fn summarize_tool_results(message: &super::wire::Message) -> String {
         })
         .collect();
     format!("Here is what the tools returned. {}", parts.join("; "))
+}
+
+/// Claude's answer when the request's documents may be cited: text quoting the first
+/// sentence of the first citable text document, with a `documentChar` citation of it. The
+/// document index counts the citable documents of the whole request, as Bedrock does.
+fn cite_documents(req: &ConverseRequest) -> Option<Reply> {
+    use base64::Engine as _;
+    let citable = req
+        .messages
+        .iter()
+        .flat_map(|m| &m.content)
+        .filter_map(|block| match block {
+            ContentBlock::Document(document) if document.cites() => Some(document),
+            _ => None,
+        });
+    for (index, document) in citable.enumerate() {
+        let Some(bytes) = document.source["bytes"]
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        else {
+            continue;
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let end = text.find(". ").map_or(text.len(), |i| i + 1).min(400);
+        let end = (0..=end)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        let passage = text[..end].trim();
+        if passage.is_empty() {
+            continue;
+        }
+        return Some(Reply::cited_text(
+            format!(
+                "According to {}: {passage}",
+                document.name.as_deref().unwrap_or("the document")
+            ),
+            json!([{
+                "title": document.name,
+                "sourceContent": [{"text": passage}],
+                "location": {"documentChar": {"documentIndex": index, "start": 0, "end": end}},
+            }]),
+        ));
+    }
+    None
 }
 
 fn echo_answer(prompt: &str) -> String {
@@ -189,6 +239,16 @@ fn block_tokens(block: &ContentBlock) -> usize {
         ),
         _ => 0,
     }
+}
+
+/// The estimated tokens of a content block, as [`estimate_usage`] counts them.
+pub(crate) fn content_tokens(block: &ContentBlock) -> u32 {
+    block_tokens(block) as u32
+}
+
+/// The estimated tokens of text of this length, as [`estimate_usage`] counts them.
+pub(crate) fn text_tokens(chars: usize) -> u32 {
+    chars_to_tokens(chars) as u32
 }
 
 fn chars_to_tokens(chars: usize) -> usize {

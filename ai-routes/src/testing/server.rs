@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use ai_routes_catalog::ServiceTier;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,6 +17,7 @@ use serde_json::{json, Value};
 
 use super::eventstream::{event_frame, exception_frame, reply_events};
 use super::faults::{Fault, FaultPlan, StreamBreak};
+use super::prompt_cache::{requested_tier, PromptCache};
 use super::reply::{BedrockError, Reply, Response};
 use super::responder::{estimate_request_tokens, estimate_usage, RequestContext, Responder};
 use super::validate::{resolve_model, validate_request};
@@ -87,6 +89,8 @@ pub(crate) struct Shared {
     /// Application inference profiles the test created: ARN → the model it routes to.
     pub(crate) application_profiles:
         Mutex<std::collections::HashMap<String, &'static ai_routes_catalog::Model>>,
+    /// What requests with cache checkpoints have cached, per model.
+    pub(crate) prompt_cache: PromptCache,
 }
 
 impl Shared {
@@ -231,7 +235,9 @@ async fn handle(
         Err(_) => None,
     };
     if let (Some(model), true) = (model, shared.strict) {
-        if let Err(error) = validate_request(model, &request, stream) {
+        if let Err(error) = validate_request(model, &request, stream)
+            .and_then(|()| PromptCache::validate(model, &request))
+        {
             return error_response(&error, &request_id);
         }
         if estimate_request_tokens(&request) > model.context_window {
@@ -242,6 +248,10 @@ async fn handle(
         }
     }
 
+    let tier = match requested_tier(model.filter(|_| shared.strict), &request) {
+        Ok(tier) => tier,
+        Err(error) => return error_response(&error, &request_id),
+    };
     let scripted = shared.script.lock().expect("script lock").pop_front();
     let response = scripted.unwrap_or_else(|| {
         let responder = shared.responder.read().expect("responder lock").clone();
@@ -259,9 +269,15 @@ async fn handle(
     if let Some(model) = model {
         super::reasoning::add_reasoning(model, &request, &mut reply);
     }
-    let usage = reply
-        .usage
-        .unwrap_or_else(|| estimate_usage(&request, &reply));
+    // Scripted usage is reported as is; an estimate goes through the prompt cache.
+    let usage = reply.usage.clone().unwrap_or_else(|| {
+        let estimate = estimate_usage(&request, &reply);
+        match model {
+            Some(model) => shared.prompt_cache.account(model, &request, estimate),
+            None => estimate,
+        }
+    });
+    let served = reply.service_tier.unwrap_or(tier);
     let latency_ms = started.elapsed().as_millis() as u64;
     if stream {
         let stream_break = match fault {
@@ -271,19 +287,21 @@ async fn handle(
         stream_response(
             &reply,
             usage,
+            served,
             latency_ms,
             stream_break,
             chunk_latency,
             &request_id,
         )
     } else {
-        json_response(&reply, usage, latency_ms, &request_id)
+        json_response(&reply, usage, served, latency_ms, &request_id)
     }
 }
 
 fn json_response(
     reply: &Reply,
     usage: super::wire::TokenUsage,
+    served: ServiceTier,
     latency_ms: u64,
     request_id: &str,
 ) -> HttpResponse {
@@ -292,6 +310,7 @@ fn json_response(
         "stopReason": reply.stop_reason,
         "usage": usage,
         "metrics": {"latencyMs": latency_ms},
+        "serviceTier": {"type": served.as_str()},
     });
     (
         StatusCode::OK,
@@ -307,12 +326,13 @@ fn json_response(
 fn stream_response(
     reply: &Reply,
     usage: super::wire::TokenUsage,
+    served: ServiceTier,
     latency_ms: u64,
     stream_break: Option<(usize, StreamBreak)>,
     chunk_latency: Duration,
     request_id: &str,
 ) -> HttpResponse {
-    let mut frames: Vec<Vec<u8>> = reply_events(reply, usage, latency_ms)
+    let mut frames: Vec<Vec<u8>> = reply_events(reply, usage, served, latency_ms)
         .into_iter()
         .map(|(kind, payload)| event_frame(kind, payload))
         .collect();

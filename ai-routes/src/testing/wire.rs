@@ -31,6 +31,9 @@ pub struct ConverseRequest {
     /// `requestMetadata`: tags for Bedrock's invocation logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// `serviceTier` (`{"type": "flex"}`), kept as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<Value>,
 }
 
 impl ConverseRequest {
@@ -135,6 +138,20 @@ pub struct MediaBlock {
     pub name: Option<String>,
     /// `{"bytes": "<base64>"}` or an S3 location, as sent.
     pub source: Value,
+    /// `{"enabled": true}` on a document the model may cite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Value>,
+}
+
+impl MediaBlock {
+    /// Whether this document may be cited (`citations.enabled`).
+    pub fn cites(&self) -> bool {
+        self.citations
+            .as_ref()
+            .and_then(|c| c.get("enabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
 }
 
 /// A tool call in an assistant message.
@@ -249,7 +266,7 @@ pub enum ToolChoice {
 }
 
 /// Token counts as Bedrock reports them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenUsage {
     /// Input tokens (cache reads and writes not included).
@@ -264,6 +281,19 @@ pub struct TokenUsage {
     /// Prompt-cache writes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_input_tokens: Option<u32>,
+    /// The cache writes per TTL (`[{"ttl": "1h", "inputTokens": 1200}]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cache_details: Vec<CacheDetail>,
+}
+
+/// Cache writes of one TTL, as `usage.cacheDetails` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CacheDetail {
+    /// `"5m"` or `"1h"`.
+    pub ttl: String,
+    /// Tokens written with this TTL.
+    pub input_tokens: u32,
 }
 
 impl TokenUsage {
@@ -275,6 +305,7 @@ impl TokenUsage {
             total_tokens: input_tokens + output_tokens,
             cache_read_input_tokens: None,
             cache_write_input_tokens: None,
+            cache_details: Vec::new(),
         }
     }
 }

@@ -110,6 +110,23 @@ function usageElement(parent, usage, steps) {
   parent.appendChild(el);
 }
 
+// The passages a cited answer rests on, as numbered sources under it.
+function citationsElement(parent, citations) {
+  let el = parent.querySelector(".citations");
+  if (!el) {
+    el = document.createElement("ol");
+    el.className = "citations";
+    el.dataset.testid = "citations";
+    parent.appendChild(el);
+  }
+  for (const c of citations) {
+    const item = document.createElement("li");
+    const where = c.location && c.location.kind === "web" ? c.location.url : (c.title || "source");
+    item.textContent = `${where}: “${(c.source_text || []).join(" … ")}”`;
+    el.appendChild(item);
+  }
+}
+
 function renderStored(message, names) {
   const results = message.content.filter((p) => p.type === "tool_result");
   if (message.role === "user" && results.length && !message.content.some((p) => p.type === "text")) {
@@ -124,8 +141,13 @@ function renderStored(message, names) {
   let text = "";
   let reasoning = "";
   let redacted = false;
+  const citations = [];
   for (const part of message.content) {
     if (part.type === "text") text += part.text;
+    if (part.type === "cited_text") {
+      text += part.text;
+      citations.push(...part.citations);
+    }
     if (part.type === "reasoning") {
       reasoning += part.text || "";
       redacted = redacted || Boolean(part.redacted);
@@ -148,6 +170,7 @@ function renderStored(message, names) {
     el.appendChild(body);
   }
   if (reasoning || redacted) setReasoning(reasoningElement(el), reasoning, redacted);
+  if (citations.length) citationsElement(el, citations);
   if (message.role === "assistant" && message.usage) usageElement(el, message.usage);
 }
 
@@ -258,6 +281,8 @@ async function send(text) {
         thought += data.text || "";
         thoughtRedacted = thoughtRedacted || Boolean(data.redacted);
         setReasoning(reasoning, thought, thoughtRedacted);
+      } else if (event === "citations") {
+        citationsElement(bubble, data.citations);
       } else if (event === "tool_use") {
         toolElement(bubble, "tool-call", data.name, data.input, false);
       } else if (event === "tool_result") {
@@ -270,6 +295,9 @@ async function send(text) {
       }
       bubble.appendChild(body);
       if (reasoning) bubble.appendChild(reasoning);
+      // Sources stay under the text they support.
+      const sources = bubble.querySelector(".citations");
+      if (sources) bubble.appendChild(sources);
       $("messages").scrollTop = $("messages").scrollHeight;
     }
   } catch (error) {
