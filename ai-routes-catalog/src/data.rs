@@ -86,6 +86,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (ja_jp/zh_tw) EOL 2026-09-10, 'Legacy (specific Regions)'",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-2, us-gov-east-1",
@@ -93,7 +94,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -170,6 +174,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-southeast-1",
@@ -177,7 +182,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -248,6 +256,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1",
@@ -257,7 +266,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -330,6 +342,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (es/fr/it/ja/zh) EOL 2026-06-19, lifecycle Legacy",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1, us-east-2",
@@ -338,7 +351,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -422,6 +438,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm says 4096; models.dev/swift-bedrock-library and Anthropic spec say 8192",
@@ -430,7 +447,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -509,6 +529,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, us-east-1, us-east-2",
@@ -517,7 +538,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -602,6 +626,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; Anthropic Bedrock page marks Sonnet 3.7 deprecated 2025-10-28",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -610,7 +635,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-20250514-v1:0",
@@ -695,13 +723,17 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://aws.amazon.com/bedrock/pricing/)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; litellm deprecation_date 2026-10-14",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-20250514-v1:0",
@@ -774,6 +806,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -781,7 +814,10 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -852,6 +888,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: models.dev PR #3708 (github.com/anomalyco/models.dev, citing the AWS lifecycle page); llmgateway#3229; github.com/awslabs/startups .../shared/ai-model-lifecycle.md @0b59caf4 (table dated 2026-07-17, transcribing https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) and awslabs/startups PR #131 (snapshot 2026-09-17)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -861,7 +898,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -956,6 +996,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: litellm deprecation_date",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -967,7 +1008,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -1061,6 +1105,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: AWS model card (ja_jp) 'EOL: not before 10/1/2026' (translation), lifecycle Active at crawl time",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1071,7 +1116,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-5-20251101-v1:0",
@@ -1146,6 +1194,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1156,7 +1205,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-6-v1",
@@ -1249,6 +1301,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1260,7 +1313,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-sonnet-4-6",
@@ -1350,6 +1406,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://platform.claude.com/docs/en/build-with-claude/claude-on-amazon-bedrock-legacy (Anthropic's Bedrock API-ID table: global / us / eu / jp / apac columns); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py (Sonnet 4.6 native output profile); vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-sonnet-4-6-native-structured-output-length.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1362,7 +1419,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: native structured output works but Sonnet 4.6 can ignore a complex schema and run to max_tokens (vercel fixture): answers stay validated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-7",
@@ -1451,6 +1511,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "structured output: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-4-7-strict-tool-live.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1462,7 +1523,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: strict tools recorded working; native output unknown (Claude 4.7+ rejected output_config.format mid-2026, vercel/ai#17919)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-8",
@@ -1569,6 +1633,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5",
@@ -1677,6 +1743,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5",
@@ -1782,6 +1850,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-haiku-5-5",
@@ -1887,6 +1957,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5-5",
@@ -1979,6 +2051,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1992,7 +2065,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5-5",
@@ -2085,6 +2161,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2098,7 +2175,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5",
@@ -2193,6 +2273,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5-1",
@@ -2267,6 +2349,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2281,7 +2364,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2:1",
@@ -2344,6 +2430,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2405,6 +2493,8 @@ pub(crate) static MODELS: &[Model] = &[
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
             "lifecycle: absent from both models-supported copies.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-instant-v1",
@@ -2467,6 +2557,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-micro-v1:0",
@@ -2548,6 +2640,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-lite-v1:0",
@@ -2629,6 +2723,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-pro-v1:0",
@@ -2710,6 +2806,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-premier-v1:0",
@@ -2780,6 +2878,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-lite-v1:0",
@@ -2874,6 +2974,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-pro-preview-20251202-v1:0",
@@ -2954,6 +3056,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-express-v1",
@@ -3019,6 +3123,8 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3083,6 +3189,8 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3144,6 +3252,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both the ~Nov 2025 and 2026-02-15 models-supported copies; still priced in litellm. Exact AWS date not verified.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3203,6 +3313,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-8b-instruct-v1:0",
@@ -3262,6 +3374,8 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Meta parameter page max_gen_len max 2048 (swift-bedrock-library); litellm/models.dev use 8192/8000 (=context)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3321,6 +3435,8 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: as Llama 3 8B",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-8b-instruct-v1:0",
@@ -3391,6 +3507,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3461,6 +3579,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-405b-instruct-v1:0",
@@ -3533,6 +3653,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-1b-instruct-v1:0",
@@ -3609,6 +3731,8 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -3685,6 +3809,8 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -3756,6 +3882,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -3826,6 +3954,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -3895,6 +4025,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-scout-17b-instruct-v1:0",
@@ -3967,6 +4099,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4037,6 +4171,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4095,6 +4231,8 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Mistral parameter page (via swift-bedrock-library) max_tokens 8192; litellm/models.dev 4096",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4152,6 +4290,8 @@ pub(crate) static MODELS: &[Model] = &[
         confidence_notes: &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2402-v1:0",
@@ -4214,6 +4354,8 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4272,6 +4414,8 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: litellm only",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-small-2402-v1:0",
@@ -4333,6 +4477,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.pixtral-large-2502-v1:0",
@@ -4406,6 +4552,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4458,6 +4606,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4466,7 +4615,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-3b-instruct",
@@ -4520,6 +4672,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4530,7 +4683,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-8b-instruct",
@@ -4584,6 +4740,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4594,7 +4751,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-14b-instruct",
@@ -4648,6 +4808,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html (copy ~Nov 2025 / 2026-02-15: input modalities for this model list Text only, no Image)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4658,7 +4819,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.magistral-small-2509",
@@ -4711,6 +4875,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4718,7 +4883,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-mini-3b-2507",
@@ -4770,6 +4938,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4782,7 +4951,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-small-24b-2507",
@@ -4834,6 +5006,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4847,7 +5020,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.devstral-2-123b",
@@ -4913,6 +5089,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-v1:0",
@@ -4975,6 +5153,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5037,6 +5217,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-text-v14",
@@ -5100,6 +5282,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5162,6 +5346,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5223,6 +5409,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-mini-v1:0",
@@ -5284,6 +5472,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -5344,6 +5534,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies (2025-11, 2026-02).",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.r1-v1:0",
@@ -5412,6 +5604,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -5479,6 +5673,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3.2",
@@ -5557,6 +5753,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x4-v1:0",
@@ -5628,6 +5826,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x4-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-09 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -5699,6 +5899,8 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x5-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-21 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -5771,6 +5973,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-120b-1:0",
@@ -5843,6 +6047,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-20b",
@@ -5904,6 +6110,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -5965,6 +6173,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6019,6 +6229,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6030,7 +6241,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-235b-a22b-2507-v1:0",
@@ -6086,6 +6300,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-235b-a22b-2507.html)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6098,7 +6313,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-30b-a3b-v1:0",
@@ -6153,6 +6371,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6165,7 +6384,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-480b-a35b-v1:0",
@@ -6220,6 +6442,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-coder-480b-a35b-instruct.html)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6233,7 +6456,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-next-80b-a3b",
@@ -6286,6 +6512,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6295,7 +6522,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-vl-235b-a22b",
@@ -6348,6 +6578,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6357,7 +6588,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-4b-it",
@@ -6421,6 +6655,8 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-12b-it",
@@ -6474,6 +6710,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6484,7 +6721,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-27b-it",
@@ -6538,6 +6778,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6548,7 +6789,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2",
@@ -6602,6 +6846,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6611,7 +6856,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshot.kimi-k2-thinking",
@@ -6664,6 +6912,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6673,7 +6922,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k2.5",
@@ -6725,6 +6977,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6737,7 +6990,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-9b-v2",
@@ -6797,6 +7053,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6807,7 +7064,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-12b-v2",
@@ -6867,6 +7127,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6877,7 +7138,10 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7",
@@ -6929,6 +7193,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6942,7 +7207,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-sol",
@@ -7021,6 +7289,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -7097,6 +7367,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-astra",
@@ -7173,6 +7445,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -7249,6 +7523,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -7325,6 +7601,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "xai.grok-4.7",
@@ -7407,6 +7685,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -7484,6 +7764,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -7560,6 +7842,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5",
@@ -7622,6 +7906,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5.3",
@@ -7698,6 +7984,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7-flash",
@@ -7749,6 +8037,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/zai.glm-4.7-flash entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `zai.glm-4.7-flash`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "structured output: pydantic-ai tests/models/cassettes/test_bedrock/test_bedrock_zai_native_output.yaml (recorded Converse call with outputConfig.textFormat json_schema, answered with a JSON text block)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-4.7-flash`); flags and limits are LiteLLM's, low confidence",
@@ -7762,7 +8051,10 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
+            "structured output: native structured output recorded on real traffic",
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.1",
@@ -7828,6 +8120,8 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.5",
@@ -7890,6 +8184,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-3-30b",
@@ -7960,6 +8256,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-super-3-120b",
@@ -8030,6 +8328,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-next",
@@ -8092,6 +8392,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -8155,6 +8457,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.4",
@@ -8231,6 +8535,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.5",
@@ -8307,6 +8613,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-sol",
@@ -8383,6 +8691,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -8459,6 +8769,8 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -8535,5 +8847,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
 ];

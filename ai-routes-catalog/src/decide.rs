@@ -482,6 +482,10 @@ pub enum Capability {
     ToolChoice(ToolChoiceMode),
     /// `cachePoint` blocks (prompt caching).
     PromptCaching,
+    /// Native structured output (`outputConfig.textFormat` with a JSON schema).
+    NativeOutput,
+    /// `strict: true` on tool specifications.
+    StrictTools,
 }
 
 impl Capability {
@@ -496,6 +500,8 @@ impl Capability {
             Capability::DocumentInput => "document_chat",
             Capability::ToolChoice(_) => "tool_choice",
             Capability::PromptCaching => "prompt caching",
+            Capability::NativeOutput => "native_output",
+            Capability::StrictTools => "strict_tools",
         }
     }
 }
@@ -542,6 +548,8 @@ impl Model {
                 Fact::Yes | Fact::No => Fact::No,
                 Fact::Unknown => Fact::Unknown,
             },
+            Capability::NativeOutput => self.native_output,
+            Capability::StrictTools => self.strict_tools,
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
             Capability::PromptCaching => return bool_support(prompt_caching(self)),
         };

@@ -47,8 +47,10 @@
 mod data;
 mod date;
 mod decide;
+mod output;
 
 pub use date::Date;
+pub use output::{unchecked_output_strategy, OutputPreference, OutputStrategy};
 
 pub use decide::{
     check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
@@ -421,6 +423,13 @@ pub struct Model {
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
     pub confidence_notes: &'static [&'static str],
+    /// Native structured output: `outputConfig.textFormat` with a JSON schema, answered
+    /// as a text block holding the JSON (from `data/structured-output.json`). Decides a
+    /// generation route's [`OutputStrategy`](crate::OutputStrategy).
+    pub native_output: Fact,
+    /// `strict: true` on tool specifications (Bedrock validates tool inputs against the
+    /// schema).
+    pub strict_tools: Fact,
 }
 
 impl Model {
