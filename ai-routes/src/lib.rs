@@ -78,6 +78,7 @@ mod metering;
 mod model_spec;
 pub mod request_metadata;
 mod route_args;
+pub mod schema_subset;
 mod route_check;
 pub mod schema;
 pub mod shared_limits;
