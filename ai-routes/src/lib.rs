@@ -92,6 +92,7 @@ pub mod testing;
 /// The Bedrock model catalog the macros check routes against: models, capabilities,
 /// limits, Regions, inference profiles and prices (the `ai-routes-catalog` crate).
 pub use ai_routes_catalog as catalog;
+pub use ai_routes_catalog::OutputStrategy;
 
 /// Declares a generation route: one structured-output call to Bedrock's Converse API.
 ///
@@ -440,9 +441,9 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, ToolChoiceStrategy,
-        UserInput,
+        result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, UserInput,
     };
+    pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use crate::model_spec::ModelSpec;
     pub use crate::route_args::{
         arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,

@@ -6,7 +6,8 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat};
 
 use super::template::Piece;
-use super::{Generation, Strategy};
+use super::Generation;
+use ai_routes_catalog::OutputStrategy;
 use crate::diagnostics::Errors;
 use crate::model_spec::option;
 use crate::route_fn::RouteFn;
@@ -221,9 +222,12 @@ fn spec_tokens(
     let retries = g.retries;
     let timeout_ms = option(g.timeout_ms);
     let strategy = match g.strategy {
-        Strategy::Tool => quote!(Tool),
-        Strategy::Any => quote!(Any),
-        Strategy::AutoWithInstruction => quote!(AutoWithInstruction),
+        OutputStrategy::Native => quote!(Native),
+        OutputStrategy::ForcedTool(mode) => {
+            let mode = format_ident!("{mode:?}");
+            quote!(ForcedTool(::ai_routes::__private::ToolChoiceMode::#mode))
+        }
+        OutputStrategy::AutoWithInstruction => quote!(AutoWithInstruction),
     };
     let span = Span::call_site();
     quote_spanned! {span=>
@@ -232,7 +236,7 @@ fn spec_tokens(
             doc: #doc,
             model: #model,
             retries: #retries,
-            tool_choice: ::ai_routes::__private::ToolChoiceStrategy::#strategy,
+            output: ::ai_routes::__private::OutputStrategy::#strategy,
             timeout_ms: #timeout_ms,
             input_schema: #input_schema_fn,
             invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),

@@ -329,6 +329,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             let request = Request {
                 messages: &messages,
                 tool_config: tool_config.as_ref(),
+                output_config: None,
                 input_tokens: window
                     .iter()
                     .map(|m| u64::from(m.estimated_tokens))

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConverseOutput, Message, StopReason, ToolConfiguration,
+    ContentBlock, ConverseOutput, Message, OutputConfig, StopReason, ToolConfiguration,
 };
 use futures_util::FutureExt as _;
 use serde_json::Value;
@@ -62,6 +62,8 @@ pub(crate) struct CallInfo<'a> {
 pub(crate) struct Request<'r> {
     pub messages: &'r [Message],
     pub tool_config: Option<&'r ToolConfiguration>,
+    /// `outputConfig`: native structured output (generation routes on models that have it).
+    pub output_config: Option<&'r OutputConfig>,
     /// Estimated tokens of `messages` ([`tokens_for_chars`]).
     pub input_tokens: u64,
     /// Characters of the tools' names, descriptions and schemas, for the estimate.
@@ -235,6 +237,7 @@ macro_rules! with_request_fields {
             .set_system(system_blocks(spec.system_prompt, spec.cache))
             .set_messages(Some(parts.request.messages.to_vec()))
             .set_tool_config(parts.request.tool_config.cloned())
+            .set_output_config(parts.request.output_config.cloned())
             .set_inference_config(inference_config(
                 spec.max_tokens,
                 spec.temperature,
