@@ -33,7 +33,9 @@ async fn llama_anywhere(ai: &Client, text: String) -> Result<String>;
 #[generation(
     model = "Claude Haiku 4.5",
     system_prompt = "You count words.",
-    cache = true
+    cache = true,
+    // The result tool, so the cache point after the tools is exercised.
+    output = "tool"
 )]
 async fn cached_count(ai: &Client, text: String) -> Result<Generated<u32>>;
 
