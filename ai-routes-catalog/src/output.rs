@@ -89,6 +89,16 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Whether a tool declared strict (`#[tool(strict)]`, or every tool of a route with
+    /// `strict_tools`) is sent with `strict: true` to this model: only where the catalog
+    /// says the model has strict tools; elsewhere the tool is sent as usual and its input
+    /// is still validated by deserialization.
+    pub fn sends_strict_tools(&self) -> bool {
+        self.strict_tools.is_yes()
+    }
+}
+
 /// The strategy of a route whose model the catalog does not know (an unchecked
 /// `model_id`): a forced `tool`, the most widely accepted way, unless declared otherwise.
 pub fn unchecked_output_strategy(preference: OutputPreference) -> OutputStrategy {

@@ -48,6 +48,10 @@ use crate::schema_subset::{to_bedrock_subset, SchemaProblem};
 use crate::usage::Usage;
 use crate::{Client, Document, Image};
 
+mod stream;
+
+pub use stream::{GenerationEvent, GenerationStream, Partial, StreamCall};
+
 /// The name of the tool that carries a generation route's result.
 pub const RESULT_TOOL: &str = "return_result";
 const RESULT_TOOL_DESCRIPTION: &str =
@@ -400,24 +404,55 @@ impl RouteCore {
     }
 
     async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<Typed>> {
+        self.engine(None)?.generate(client, input).await
+    }
+
+    /// [`RouteCore::generate`] over ConverseStream, sending snapshots to `sender` (over
+    /// Converse when the model cannot stream this route's answer).
+    async fn generate_streamed(
+        &self,
+        client: &Client,
+        input: UserInput<'_>,
+        sender: &tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>,
+    ) -> Result<Generated<Typed>> {
+        use ai_routes_catalog::{Capability, Support};
+        let needs = match self.spec.output {
+            OutputStrategy::Native => Capability::Streaming,
+            _ => Capability::StreamingToolUse,
+        };
+        let streams = self
+            .spec
+            .model
+            .catalog_model()
+            .is_none_or(|model| model.supports(needs) != Support::No);
+        self.engine(streams.then_some(sender))?
+            .generate(client, input)
+            .await
+    }
+
+    fn engine<'r>(
+        &'r self,
+        snapshots: Option<&'r tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>>,
+    ) -> Result<Engine<'r>> {
         let request = self
             .output_request()
             .map_err(|problem| Error::UnsupportedSchema {
                 route: self.spec.name.into(),
                 problem: problem.to_string(),
             })?;
-        let engine = Engine {
+        Ok(Engine {
             spec: &self.spec,
             schema: self.output_schema(),
             request,
             typed: (self.result_type)().read,
-        };
-        engine.generate(client, input).await
+            snapshots,
+        })
     }
 }
 
 /// A deserialized result, type-erased so the engine is compiled once.
-type Typed = Box<dyn std::any::Any + Send>;
+#[doc(hidden)]
+pub type Typed = Box<dyn std::any::Any + Send>;
 
 /// The non-generic part of a generation call.
 struct Engine<'r> {
@@ -425,6 +460,8 @@ struct Engine<'r> {
     schema: &'r OutputSchema,
     request: &'r OutputRequest,
     typed: ReadResult,
+    /// Where a streamed generation's snapshots go; `None` for a whole answer.
+    snapshots: Option<&'r tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>>,
 }
 
 impl Engine<'_> {
@@ -506,7 +543,23 @@ impl Engine<'_> {
                 conversation_id: None,
                 deadline: deadline.as_ref(),
             };
-            let reply = match client.call_model(info, request, Delivery::Whole).await {
+            let mut snapshots = self.snapshots.map(|sender| {
+                stream::Snapshots::new(
+                    sender,
+                    spec.output == OutputStrategy::Native,
+                    self.schema.boxed,
+                )
+            });
+            let mut sink = |delta: crate::executor::Delta| {
+                if let Some(snapshots) = &mut snapshots {
+                    snapshots.take(delta);
+                }
+            };
+            let delivery = match self.snapshots {
+                Some(_) => Delivery::Streamed(&mut sink),
+                None => Delivery::Whole,
+            };
+            let reply = match client.call_model(info, request, delivery).await {
                 Ok(reply) => reply,
                 // Malformed on every attempt the retry policy allows: the route's own
                 // correction budget still gets a fresh sample (the same request, as the

@@ -78,6 +78,7 @@ mod metering;
 mod model_spec;
 pub mod request_metadata;
 mod route_args;
+pub mod partial_json;
 pub mod schema_subset;
 mod route_check;
 pub mod schema;
@@ -390,7 +391,9 @@ pub use conversation::{
     TurnStream, UserMessage,
 };
 pub use error::{Error, Result};
-pub use generation::{Generated, GenerationRoute, RouteDescriptor};
+pub use generation::{
+    Generated, GenerationEvent, GenerationRoute, GenerationStream, Partial, RouteDescriptor,
+};
 pub use limits::{BudgetScope, RetryPolicy};
 pub use media::{
     Document, DocumentFormat, Image, ImageFormat, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_IMAGES,
@@ -441,7 +444,8 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, UserInput,
+        result_type, GenerationRoute, GenerationSpec, GenerationStream, PromptArg, ResultType,
+        UserInput,
     };
     pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use crate::model_spec::ModelSpec;

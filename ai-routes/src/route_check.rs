@@ -68,6 +68,14 @@ impl<S> RouteCheck for crate::conversation::ConversationRoute<S> {
     fn route_info(&self) -> RouteInfo {
         self.inner.spec.route_info()
     }
+
+    fn schema_problem(&self) -> Option<crate::schema_subset::SchemaProblem> {
+        let spec = &self.inner.spec;
+        self.inner
+            .tools
+            .bedrock_tools_for(spec.model.catalog_model(), spec.strict_tools)
+            .err()
+    }
 }
 
 /// One route that cannot be called as declared from its region.

@@ -86,6 +86,7 @@ pub fn generate(g: &Generation) -> TokenStream {
         quote! { result.map(|generated| generated.value).map_err(::core::convert::Into::into) }
     };
 
+    let stream_fn = stream_fn(g, &route_static, &prompt_fn, &media);
     let spec = spec_tokens(g, &input_schema_fn, &invoke_fn);
     let result_type_fn = format_ident!("__ai_routes_{}_result_type", name);
     let new_route = quote! {
@@ -168,6 +169,55 @@ pub fn generate(g: &Generation) -> TokenStream {
             let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
             let result = #route_static.generate(#client, input).await;
             #finish
+        }
+
+        #stream_fn
+    }
+}
+
+/// `name_stream`: the route called as a stream of partial values, from the same arguments
+/// (they are moved into the stream, references borrowed for its lifetime).
+fn stream_fn(
+    g: &Generation,
+    route_static: &syn::Ident,
+    prompt_fn: &syn::Ident,
+    media: &[TokenStream],
+) -> TokenStream {
+    // A declaration with its own generic parameters is an error reported elsewhere.
+    if !g.item.sig.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let name = g.item.sig.ident.to_string();
+    let stream_fn = format_ident!("{}_stream", name);
+    let vis = &g.item.vis;
+    let output = &g.ret.output;
+    let client = client_ident(g);
+    let idents: Vec<_> = g.args.iter().map(|a| &a.ident).collect();
+    let types: Vec<_> = g.args.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
+    let value_idents: Vec<_> = g
+        .args
+        .iter()
+        .filter(|a| a.kind == ArgKind::Value)
+        .map(|a| &a.ident)
+        .collect();
+    let doc = format!(
+        "[`{name}`] as a stream: `Partial` snapshots of the result while its JSON arrives, then \
+         `GenerationEvent::Done` with the validated result (see `GenerationRoute::stream`)."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        #vis fn #stream_fn<'__a>(
+            #client: &'__a ::ai_routes::__private::Client,
+            #(#idents: #types),*
+        ) -> ::ai_routes::__private::GenerationStream<'__a, #output> {
+            #route_static.stream_with(#client, move |__ai_routes_call| {
+                ::std::boxed::Box::pin(async move {
+                    let text = #prompt_fn(#(&#value_idents),*)?;
+                    let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                    __ai_routes_call.generate(input).await
+                })
+            })
         }
     }
 }

@@ -21,7 +21,7 @@ use super::message::{
 use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
-use crate::executor::{CallInfo, Delivery, Failure, Reply, Request};
+use crate::executor::{CallInfo, Delivery, Delta, Failure, Reply, Request};
 use crate::inference::{cache_point, cache_tools};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
@@ -317,7 +317,10 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .map(str::to_string)
             .collect();
         declared.extend(client_names.iter().cloned());
-        let tool_config = self.tool_config();
+        let tool_config = match self.tool_config() {
+            Ok(config) => config,
+            Err(error) => return self.emit(TurnEvent::Error(error)).await,
+        };
         let tool_chars = tool_chars(&self.inner, &self.client_tools);
         let mut total = Usage::default();
 
@@ -618,8 +621,16 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .collect()
     }
 
-    fn tool_config(&self) -> Option<ToolConfiguration> {
-        let mut tools = self.inner.tools.bedrock_tools();
+    fn tool_config(&self) -> Result<Option<ToolConfiguration>> {
+        let spec = &self.inner.spec;
+        let mut tools = self
+            .inner
+            .tools
+            .bedrock_tools_for(spec.model.catalog_model(), spec.strict_tools)
+            .map_err(|problem| Error::UnsupportedSchema {
+                route: spec.name.into(),
+                problem: problem.to_string(),
+            })?;
         for tool in &self.client_tools {
             tools.push(Tool::ToolSpec(
                 ToolSpecification::builder()
@@ -630,12 +641,12 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     .expect("name and schema are set"),
             ));
         }
-        (!tools.is_empty()).then(|| {
+        Ok((!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
                 .set_tools(Some(cache_tools(tools, self.inner.spec.model.cache)))
                 .build()
                 .expect("tools are set")
-        })
+        }))
     }
 
     /// One model call through the executor; streamed text reaches the caller as it arrives.
@@ -651,7 +662,11 @@ impl<S: Send + Sync + 'static> Turn<S> {
         };
         if spec.stream {
             let events = &self.events;
-            let mut sink = |text: String| events.send(TurnEvent::TextDelta { text });
+            let mut sink = |delta: Delta| {
+                if let Delta::Text(text) = delta {
+                    events.send(TurnEvent::TextDelta { text });
+                }
+            };
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {

@@ -93,9 +93,20 @@ pub(crate) struct Failure {
 pub(crate) enum Delivery<'s> {
     /// Converse: the whole answer at once.
     Whole,
-    /// ConverseStream: each text delta is handed over as it arrives. A stream that broke
-    /// after a delivered delta is not retried (the text would repeat).
-    Streamed(&'s mut (dyn FnMut(String) + Send)),
+    /// ConverseStream: each delta is handed over as it arrives. A stream that broke after
+    /// a delivered text delta is not retried (the text would repeat).
+    Streamed(&'s mut (dyn FnMut(Delta) + Send)),
+}
+
+/// What a streamed answer hands over as it arrives.
+pub(crate) enum Delta {
+    /// An attempt (the first, or a retry after a throttle or a broken stream) starts: what
+    /// earlier attempts delivered is superseded.
+    AttemptStarted,
+    /// A text delta.
+    Text(String),
+    /// A fragment of a tool call's input JSON.
+    ToolInput(String),
 }
 
 impl Client {

@@ -6,7 +6,7 @@ use futures_util::FutureExt as _;
 use serde_json::Value;
 
 use super::attempts::ModelCall;
-use super::{FailedAttempt, Parts, Reply};
+use super::{Delta, FailedAttempt, Parts, Reply};
 use crate::conversation::ContentPart;
 use crate::error::Error;
 use crate::usage::Usage;
@@ -14,9 +14,10 @@ use crate::usage::Usage;
 pub(super) async fn attempt(
     call: &ModelCall<'_>,
     parts: &Parts<'_>,
-    sink: &mut (dyn FnMut(String) + Send),
+    sink: &mut (dyn FnMut(Delta) + Send),
 ) -> Result<Reply, FailedAttempt> {
     let target = parts.target;
+    sink(Delta::AttemptStarted);
     let mut output = call
         .timed(async {
             parts
@@ -77,7 +78,7 @@ pub(super) async fn attempt(
                     }
                     delivered = true;
                     // The sink takes the SDK's string; the answer keeps its own copy.
-                    sink(text);
+                    sink(Delta::Text(text));
                 }
                 Some(ContentBlockDelta::ToolUse(fragment)) => {
                     if let Assembling::Tool { input, .. } =
@@ -85,6 +86,9 @@ pub(super) async fn attempt(
                     {
                         input.push_str(fragment.input());
                     }
+                    // Not `delivered`: tool input reaches no one but a streamed generation,
+                    // which starts over on `AttemptStarted`.
+                    sink(Delta::ToolInput(fragment.input));
                 }
                 _ => {}
             },
