@@ -78,6 +78,9 @@ pub struct GenerationSpec {
     pub input_schema: fn() -> Value,
     /// Calls the route with its arguments as JSON (`Some` when ai-routes is built with `http`).
     pub invoke_json: Option<InvokeJson>,
+    /// Streams the route with its arguments as JSON (`Some` when ai-routes is built with
+    /// `http`).
+    pub stream_json: Option<StreamJson>,
 }
 
 impl GenerationSpec {
@@ -92,6 +95,7 @@ impl GenerationSpec {
             timeout_ms: None,
             input_schema: no_arguments,
             invoke_json: None,
+            stream_json: None,
         }
     }
 }
@@ -203,6 +207,14 @@ impl<T> Generated<T> {
 #[doc(hidden)]
 pub type InvokeJson =
     for<'a> fn(&'a Client, Value) -> futures_util::future::BoxFuture<'a, Result<Generated<Value>>>;
+
+/// Streams a route with its arguments as one JSON object (generated for every route, used
+/// to serve routes over HTTP as server-sent events).
+#[doc(hidden)]
+pub type StreamJson = for<'a> fn(
+    &'a Client,
+    Value,
+) -> futures_util::stream::BoxStream<'a, Result<GenerationEvent<Value>>>;
 
 /// The user message of one call: text plus media blocks.
 pub struct UserInput<'a> {

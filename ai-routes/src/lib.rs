@@ -444,8 +444,8 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        result_type, GenerationRoute, GenerationSpec, GenerationStream, PromptArg, ResultType,
-        UserInput,
+        result_type, GenerationEvent, GenerationRoute, GenerationSpec, GenerationStream, PromptArg,
+        ResultType, UserInput,
     };
     pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use crate::model_spec::ModelSpec;
@@ -461,6 +461,7 @@ pub mod __private {
     pub use crate::{Client, Generated, Result, ToolSet};
     pub use core::marker::PhantomData;
     pub use futures_util::future::BoxFuture;
+    pub use futures_util::stream::BoxStream;
     pub use schemars;
     pub use serde;
     pub use serde_json;

@@ -24,6 +24,7 @@ pub fn generate(g: &Generation) -> TokenStream {
     let input_schema_fn = format_ident!("__ai_routes_{}_input_schema", name);
     let prompt_fn = format_ident!("__ai_routes_{}_prompt", name);
     let invoke_fn = format_ident!("__ai_routes_{}_invoke", name);
+    let stream_json_fn = format_ident!("__ai_routes_{}_stream_json", name);
     let client = client_ident(g);
 
     let values: Vec<_> = g.args.iter().filter(|a| a.kind == ArgKind::Value).collect();
@@ -35,13 +36,13 @@ pub fn generate(g: &Generation) -> TokenStream {
         let ident = &a.ident;
         let ty = &a.ty;
         matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
-    });
+    }).collect::<Vec<_>>();
     // An unsuitable argument type is reported at the type.
     let reads = g.args.iter().zip(&owned_types).map(|(a, owned)| {
         let ident = &a.ident;
         let name = ident.to_string();
         quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
-    });
+    }).collect::<Vec<_>>();
     let text = match &g.template {
         Some(template) => {
             let mut format = String::new();
@@ -87,7 +88,7 @@ pub fn generate(g: &Generation) -> TokenStream {
     };
 
     let stream_fn = stream_fn(g, &route_static, &prompt_fn, &media);
-    let spec = spec_tokens(g, &input_schema_fn, &invoke_fn);
+    let spec = spec_tokens(g, &input_schema_fn, &invoke_fn, &stream_json_fn);
     let result_type_fn = format_ident!("__ai_routes_{}_result_type", name);
     let new_route = quote! {
         ::ai_routes::__private::GenerationRoute::new(#spec, #result_type_fn)
@@ -133,6 +134,24 @@ pub fn generate(g: &Generation) -> TokenStream {
                         let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
                         #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
                     })
+                }
+
+                #[allow(non_snake_case)]
+                fn #stream_json_fn(
+                    ai: &::ai_routes::__private::Client,
+                    args: ::ai_routes::__private::serde_json::Value,
+                ) -> ::ai_routes::__private::BoxStream<'_, ::ai_routes::__private::Result<::ai_routes::__private::GenerationEvent<::ai_routes::__private::serde_json::Value>>> {
+                    #route_static.stream_with(ai, move |__ai_routes_call| {
+                        ::std::boxed::Box::pin(async move {
+                            let mut args = ::ai_routes::__private::ArgsReader::new(#name, args)?;
+                            #(#reads)*
+                            args.finish()?;
+                            #(#borrows)*
+                            let text = #prompt_fn(#(&#value_idents),*)?;
+                            let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                            __ai_routes_call.generate(input).await
+                        })
+                    }).into_json()
                 }
             } else {}
         }
@@ -265,6 +284,7 @@ fn spec_tokens(
     g: &Generation,
     input_schema_fn: &syn::Ident,
     invoke_fn: &syn::Ident,
+    stream_json_fn: &syn::Ident,
 ) -> TokenStream {
     let name = g.item.sig.ident.to_string();
     let doc = &g.doc;
@@ -290,6 +310,7 @@ fn spec_tokens(
             timeout_ms: #timeout_ms,
             input_schema: #input_schema_fn,
             invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),
+            stream_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#stream_json_fn) } else { ::core::option::Option::None }),
         }
     }
 }

@@ -96,6 +96,22 @@ impl<T: 'static> Stream for GenerationStream<'_, T> {
     }
 }
 
+impl<'a, T: 'static> GenerationStream<'a, T> {
+    /// The stream with the result as JSON (to serve it over HTTP).
+    pub fn into_json(self) -> BoxStream<'a, Result<GenerationEvent<Value>>> {
+        self.map(|event| {
+            event.map(|event| match event {
+                GenerationEvent::Partial(partial) => GenerationEvent::Partial(Partial {
+                    json: partial.json,
+                    result: PhantomData,
+                }),
+                GenerationEvent::Done(generated) => GenerationEvent::Done(generated.into_json()),
+            })
+        })
+        .boxed()
+    }
+}
+
 impl<T: 'static> GenerationRoute<T> {
     /// Calls the model over ConverseStream and yields snapshots of the result while its
     /// JSON arrives, then the validated result. Works with every output strategy: native
