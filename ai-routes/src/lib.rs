@@ -414,8 +414,8 @@ pub mod prelude {
         conversation, ClientTool, CreateConversation, TurnEvent, TurnReply, TurnStream, UserMessage,
     };
     pub use crate::{
-        generation, Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result,
-        Usage,
+        generation, Client, Document, DocumentFormat, Error, Generated, GenerationEvent, Image,
+        ImageFormat, Result, Usage,
     };
     pub use crate::{ToolError, ToolHandler, ToolOutput, ToolSet};
     pub use ai_routes_macros::{tool, Tool};

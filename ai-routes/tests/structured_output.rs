@@ -365,3 +365,68 @@ async fn the_stand_in_refuses_out_of_subset_schemas_and_unsupported_models() {
     let value: Value = serde_json::from_str(&text).unwrap();
     assert!(value["city"].is_string(), "{value}");
 }
+
+#[tokio::test]
+async fn the_stand_in_refuses_strict_tools_where_bedrock_does() {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock, ConversationRole, Message, Tool, ToolConfiguration, ToolInputSchema,
+        ToolSpecification,
+    };
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let send = |model: &'static str, schema: Value| {
+        let sdk = bedrock.client();
+        async move {
+            let tool = ToolSpecification::builder()
+                .name("book_table")
+                .input_schema(ToolInputSchema::Json(json_to_document(&schema)))
+                .strict(true)
+                .build()
+                .unwrap();
+            sdk.converse()
+                .model_id(model)
+                .messages(
+                    Message::builder()
+                        .role(ConversationRole::User)
+                        .content(ContentBlock::Text("hi".into()))
+                        .build()
+                        .unwrap(),
+                )
+                .tool_config(ToolConfiguration::builder().tools(Tool::ToolSpec(tool)).build().unwrap())
+                .send()
+                .await
+                .map_err(|e| format!("{}", aws_sdk_bedrockruntime::error::DisplayErrorContext(&e)))
+        }
+    };
+    let closed = json!({"type": "object", "additionalProperties": false,
+        "properties": {"guests": {"type": "integer"}}, "required": ["guests"]});
+    // vercel/ai amazon-bedrock-strict-open-schema-error.json
+    let err = send("global.anthropic.claude-haiku-4-5-20251001-v1:0", json!({"type": "object", "properties": {}}))
+        .await
+        .unwrap_err();
+    assert!(err.contains("The model returned the following errors: tools.0.custom: For 'object' type, 'additionalProperties' must be explicitly set to false"), "{err}");
+    // A model the catalog says lacks strict tools (vercel/ai#17919's wording).
+    let err = send("us.anthropic.claude-opus-4-1-20250805-v1:0", closed.clone())
+        .await
+        .unwrap_err();
+    assert!(err.contains("tools.0.custom.strict: Extra inputs are not permitted"), "{err}");
+    send("global.anthropic.claude-haiku-4-5-20251001-v1:0", closed).await.unwrap();
+}
+
+fn json_to_document(value: &Value) -> aws_smithy_types::Document {
+    use aws_smithy_types::{Document, Number};
+    match value {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(u) => Document::Number(Number::PosInt(u)),
+            None => Document::Number(Number::Float(n.as_f64().unwrap())),
+        },
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(items) => Document::Array(items.iter().map(json_to_document).collect()),
+        Value::Object(map) => Document::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_document(v)))
+                .collect(),
+        ),
+    }
+}
