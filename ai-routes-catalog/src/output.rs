@@ -73,12 +73,10 @@ impl Model {
     /// [`Model::supports`](crate::Model::supports) with `Capability::NativeOutput` or
     /// `Capability::ToolChoice`, whose errors and warnings the macro reports.
     pub fn output_strategy(&self, preference: OutputPreference, reasoning: bool) -> OutputStrategy {
-        let tool = |mode: Option<ToolChoiceMode>| {
-            match mode.or_else(|| self.forced_tool_choice()) {
-                _ if reasoning => OutputStrategy::AutoWithInstruction,
-                Some(ToolChoiceMode::Auto) | None => OutputStrategy::AutoWithInstruction,
-                Some(forced) => OutputStrategy::ForcedTool(forced),
-            }
+        let tool = |mode: Option<ToolChoiceMode>| match mode.or_else(|| self.forced_tool_choice()) {
+            _ if reasoning => OutputStrategy::AutoWithInstruction,
+            Some(ToolChoiceMode::Auto) | None => OutputStrategy::AutoWithInstruction,
+            Some(forced) => OutputStrategy::ForcedTool(forced),
         };
         match preference {
             OutputPreference::Native => OutputStrategy::Native,
@@ -128,7 +126,12 @@ mod tests {
                         assert_eq!(strategy, OutputStrategy::ForcedTool(mode), "{}", model.id)
                     }
                     None => {
-                        assert_eq!(strategy, OutputStrategy::AutoWithInstruction, "{}", model.id)
+                        assert_eq!(
+                            strategy,
+                            OutputStrategy::AutoWithInstruction,
+                            "{}",
+                            model.id
+                        )
                     }
                 },
             }

@@ -214,7 +214,9 @@ pub(crate) mod structured {
     /// `amazon-bedrock-strict-open-schema-error.json`; `location` is `tools.0.custom` for a
     /// strict tool, `output_config.format.schema` for native output).
     pub(crate) fn open_object(location: &str) -> String {
-        format!("{location}: For 'object' type, 'additionalProperties' must be explicitly set to false")
+        format!(
+            "{location}: For 'object' type, 'additionalProperties' must be explicitly set to false"
+        )
     }
 
     /// Numeric keywords (design notes §1: *"For 'integer' type, properties maximum, minimum

@@ -211,10 +211,11 @@ pub type InvokeJson =
 /// Streams a route with its arguments as one JSON object (generated for every route, used
 /// to serve routes over HTTP as server-sent events).
 #[doc(hidden)]
-pub type StreamJson = for<'a> fn(
-    &'a Client,
-    Value,
-) -> futures_util::stream::BoxStream<'a, Result<GenerationEvent<Value>>>;
+pub type StreamJson =
+    for<'a> fn(
+        &'a Client,
+        Value,
+    ) -> futures_util::stream::BoxStream<'a, Result<GenerationEvent<Value>>>;
 
 /// The user message of one call: text plus media blocks.
 pub struct UserInput<'a> {
@@ -804,7 +805,8 @@ fn schema_name(schema: &Value) -> String {
         .filter(|t| {
             !t.is_empty()
                 && t.len() <= 64
-                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         })
         .unwrap_or("result")
         .to_string()

@@ -76,12 +76,12 @@ mod limits;
 mod media;
 mod metering;
 mod model_spec;
+pub mod partial_json;
 pub mod request_metadata;
 mod route_args;
-pub mod partial_json;
-pub mod schema_subset;
 mod route_check;
 pub mod schema;
+pub mod schema_subset;
 pub mod shared_limits;
 pub mod store;
 mod tool;
@@ -447,7 +447,6 @@ pub mod __private {
         result_type, GenerationEvent, GenerationRoute, GenerationSpec, GenerationStream, PromptArg,
         ResultType, UserInput,
     };
-    pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use crate::model_spec::ModelSpec;
     pub use crate::route_args::{
         arg_schema, args_schema, args_text, ArgSchema, ArgValue, ArgsReader,
@@ -459,6 +458,7 @@ pub mod __private {
         ToolError, ToolHandler, ToolInfo,
     };
     pub use crate::{Client, Generated, Result, ToolSet};
+    pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use core::marker::PhantomData;
     pub use futures_util::future::BoxFuture;
     pub use futures_util::stream::BoxStream;

@@ -133,7 +133,11 @@ fn trim_incomplete_escape(open: &str) -> &str {
     let mut last_whole = bytes.len();
     while i < bytes.len() {
         if bytes[i] == b'\\' {
-            let needed = if bytes.get(i + 1) == Some(&b'u') { 6 } else { 2 };
+            let needed = if bytes.get(i + 1) == Some(&b'u') {
+                6
+            } else {
+                2
+            };
             if i + needed > bytes.len() {
                 last_whole = i;
                 break;
@@ -192,6 +196,9 @@ mod tests {
         assert_eq!(complete_prefix(r#"{"s": "a\"#), Some(json!({"s": "a"})));
         assert_eq!(complete_prefix(r#"{"s": "a\u00"#), Some(json!({"s": "a"})));
         assert_eq!(complete_prefix(r#"[1, 2"#), Some(json!([1])));
-        assert_eq!(complete_prefix(r#"{"a": [{"b": "x"}, {"#), Some(json!({"a": [{"b": "x"}, {}]})));
+        assert_eq!(
+            complete_prefix(r#"{"a": [{"b": "x"}, {"#),
+            Some(json!({"a": [{"b": "x"}, {}]}))
+        );
     }
 }

@@ -38,7 +38,16 @@ pub(crate) const STRING_KEYWORDS: [&str; 2] = ["maxLength", "minLength"];
 /// The string formats Bedrock's grammar supports (`structured-output.html`); schemars'
 /// integer formats (`uint8`, `int32`, …) are not among them.
 pub(crate) const STRING_FORMATS: [&str; 10] = [
-    "date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid",
+    "date-time",
+    "time",
+    "date",
+    "duration",
+    "email",
+    "hostname",
+    "uri",
+    "ipv4",
+    "ipv6",
+    "uuid",
 ];
 
 /// A schema in Bedrock's subset, with what counts toward the request's limits.
@@ -198,7 +207,12 @@ impl Walker<'_> {
             let required: Vec<String> = map
                 .get("required")
                 .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).map(String::from).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
                 .unwrap_or_default();
             if let Some(Value::Object(properties)) = map.get_mut("properties") {
                 for (name, property) in properties.iter_mut() {
@@ -305,17 +319,26 @@ mod tests {
         let subset = to_bedrock_subset(&schema_of::<Recipe>(), "Recipe").unwrap();
         let s = &subset.schema;
         assert_eq!(s["additionalProperties"], false);
-        assert_eq!(s["properties"]["ingredients"]["items"]["additionalProperties"], false);
+        assert_eq!(
+            s["properties"]["ingredients"]["items"]["additionalProperties"],
+            false
+        );
         let servings = &s["properties"]["servings"];
         for key in ["minimum", "maximum", "format"] {
             assert!(servings.get(key).is_none(), "{key} left in {servings}");
         }
-        assert!(servings["description"].as_str().unwrap().contains("maximum 255"));
+        assert!(servings["description"]
+            .as_str()
+            .unwrap()
+            .contains("maximum 255"));
         let grams = &s["properties"]["ingredients"]["items"]["properties"]["grams"];
         assert!(grams.get("minimum").is_none(), "{grams}");
         assert_eq!(subset.union_fields, vec!["Recipe.note".to_string()]);
         assert_eq!(subset.optional_fields, vec!["Recipe.note".to_string()]);
-        assert_eq!(s["properties"]["difficulty"]["enum"], json!(["Easy", "Hard"]));
+        assert_eq!(
+            s["properties"]["difficulty"]["enum"],
+            json!(["Easy", "Hard"])
+        );
         // Nothing the stand-in (Bedrock's rules) would reject is left.
         assert!(!s.to_string().contains("\"minimum\""));
     }
@@ -357,7 +380,11 @@ mod tests {
         let err = check_request_limits(&[&subset], 0).unwrap_err();
         assert!(matches!(&err, SchemaProblem::TooManyUnions { fields } if fields.len() == 17));
         assert!(err.to_string().contains("Wide.f0"), "{err}");
-        let small = to_bedrock_subset(&json!({"type": "object", "properties": {"a": {"type": "string"}}}), "S").unwrap();
+        let small = to_bedrock_subset(
+            &json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+            "S",
+        )
+        .unwrap();
         assert!(check_request_limits(&[&small; 24], 0).is_ok());
         assert!(matches!(
             check_request_limits(&[&small; 25], 0),
@@ -384,6 +411,9 @@ mod tests {
             "Constraints: maxItems 3, minItems 2."
         );
         assert!(s["properties"]["c"].get("oneOf").is_none());
-        assert_eq!(s["properties"]["c"]["anyOf"][0]["additionalProperties"], false);
+        assert_eq!(
+            s["properties"]["c"]["anyOf"][0]["additionalProperties"],
+            false
+        );
     }
 }

@@ -499,7 +499,10 @@ impl<S> ToolSet<S> {
                     .expect("name and input schema are set"),
             ));
         }
-        crate::schema_subset::check_request_limits(&subsets.iter().collect::<Vec<_>>(), subsets.len())?;
+        crate::schema_subset::check_request_limits(
+            &subsets.iter().collect::<Vec<_>>(),
+            subsets.len(),
+        )?;
         Ok(tools)
     }
 

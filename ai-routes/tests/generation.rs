@@ -122,9 +122,12 @@ async fn nested_struct_result_and_the_request_matches_the_declaration() {
         format["structure"]["jsonSchema"]["description"],
         "Plans a recipe from a short description."
     );
-    let schema: serde_json::Value =
-        serde_json::from_str(format["structure"]["jsonSchema"]["schema"].as_str().unwrap())
-            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        format["structure"]["jsonSchema"]["schema"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(schema["type"], "object");
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["properties"]["ingredients"]["type"], "array");

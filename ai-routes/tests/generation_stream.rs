@@ -19,11 +19,19 @@ struct Recipe {
 }
 
 /// Plans a recipe (native structured output on Claude Haiku 4.5).
-#[generation(model = "Claude Haiku 4.5", system_prompt = "You are a chef.", max_tokens = 800)]
+#[generation(
+    model = "Claude Haiku 4.5",
+    system_prompt = "You are a chef.",
+    max_tokens = 800
+)]
 async fn plan_recipe(ai: &Client, description: &str, servings: u8) -> Result<Recipe>;
 
 /// Plans a recipe (the forced result tool on Nova Pro).
-#[generation(model = "Nova Pro", system_prompt = "You are a chef.", max_tokens = 800)]
+#[generation(
+    model = "Nova Pro",
+    system_prompt = "You are a chef.",
+    max_tokens = 800
+)]
 async fn plan_recipe_nova(ai: &Client, description: &str, servings: u8) -> Result<Recipe>;
 
 #[generation(model = "Nova Micro")]
@@ -57,7 +65,9 @@ fn assert_growing(partials: &[Value], last: &Value) {
         for (key, value) in before.as_object().unwrap() {
             let now = &after[key];
             match (value, now) {
-                (Value::String(a), Value::String(b)) => assert!(b.starts_with(a.as_str()), "{a} -> {b}"),
+                (Value::String(a), Value::String(b)) => {
+                    assert!(b.starts_with(a.as_str()), "{a} -> {b}")
+                }
                 (Value::Array(a), Value::Array(b)) => assert!(b.len() >= a.len()),
                 (a, b) => assert_eq!(a, b),
             }
@@ -78,18 +88,26 @@ async fn native_output_streams_snapshots_then_the_validated_value() {
     assert_growing(&partials, &serde_json::from_str(ANSWER).unwrap());
     // A title still arriving shows as far as it goes.
     assert!(
-        partials.iter().any(|p| p["title"].as_str().is_some_and(|t| !t.is_empty() && t != "Tomato pasta with basil")),
+        partials.iter().any(|p| p["title"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty() && t != "Tomato pasta with basil")),
         "{partials:?}"
     );
     let recorded = bedrock.last_request().unwrap();
     assert_eq!(recorded.operation, Operation::ConverseStream);
-    assert_eq!(recorded.body["outputConfig"]["textFormat"]["type"], "json_schema");
+    assert_eq!(
+        recorded.body["outputConfig"]["textFormat"]["type"],
+        "json_schema"
+    );
 }
 
 #[tokio::test]
 async fn the_result_tool_streams_its_input_deltas() {
     let bedrock = LocalBedrock::start().await.unwrap();
-    bedrock.push_reply(Reply::tool_use("return_result", serde_json::from_str(ANSWER).unwrap()));
+    bedrock.push_reply(Reply::tool_use(
+        "return_result",
+        serde_json::from_str(ANSWER).unwrap(),
+    ));
     let ai = bedrock.ai_client();
     let (partials, generated) = collect(plan_recipe_nova_stream(&ai, "tomato pasta", 2)).await;
     assert_eq!(
@@ -100,7 +118,10 @@ async fn the_result_tool_streams_its_input_deltas() {
     assert_growing(&partials, &serde_json::from_str(ANSWER).unwrap());
     let recorded = bedrock.last_request().unwrap();
     assert_eq!(recorded.operation, Operation::ConverseStream);
-    assert_eq!(recorded.body["toolConfig"]["toolChoice"], json!({"tool": {"name": "return_result"}}));
+    assert_eq!(
+        recorded.body["toolConfig"]["toolChoice"],
+        json!({"tool": {"name": "return_result"}})
+    );
 }
 
 #[tokio::test]

@@ -157,7 +157,11 @@ async fn generation_stream_endpoint_sends_partials_then_the_result() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    assert!(reply.content_type.starts_with("text/event-stream"), "{}", reply.content_type);
+    assert!(
+        reply.content_type.starts_with("text/event-stream"),
+        "{}",
+        reply.content_type
+    );
     let events = sse(&reply.text);
     let (last, done) = events.last().unwrap();
     assert_eq!(last, "done", "{}", reply.text);
@@ -188,7 +192,10 @@ async fn generation_stream_endpoint_sends_partials_then_the_result() {
     assert_eq!(events.len(), 1, "{}", reply.text);
     assert_eq!(events[0].0, "error");
     assert_eq!(events[0].1["status"], 400);
-    assert!(events[0].1["message"].as_str().unwrap().contains("missing field `servings`"));
+    assert!(events[0].1["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing field `servings`"));
 }
 
 #[tokio::test]

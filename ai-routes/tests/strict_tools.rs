@@ -12,13 +12,21 @@ use ai_routes::RouteCheck;
 
 /// Books a table for a number of guests.
 #[tool(strict)]
-async fn book_table(/** How many guests */ guests: u8, /** Name for the booking */ name: String) -> String {
+async fn book_table(
+    /** How many guests */
+    guests: u8,
+    /** Name for the booking */
+    name: String,
+) -> String {
     format!("booked for {guests} ({name})")
 }
 
 /// Looks up opening hours.
 #[tool]
-async fn opening_hours(/** The day, e.g. "Monday" */ day: String) -> String {
+async fn opening_hours(
+    /** The day, e.g. "Monday" */
+    day: String,
+) -> String {
     format!("{day}: 9-17")
 }
 
@@ -57,7 +65,10 @@ fn tool_specs(body: &serde_json::Value) -> Vec<serde_json::Value> {
 async fn strict_tools_are_sent_strict_in_bedrocks_subset_where_the_model_has_them() {
     let bedrock = LocalBedrock::start().await.unwrap();
     let host = Host::new(bedrock.ai_client(), MemoryStore::new(), ());
-    let conv = host.create("u", CreateConversation::default()).await.unwrap();
+    let conv = host
+        .create("u", CreateConversation::default())
+        .await
+        .unwrap();
     // The stand-in calls a tool the message names, with input synthesized from the schema.
     let reply = conv
         .send("u", "please book table for two")
@@ -74,7 +85,10 @@ async fn strict_tools_are_sent_strict_in_bedrocks_subset_where_the_model_has_the
     assert_eq!(specs[0]["strict"], true);
     let schema = &specs[0]["inputSchema"]["json"];
     assert_eq!(schema["additionalProperties"], false);
-    assert!(schema["properties"]["guests"].get("maximum").is_none(), "{schema}");
+    assert!(
+        schema["properties"]["guests"].get("maximum").is_none(),
+        "{schema}"
+    );
     assert!(
         schema["properties"]["guests"]["description"]
             .as_str()
@@ -84,7 +98,10 @@ async fn strict_tools_are_sent_strict_in_bedrocks_subset_where_the_model_has_the
     );
     // A tool not declared strict is sent as declared.
     assert!(specs[1].get("strict").is_none(), "{}", specs[1]);
-    assert_eq!(specs[1]["inputSchema"]["json"].get("additionalProperties"), None);
+    assert_eq!(
+        specs[1]["inputSchema"]["json"].get("additionalProperties"),
+        None
+    );
 }
 
 #[tokio::test]
@@ -92,15 +109,31 @@ async fn strict_tools_everywhere_and_nowhere() {
     let bedrock = LocalBedrock::start().await.unwrap();
     let ai = bedrock.ai_client();
     let host = StrictHost::new(ai.clone(), MemoryStore::new(), ());
-    let conv = host.create("u", CreateConversation::default()).await.unwrap();
-    conv.send("u", "hi").await.unwrap().collect_text().await.unwrap();
+    let conv = host
+        .create("u", CreateConversation::default())
+        .await
+        .unwrap();
+    conv.send("u", "hi")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
     let specs = tool_specs(&bedrock.last_request().unwrap().body);
     assert!(specs.iter().all(|s| s["strict"] == true), "{specs:?}");
 
     // Nova Lite: strict tools unconfirmed, so not sent strict (and not refused).
     let nova = NovaHost::new(ai.clone(), MemoryStore::new(), ());
-    let conv = nova.create("u", CreateConversation::default()).await.unwrap();
-    conv.send("u", "hi").await.unwrap().collect_text().await.unwrap();
+    let conv = nova
+        .create("u", CreateConversation::default())
+        .await
+        .unwrap();
+    conv.send("u", "hi")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
     let specs = tool_specs(&bedrock.last_request().unwrap().body);
     assert!(specs.iter().all(|s| s.get("strict").is_none()), "{specs:?}");
 }
@@ -111,14 +144,20 @@ async fn a_strict_tool_outside_the_subset_is_reported_naming_the_field() {
     let ai = bedrock.ai_client();
     let tagger = Tagger::new(ai.clone(), MemoryStore::new(), ());
     let problem = tagger.route().schema_problem().expect("a map");
-    assert!(problem.to_string().contains("`tag_booking.tags`"), "{problem}");
+    assert!(
+        problem.to_string().contains("`tag_booking.tags`"),
+        "{problem}"
+    );
     let err = ai.check_routes(&[tagger.route()]).unwrap_err();
     assert!(err.to_string().contains("`tag_booking.tags`"), "{err}");
     let host = Host::new(ai.clone(), MemoryStore::new(), ());
     check_route_schemas(&[host.route()]).unwrap();
     assert!(check_route_schemas(&[tagger.route()]).is_err());
 
-    let conv = tagger.create("u", CreateConversation::default()).await.unwrap();
+    let conv = tagger
+        .create("u", CreateConversation::default())
+        .await
+        .unwrap();
     let err = conv
         .send("u", "tag it")
         .await

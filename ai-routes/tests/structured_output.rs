@@ -4,10 +4,10 @@
 //! correction loop on invalid or truncated JSON. The real SDK client against the stand-in.
 #![cfg(feature = "testing")]
 
+use ai_routes::catalog::ToolChoiceMode;
 use ai_routes::prelude::*;
 use ai_routes::testing::{check_route_schemas, LocalBedrock, Reply};
 use ai_routes::OutputStrategy;
-use ai_routes::catalog::ToolChoiceMode;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -22,11 +22,19 @@ struct Recipe {
 }
 
 /// Plans a recipe from a short description.
-#[generation(model = "Claude Haiku 4.5", system_prompt = "You are a chef.", max_tokens = 800)]
+#[generation(
+    model = "Claude Haiku 4.5",
+    system_prompt = "You are a chef.",
+    max_tokens = 800
+)]
 async fn plan_recipe(ai: &Client, description: String, servings: u8) -> Result<Generated<Recipe>>;
 
 /// Plans a recipe on a model without native structured output.
-#[generation(model = "Nova Pro", system_prompt = "You are a chef.", max_tokens = 800)]
+#[generation(
+    model = "Nova Pro",
+    system_prompt = "You are a chef.",
+    max_tokens = 800
+)]
 async fn plan_recipe_nova(
     ai: &Client,
     description: String,
@@ -129,7 +137,10 @@ async fn the_readme_recipe_uses_the_forced_tool_on_a_tool_only_model() {
     // The tool input keeps the full schema (no `strict`, no subset needed).
     let schema = &body["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"];
     assert_eq!(schema["properties"]["servings"]["maximum"], 255);
-    assert_eq!(generated.value.servings as u64, generated.json["servings"].as_u64().unwrap());
+    assert_eq!(
+        generated.value.servings as u64,
+        generated.json["servings"].as_u64().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -140,7 +151,10 @@ async fn a_model_that_refuses_forced_tools_gets_auto_with_an_instruction() {
         .unwrap();
     assert_eq!(generated.strategy, OutputStrategy::AutoWithInstruction);
     assert_eq!(PLAN_RECIPE_OPUS_ROUTE.descriptor().output_strategy, "auto");
-    assert_eq!(generated.value.servings as u64, generated.json["servings"].as_u64().unwrap());
+    assert_eq!(
+        generated.value.servings as u64,
+        generated.json["servings"].as_u64().unwrap()
+    );
     let body = bedrock.last_request().unwrap().body;
     assert!(body["toolConfig"].get("toolChoice").is_none(), "{body}");
     assert!(body.get("outputConfig").is_none(), "{body}");
@@ -160,7 +174,11 @@ async fn bedrock_refuses_a_forced_tool_on_opus_5_5_with_its_recorded_message() {
         .name("return_result")
         .input_schema(aws_sdk_bedrockruntime::types::ToolInputSchema::Json(
             aws_smithy_types::Document::Object(
-                [("type".to_string(), aws_smithy_types::Document::from("object"))].into(),
+                [(
+                    "type".to_string(),
+                    aws_smithy_types::Document::from("object"),
+                )]
+                .into(),
             ),
         ))
         .build()
@@ -171,7 +189,9 @@ async fn bedrock_refuses_a_forced_tool_on_opus_5_5_with_its_recorded_message() {
         .messages(
             aws_sdk_bedrockruntime::types::Message::builder()
                 .role(aws_sdk_bedrockruntime::types::ConversationRole::User)
-                .content(aws_sdk_bedrockruntime::types::ContentBlock::Text("hi".into()))
+                .content(aws_sdk_bedrockruntime::types::ContentBlock::Text(
+                    "hi".into(),
+                ))
                 .build()
                 .unwrap(),
         )
@@ -187,7 +207,10 @@ async fn bedrock_refuses_a_forced_tool_on_opus_5_5_with_its_recorded_message() {
         .send()
         .await
         .unwrap_err();
-    let message = format!("{}", aws_sdk_bedrockruntime::error::DisplayErrorContext(&err));
+    let message = format!(
+        "{}",
+        aws_sdk_bedrockruntime::error::DisplayErrorContext(&err)
+    );
     assert!(
         message.contains("The model returned the following errors: tool_choice: type \"tool\" and \"any\" are not supported for this model."),
         "{message}"
@@ -244,7 +267,10 @@ async fn invalid_and_truncated_json_are_corrected_or_reported() {
     let bedrock = LocalBedrock::start().await.unwrap();
     let ai = bedrock.ai_client();
     // Out of the u8 range (Bedrock's subset cannot say so; our validation does), then valid.
-    bedrock.push_replies([Reply::text("{\"value\": 300}"), Reply::text("{\"value\": 3}")]);
+    bedrock.push_replies([
+        Reply::text("{\"value\": 300}"),
+        Reply::text("{\"value\": 3}"),
+    ]);
     let generated = count_servings(&ai, "three".into()).await.unwrap();
     assert_eq!(generated.value, 3);
     assert_eq!(generated.attempts, 2);
@@ -276,7 +302,10 @@ async fn schema_problems_name_the_field_before_any_call() {
     let bedrock = LocalBedrock::start().await.unwrap();
     let ai = bedrock.ai_client();
     let problem = OUTLINE_ROUTE.schema_problem().expect("recursive");
-    assert!(problem.to_string().contains("`Tree.children[]`"), "{problem}");
+    assert!(
+        problem.to_string().contains("`Tree.children[]`"),
+        "{problem}"
+    );
     let err = outline(&ai, "rust".into()).await.unwrap_err();
     assert!(matches!(err, Error::UnsupportedSchema { .. }), "{err}");
     assert!(err.to_string().contains("Tree.children[]"), "{err}");
@@ -287,12 +316,19 @@ async fn schema_problems_name_the_field_before_any_call() {
         .unwrap_err();
     assert_eq!(err.problems.len(), 1, "{err}");
     assert_eq!(err.problems[0].route, "outline");
-    assert!(err.problems[0].problem.contains("`Tree.children[]`"), "{err}");
+    assert!(
+        err.problems[0].problem.contains("`Tree.children[]`"),
+        "{err}"
+    );
 
     let err = check_route_schemas(&[&PLAN_RECIPE_ROUTE, &OUTLINE_ROUTE]).unwrap_err();
     assert!(err.to_string().contains("`Tree.children[]`"), "{err}");
-    check_route_schemas(&[&PLAN_RECIPE_ROUTE, &PLAN_RECIPE_NOVA_ROUTE, &OUTLINE_WITH_TOOL_ROUTE])
-        .unwrap();
+    check_route_schemas(&[
+        &PLAN_RECIPE_ROUTE,
+        &PLAN_RECIPE_NOVA_ROUTE,
+        &OUTLINE_WITH_TOOL_ROUTE,
+    ])
+    .unwrap();
 }
 
 #[tokio::test]
@@ -303,13 +339,15 @@ async fn the_stand_in_refuses_out_of_subset_schemas_and_unsupported_models() {
         async move {
             let format = aws_sdk_bedrockruntime::types::OutputFormat::builder()
                 .r#type(aws_sdk_bedrockruntime::types::OutputFormatType::JsonSchema)
-                .structure(aws_sdk_bedrockruntime::types::OutputFormatStructure::JsonSchema(
-                    aws_sdk_bedrockruntime::types::JsonSchemaDefinition::builder()
-                        .schema(schema.to_string())
-                        .name("T")
-                        .build()
-                        .unwrap(),
-                ))
+                .structure(
+                    aws_sdk_bedrockruntime::types::OutputFormatStructure::JsonSchema(
+                        aws_sdk_bedrockruntime::types::JsonSchemaDefinition::builder()
+                            .schema(schema.to_string())
+                            .name("T")
+                            .build()
+                            .unwrap(),
+                    ),
+                )
                 .build()
                 .unwrap();
             sdk.converse()
@@ -317,7 +355,9 @@ async fn the_stand_in_refuses_out_of_subset_schemas_and_unsupported_models() {
                 .messages(
                     aws_sdk_bedrockruntime::types::Message::builder()
                         .role(aws_sdk_bedrockruntime::types::ConversationRole::User)
-                        .content(aws_sdk_bedrockruntime::types::ContentBlock::Text("hi".into()))
+                        .content(aws_sdk_bedrockruntime::types::ContentBlock::Text(
+                            "hi".into(),
+                        ))
                         .build()
                         .unwrap(),
                 )
@@ -343,21 +383,41 @@ async fn the_stand_in_refuses_out_of_subset_schemas_and_unsupported_models() {
         "properties": {"tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3}}, "required": ["tags"]}))
         .await
         .unwrap_err();
-    assert!(err.contains("output_config.format.schema: For 'array' type, property 'maxItems' is not supported"), "{err}");
-    let err = send(haiku, json!({"type": "object", "properties": {"a": {"type": "string"}}}))
-        .await
-        .unwrap_err();
-    assert!(err.contains("For 'object' type, 'additionalProperties' must be explicitly set to false"), "{err}");
+    assert!(
+        err.contains(
+            "output_config.format.schema: For 'array' type, property 'maxItems' is not supported"
+        ),
+        "{err}"
+    );
+    let err = send(
+        haiku,
+        json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("For 'object' type, 'additionalProperties' must be explicitly set to false"),
+        "{err}"
+    );
     // A model the catalog says lacks native output (older Claude, high confidence).
-    let err = send("us.anthropic.claude-opus-4-1-20250805-v1:0", json!({"type": "object", "additionalProperties": false}))
-        .await
-        .unwrap_err();
-    assert!(err.contains("output_config.format: Extra inputs are not permitted"), "{err}");
+    let err = send(
+        "us.anthropic.claude-opus-4-1-20250805-v1:0",
+        json!({"type": "object", "additionalProperties": false}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("output_config.format: Extra inputs are not permitted"),
+        "{err}"
+    );
     // Within the subset: answered with schema-valid JSON text.
-    let ok = send(haiku, json!({"type": "object", "additionalProperties": false,
-        "properties": {"city": {"type": "string"}}, "required": ["city"]}))
-        .await
-        .unwrap();
+    let ok = send(
+        haiku,
+        json!({"type": "object", "additionalProperties": false,
+        "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    )
+    .await
+    .unwrap();
     let text = ok.output.unwrap().as_message().unwrap().content[0]
         .as_text()
         .unwrap()
@@ -391,7 +451,12 @@ async fn the_stand_in_refuses_strict_tools_where_bedrock_does() {
                         .build()
                         .unwrap(),
                 )
-                .tool_config(ToolConfiguration::builder().tools(Tool::ToolSpec(tool)).build().unwrap())
+                .tool_config(
+                    ToolConfiguration::builder()
+                        .tools(Tool::ToolSpec(tool))
+                        .build()
+                        .unwrap(),
+                )
                 .send()
                 .await
                 .map_err(|e| format!("{}", aws_sdk_bedrockruntime::error::DisplayErrorContext(&e)))
@@ -400,16 +465,24 @@ async fn the_stand_in_refuses_strict_tools_where_bedrock_does() {
     let closed = json!({"type": "object", "additionalProperties": false,
         "properties": {"guests": {"type": "integer"}}, "required": ["guests"]});
     // vercel/ai amazon-bedrock-strict-open-schema-error.json
-    let err = send("global.anthropic.claude-haiku-4-5-20251001-v1:0", json!({"type": "object", "properties": {}}))
-        .await
-        .unwrap_err();
+    let err = send(
+        "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+        json!({"type": "object", "properties": {}}),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("The model returned the following errors: tools.0.custom: For 'object' type, 'additionalProperties' must be explicitly set to false"), "{err}");
     // A model the catalog says lacks strict tools (vercel/ai#17919's wording).
     let err = send("us.anthropic.claude-opus-4-1-20250805-v1:0", closed.clone())
         .await
         .unwrap_err();
-    assert!(err.contains("tools.0.custom.strict: Extra inputs are not permitted"), "{err}");
-    send("global.anthropic.claude-haiku-4-5-20251001-v1:0", closed).await.unwrap();
+    assert!(
+        err.contains("tools.0.custom.strict: Extra inputs are not permitted"),
+        "{err}"
+    );
+    send("global.anthropic.claude-haiku-4-5-20251001-v1:0", closed)
+        .await
+        .unwrap();
 }
 
 fn json_to_document(value: &Value) -> aws_smithy_types::Document {

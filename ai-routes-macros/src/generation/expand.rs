@@ -7,11 +7,11 @@ use syn::{FnArg, Pat};
 
 use super::template::Piece;
 use super::Generation;
-use ai_routes_catalog::OutputStrategy;
 use crate::diagnostics::Errors;
 use crate::model_spec::option;
 use crate::route_fn::RouteFn;
 use crate::route_fn::{with_named_lifetimes, ArgKind};
+use ai_routes_catalog::OutputStrategy;
 
 pub fn generate(g: &Generation) -> TokenStream {
     let fn_name = &g.item.sig.ident;
@@ -32,17 +32,26 @@ pub fn generate(g: &Generation) -> TokenStream {
     let value_types: Vec<_> = values.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
     let owned_types: Vec<_> = g.args.iter().map(|a| owned(&a.ty)).collect();
     // Arguments declared as references borrow what was read from JSON.
-    let borrows = g.args.iter().filter_map(|a| {
-        let ident = &a.ident;
-        let ty = &a.ty;
-        matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
-    }).collect::<Vec<_>>();
+    let borrows = g
+        .args
+        .iter()
+        .filter_map(|a| {
+            let ident = &a.ident;
+            let ty = &a.ty;
+            matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
+        })
+        .collect::<Vec<_>>();
     // An unsuitable argument type is reported at the type.
-    let reads = g.args.iter().zip(&owned_types).map(|(a, owned)| {
-        let ident = &a.ident;
-        let name = ident.to_string();
-        quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
-    }).collect::<Vec<_>>();
+    let reads = g
+        .args
+        .iter()
+        .zip(&owned_types)
+        .map(|(a, owned)| {
+            let ident = &a.ident;
+            let name = ident.to_string();
+            quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
+        })
+        .collect::<Vec<_>>();
     let text = match &g.template {
         Some(template) => {
             let mut format = String::new();

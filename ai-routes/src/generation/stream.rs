@@ -122,7 +122,11 @@ impl<T: 'static> GenerationRoute<T> {
     /// Everything else is as [`GenerationRoute::generate`]: validation, corrections,
     /// limits, retries, usage. Every `#[generation]` fn `name` also gets `name_stream`,
     /// which builds the prompt from the same arguments and calls this.
-    pub fn stream<'a>(&'a self, client: &'a Client, input: UserInput<'a>) -> GenerationStream<'a, T> {
+    pub fn stream<'a>(
+        &'a self,
+        client: &'a Client,
+        input: UserInput<'a>,
+    ) -> GenerationStream<'a, T> {
         self.stream_with(client, move |call| Box::pin(call.generate(input)))
     }
 
@@ -188,7 +192,11 @@ pub(super) struct Snapshots<'s> {
 }
 
 impl<'s> Snapshots<'s> {
-    pub(super) fn new(sender: &'s UnboundedSender<Result<Event>>, native: bool, boxed: bool) -> Self {
+    pub(super) fn new(
+        sender: &'s UnboundedSender<Result<Event>>,
+        native: bool,
+        boxed: bool,
+    ) -> Self {
         Snapshots {
             sender,
             native,

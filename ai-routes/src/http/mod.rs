@@ -466,7 +466,9 @@ fn generation_event(
     event: crate::Result<crate::GenerationEvent<Value>>,
 ) -> axum::response::sse::Event {
     let (kind, data) = match event {
-        Ok(crate::GenerationEvent::Partial(partial)) => ("partial", json!({"value": partial.json()})),
+        Ok(crate::GenerationEvent::Partial(partial)) => {
+            ("partial", json!({"value": partial.json()}))
+        }
         Ok(crate::GenerationEvent::Done(generated)) => (
             "done",
             json!({

@@ -62,8 +62,8 @@ use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 pub use ai_routes_catalog::valid_tool_name;
 pub use faults::{Fault, StreamBreak};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
-pub use schemas::check_route_schemas;
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
+pub use schemas::check_route_schemas;
 pub use server::{Auth, Operation, RecordedRequest};
 pub use synth::synthesize;
 

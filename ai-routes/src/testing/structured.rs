@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::reply::BedrockError;
 use super::wire::{ConverseRequest, Tool};
 use crate::bedrock_errors::structured as msg;
-use crate::schema_subset::{MAX_OPTIONAL_FIELDS, MAX_STRICT_TOOLS, MAX_UNION_FIELDS, NUMBER_KEYWORDS};
+use crate::schema_subset::{
+    MAX_OPTIONAL_FIELDS, MAX_STRICT_TOOLS, MAX_UNION_FIELDS, NUMBER_KEYWORDS,
+};
 
 /// An error an Anthropic model reports itself, wrapped the way Bedrock wraps it.
 fn model_error(model: &Model, message: String) -> BedrockError {
@@ -22,14 +24,23 @@ fn model_error(model: &Model, message: String) -> BedrockError {
 /// The refusal of a forced `toolChoice` by a model that accepts only `auto` (Claude Opus
 /// 5.5, Sonnet 5.5, Fable 5.1), in Bedrock's recorded words.
 pub(crate) fn forced_tool_refusal(model: &Model) -> Option<BedrockError> {
-    (model.provider == "Anthropic" && model.tool_choice_known && model.forced_tool_choice().is_none())
-        .then(|| model_error(model, msg::FORCED_TOOL_REFUSED.into()))
+    (model.provider == "Anthropic"
+        && model.tool_choice_known
+        && model.forced_tool_choice().is_none())
+    .then(|| model_error(model, msg::FORCED_TOOL_REFUSED.into()))
 }
 
 /// Validates `outputConfig` and every `strict` tool of a request.
-pub(crate) fn validate_structured(model: &Model, req: &ConverseRequest) -> Result<(), BedrockError> {
+pub(crate) fn validate_structured(
+    model: &Model,
+    req: &ConverseRequest,
+) -> Result<(), BedrockError> {
     let mut counts = Counts::default();
-    if let Some(format) = req.output_config.as_ref().and_then(|c| c.text_format.as_ref()) {
+    if let Some(format) = req
+        .output_config
+        .as_ref()
+        .and_then(|c| c.text_format.as_ref())
+    {
         if model.supports(Capability::NativeOutput) == Support::No {
             return Err(if model.provider == "Anthropic" {
                 model_error(model, msg::OUTPUT_FORMAT_NOT_PERMITTED.into())
@@ -44,9 +55,8 @@ pub(crate) fn validate_structured(model: &Model, req: &ConverseRequest) -> Resul
             )));
         }
         let location = "output_config.format.schema";
-        let schema: Value = serde_json::from_str(&format.structure.json_schema.schema).map_err(|e| {
-            model_error(model, format!("{location}: Invalid JSON schema: {e}"))
-        })?;
+        let schema: Value = serde_json::from_str(&format.structure.json_schema.schema)
+            .map_err(|e| model_error(model, format!("{location}: Invalid JSON schema: {e}")))?;
         check_subset(&schema, location, &mut counts).map_err(|m| model_error(model, m))?;
     }
     let strict: Vec<(usize, &Value)> = req
@@ -118,7 +128,11 @@ fn check_subset(schema: &Value, location: &str, counts: &mut Counts) -> Result<(
         if map.contains_key("maxItems") {
             return Err(msg::array_keyword(location, "maxItems"));
         }
-        if let Some(n) = map.get("minItems").and_then(Value::as_u64).filter(|n| *n > 1) {
+        if let Some(n) = map
+            .get("minItems")
+            .and_then(Value::as_u64)
+            .filter(|n| *n > 1)
+        {
             return Err(msg::min_items(location, n));
         }
     }
@@ -157,7 +171,12 @@ mod tests {
     use serde_json::json;
 
     fn first_problem(schema: Value) -> Option<String> {
-        check_subset(&schema, "output_config.format.schema", &mut Counts::default()).err()
+        check_subset(
+            &schema,
+            "output_config.format.schema",
+            &mut Counts::default(),
+        )
+        .err()
     }
 
     #[test]
@@ -169,7 +188,8 @@ mod tests {
         );
         // vercel/ai issue-17197-max-items-error.json
         assert_eq!(
-            first_problem(json!({"type": "array", "items": {"type": "string"}, "maxItems": 3})).unwrap(),
+            first_problem(json!({"type": "array", "items": {"type": "string"}, "maxItems": 3}))
+                .unwrap(),
             "output_config.format.schema: For 'array' type, property 'maxItems' is not supported"
         );
         // design notes §1: the schemars schema of a `u8`
@@ -178,7 +198,9 @@ mod tests {
             "output_config.format.schema: For 'integer' type, properties maximum, minimum are not supported"
         );
         assert_eq!(
-            first_problem(json!({"type": "object", "additionalProperties": false, "properties": {"a": {"type": "string"}}})),
+            first_problem(
+                json!({"type": "object", "additionalProperties": false, "properties": {"a": {"type": "string"}}})
+            ),
             None
         );
     }

@@ -102,7 +102,15 @@ impl ConverseRequest {
     /// The `outputConfig.textFormat` schema definition, if the request asks for native
     /// structured output.
     pub fn output_schema(&self) -> Option<&JsonSchemaDefinition> {
-        Some(&self.output_config.as_ref()?.text_format.as_ref()?.structure.json_schema)
+        Some(
+            &self
+                .output_config
+                .as_ref()?
+                .text_format
+                .as_ref()?
+                .structure
+                .json_schema,
+        )
     }
 
     /// The forced tool name, if the request forces one with `toolChoice.tool`.
