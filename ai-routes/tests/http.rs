@@ -143,6 +143,11 @@ async fn routes_and_openapi_describe_the_served_routes() {
         generation["requestBody"]["content"]["application/json"]["schema"]["required"],
         json!(["description", "servings"])
     );
+    let stream = &doc.body["paths"]["/generations/plan_recipe/stream"]["post"];
+    assert!(
+        stream["responses"]["200"]["content"]["text/event-stream"].is_object(),
+        "{stream}"
+    );
     assert!(doc.body["paths"]["/conversations/ShopAssistant/{id}/messages"]["post"].is_object());
 }
 
