@@ -35,7 +35,10 @@
 //! bare ids of models that need an inference profile in the client's region (read from the
 //! SigV4 credential scope), forced tool choices the model does not accept, system prompts,
 //! images or documents the model cannot read, `maxTokens` over the model's limit, sampling
-//! parameters out of range, broken role alternation and unpaired `toolResult` blocks.
+//! parameters out of range, broken role alternation and unpaired `toolResult` blocks; and
+//! native structured output (`outputConfig`) or `strict` tools on models without them or with
+//! schemas outside Bedrock's JSON-schema subset. A native-output request is answered with
+//! JSON text synthesized from its schema.
 
 pub mod conformance;
 mod eventstream;
