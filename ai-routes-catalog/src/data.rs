@@ -87,6 +87,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (ja_jp/zh_tw) EOL 2026-09-10, 'Legacy (specific Regions)'",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-2, us-gov-east-1",
@@ -94,11 +95,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -175,6 +179,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-southeast-1",
@@ -182,11 +187,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -257,6 +265,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1",
@@ -266,11 +275,14 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -346,6 +358,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1, us-east-2",
@@ -354,6 +367,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: Some(PromptCache {
@@ -366,6 +380,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -449,6 +465,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm says 4096; models.dev/swift-bedrock-library and Anthropic spec say 8192",
@@ -457,11 +474,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -540,6 +560,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, us-east-1, us-east-2",
@@ -548,11 +569,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -641,6 +665,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -649,6 +674,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -661,6 +687,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-20250514-v1:0",
@@ -749,12 +777,14 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -767,6 +797,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-20250514-v1:0",
@@ -843,6 +875,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -850,6 +883,7 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -862,6 +896,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -936,6 +972,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -945,6 +982,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -957,6 +995,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -1055,6 +1095,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1066,6 +1107,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1078,6 +1120,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -1175,6 +1219,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1185,6 +1230,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1197,6 +1243,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-5-20251101-v1:0",
@@ -1275,6 +1323,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1285,6 +1334,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1297,6 +1347,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-6-v1",
@@ -1393,6 +1445,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1404,6 +1457,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1416,6 +1470,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-sonnet-4-6",
@@ -1509,6 +1565,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: pydantic-ai providers/bedrock.py (Sonnet 4.6 native output profile); vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-sonnet-4-6-native-structured-output-length.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1521,6 +1578,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: native structured output works but Sonnet 4.6 can ignore a complex schema and run to max_tokens (vercel fixture): answers stay validated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1533,6 +1591,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-7",
@@ -1625,6 +1685,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-4-7-strict-tool-live.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1636,6 +1697,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: strict tools recorded working; native output unknown (Claude 4.7+ rejected output_config.format mid-2026, vercel/ai#17919)",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -1648,6 +1710,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-8",
@@ -1769,6 +1833,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5",
@@ -1892,6 +1958,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5",
@@ -2012,6 +2080,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-haiku-5-5",
@@ -2132,6 +2202,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5-5",
@@ -2229,6 +2301,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
             "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2242,6 +2315,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -2254,6 +2328,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5-5",
@@ -2351,6 +2427,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
             "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2364,6 +2441,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -2376,6 +2454,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5",
@@ -2485,6 +2565,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5-1",
@@ -2563,6 +2645,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens` (Fable 5.1 is not listed; Fable 5's minimum is assumed)",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache reads at 0.025x the input price on Claude Fable 5.1, writes as other Claude: LiteLLM 1.110.2 model_prices_and_context_window_backup.json and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2577,6 +2660,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
@@ -2589,6 +2673,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2:1",
@@ -2655,6 +2741,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2720,6 +2808,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-instant-v1",
@@ -2786,6 +2876,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-micro-v1:0",
@@ -2880,6 +2972,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-lite-v1:0",
@@ -2974,6 +3068,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-pro-v1:0",
@@ -3080,6 +3176,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0056,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-premier-v1:0",
@@ -3175,6 +3273,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.021875,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-lite-v1:0",
@@ -3295,6 +3395,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-pro-preview-20251202-v1:0",
@@ -3389,6 +3491,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-express-v1",
@@ -3458,6 +3562,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3526,6 +3632,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3591,6 +3699,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3654,6 +3764,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-8b-instruct-v1:0",
@@ -3717,6 +3829,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3780,6 +3894,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-8b-instruct-v1:0",
@@ -3854,6 +3970,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3928,6 +4046,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-405b-instruct-v1:0",
@@ -4004,6 +4124,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-1b-instruct-v1:0",
@@ -4084,6 +4206,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -4164,6 +4288,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -4239,6 +4365,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -4313,6 +4441,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -4386,6 +4516,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-scout-17b-instruct-v1:0",
@@ -4462,6 +4594,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4536,6 +4670,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4598,6 +4734,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4659,6 +4797,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2402-v1:0",
@@ -4725,6 +4865,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4787,6 +4929,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-small-2402-v1:0",
@@ -4852,6 +4996,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.pixtral-large-2502-v1:0",
@@ -4929,6 +5075,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4983,6 +5131,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4991,6 +5140,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5006,6 +5156,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-3b-instruct",
@@ -5061,6 +5213,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5071,6 +5224,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5086,6 +5240,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000175,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-8b-instruct",
@@ -5141,6 +5297,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5151,6 +5308,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5166,6 +5324,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-14b-instruct",
@@ -5221,6 +5381,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5231,6 +5392,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5246,6 +5408,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00035,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.magistral-small-2509",
@@ -5300,6 +5464,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5307,6 +5472,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5322,6 +5488,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-mini-3b-2507",
@@ -5375,6 +5543,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5387,6 +5556,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5402,6 +5572,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 7e-05,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-small-24b-2507",
@@ -5455,6 +5627,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5468,6 +5641,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -5483,6 +5657,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000525,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.devstral-2-123b",
@@ -5564,6 +5740,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0035,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-v1:0",
@@ -5630,6 +5808,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5696,6 +5876,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-text-v14",
@@ -5763,6 +5945,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5829,6 +6013,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5894,6 +6080,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-mini-v1:0",
@@ -5959,6 +6147,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -6023,6 +6213,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.r1-v1:0",
@@ -6096,6 +6288,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -6179,6 +6373,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00294,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3.2",
@@ -6273,6 +6469,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0032375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x4-v1:0",
@@ -6348,6 +6546,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -6423,6 +6623,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -6512,6 +6714,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000525,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-120b-1:0",
@@ -6601,6 +6805,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-20b",
@@ -6667,6 +6873,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -6733,6 +6941,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6790,6 +7000,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6801,6 +7012,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -6816,6 +7028,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-235b-a22b-2507-v1:0",
@@ -6874,6 +7088,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6886,6 +7101,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -6901,6 +7117,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00154,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-30b-a3b-v1:0",
@@ -6957,6 +7175,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6969,6 +7188,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -6984,6 +7204,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-480b-a35b-v1:0",
@@ -7040,6 +7262,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-coder-480b-a35b-instruct.html)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7053,6 +7276,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7068,6 +7292,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00315,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-next-80b-a3b",
@@ -7123,6 +7349,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7132,6 +7359,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -7147,6 +7375,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-vl-235b-a22b",
@@ -7202,6 +7432,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7211,6 +7442,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -7226,6 +7458,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004655,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-4b-it",
@@ -7305,6 +7539,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00014,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-12b-it",
@@ -7360,6 +7596,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7370,6 +7607,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7385,6 +7623,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0005075,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-27b-it",
@@ -7440,6 +7680,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7450,6 +7691,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7465,6 +7707,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000665,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2",
@@ -7521,6 +7765,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7530,6 +7775,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -7545,6 +7791,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshot.kimi-k2-thinking",
@@ -7600,6 +7848,7 @@ pub(crate) static MODELS: &[Model] = &[
             "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7609,6 +7858,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
@@ -7624,6 +7874,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004375,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k2.5",
@@ -7677,6 +7929,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7689,6 +7942,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7704,6 +7958,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00525,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-9b-v2",
@@ -7765,6 +8021,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7775,6 +8032,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7790,6 +8048,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0004025,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-12b-v2",
@@ -7851,6 +8111,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7861,6 +8122,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7876,6 +8138,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7",
@@ -7929,6 +8193,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7942,6 +8207,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -7957,6 +8223,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00385,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-sol",
@@ -8039,6 +8307,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -8119,6 +8389,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-astra",
@@ -8199,6 +8471,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -8279,6 +8553,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -8359,6 +8635,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "xai.grok-4.7",
@@ -8445,6 +8723,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -8526,6 +8806,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -8606,6 +8888,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5",
@@ -8684,6 +8968,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0056,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5.3",
@@ -8776,6 +9062,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00924,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7-flash",
@@ -8829,6 +9117,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai tests/models/cassettes/test_bedrock/test_bedrock_zai_native_output.yaml (recorded Converse call with outputConfig.textFormat json_schema, answered with a JSON text block)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-4.7-flash`); flags and limits are LiteLLM's, low confidence",
@@ -8842,6 +9131,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
+            "structured output: native structured output recorded on real traffic",
         ],
         reasoning: None,
         prompt_cache: None,
@@ -8857,6 +9147,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0007,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.1",
@@ -8939,6 +9231,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.5",
@@ -9018,6 +9312,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-3-30b",
@@ -9104,6 +9400,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00042,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-super-3-120b",
@@ -9190,6 +9488,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0011375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-next",
@@ -9256,6 +9556,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -9323,6 +9625,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.4",
@@ -9403,6 +9707,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.5",
@@ -9483,6 +9789,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-sol",
@@ -9563,6 +9871,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -9643,6 +9953,8 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -9723,5 +10035,7 @@ pub(crate) static MODELS: &[Model] = &[
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
 ];

@@ -60,6 +60,9 @@ pub use reasoning::{
     Effort, ReasoningControl, ReasoningFacts, ReasoningFields, ReasoningPlan, ReasoningProblem,
     ReasoningSetting, ANSWER_ROOM_TOKENS,
 };
+mod output;
+
+pub use output::{unchecked_output_strategy, OutputPreference, OutputStrategy};
 
 pub use decide::{
     check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
@@ -441,6 +444,13 @@ pub struct Model {
     /// The service tiers besides `default` the model is offered in, with their prices
     /// (`data/billing.json`); empty when only the standard tier is.
     pub service_tiers: &'static [TierPrice],
+    /// Native structured output: `outputConfig.textFormat` with a JSON schema, answered
+    /// as a text block holding the JSON (from `data/structured-output.json`). Decides a
+    /// generation route's [`OutputStrategy`](crate::OutputStrategy).
+    pub native_output: Fact,
+    /// `strict: true` on tool specifications (Bedrock validates tool inputs against the
+    /// schema).
+    pub strict_tools: Fact,
 }
 
 impl Model {

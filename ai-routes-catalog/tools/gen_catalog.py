@@ -37,6 +37,9 @@ Inputs
 * ``data/billing.json`` -- prompt-cache facts (minimum tokens per checkpoint,
   TTLs, cache prices) and service tiers with their prices, per model, each rule
   with its public sources (see its ``_doc``).
+* ``data/structured-output.json`` -- native structured output and strict tools
+  per model (``native_output``, ``strict_tools``: absent = Unknown), and the
+  models that refuse a forced ``toolChoice``, each with its source.
 * ``data/overrides.json`` -- curated corrections, each with its own source.
   Every applied override is appended to the model's ``sources`` and
   ``confidence_notes``.
@@ -123,6 +126,7 @@ SEED = os.path.join(CRATE, "data", "bedrock-models.json")
 OVERRIDES = os.path.join(CRATE, "data", "overrides.json")
 REASONING = os.path.join(CRATE, "data", "reasoning.json")
 BILLING = os.path.join(CRATE, "data", "billing.json")
+STRUCTURED_OUTPUT = os.path.join(CRATE, "data", "structured-output.json")
 OUT = os.path.join(CRATE, "src", "data.rs")
 
 CRIS_SOURCE = (
@@ -561,6 +565,8 @@ def emit_reasoning(entry):
             "true" if entry["signed"] else "false",
         )
     )
+
+
 def price(per_1k, factor):
     # Rounded so that 0.003 * 0.1 is written 0.0003, not 0.00030000000000000003.
     return round(per_1k * factor, 12)
@@ -617,6 +623,42 @@ def apply_billing(models, doc):
                 for tier, factor in rule["tiers"].items()
             ]
             m["sources"] = m["sources"] + ["service tiers: " + x for x in rule["sources"]]
+
+
+def apply_structured_output(models, doc, all_ids_present):
+    """`native_output` and `strict_tools` (Fact names) on every converted model, from
+    data/structured-output.json; absent means Unknown. Each source and note is cited.
+    With another overrides file (``all_ids_present`` false), the models that only
+    data/overrides.json adds are absent and skipped."""
+    by_id = {m["id"]: m for m in models}
+    for m in models:
+        m["native_output"] = "Unknown"
+        m["strict_tools"] = "Unknown"
+    fact = {True: "Yes", False: "No"}
+    for entry in doc["entries"]:
+        if not entry.get("source"):
+            raise SystemExit("structured-output entry %r has no source" % entry["ids"])
+        for mid in entry["ids"]:
+            if mid not in by_id:
+                if not all_ids_present:
+                    continue
+                raise SystemExit("structured-output: unknown model id %r" % mid)
+            m = by_id[mid]
+            for field in ("native_output", "strict_tools"):
+                if field in entry:
+                    m[field] = fact[entry[field]]
+            m["sources"].append("structured output: " + entry["source"])
+            if entry.get("note"):
+                m["notes"].append("structured output: " + entry["note"])
+    for entry in doc["forced_tool_refused"]:
+        for mid in entry["ids"]:
+            m = by_id.get(mid)
+            if m is None:
+                raise SystemExit("forced_tool_refused: unknown model id %r" % mid)
+            if m["tool_choice"] != ["Auto"]:
+                raise SystemExit("forced_tool_refused: %s must accept only toolChoice auto (has %r)" % (mid, m["tool_choice"]))
+            m["sources"].append("forced tool choice refused: " + entry["source"])
+            m["notes"].append("tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent")
 
 
 def opt_str(s):
@@ -725,6 +767,8 @@ def emit(models):
             w("                output_per_1k_usd: %s," % rs_f64(price_out))
             w("            },")
         w("        ],")
+        w("        native_output: Fact::%s," % c["native_output"])
+        w("        strict_tools: Fact::%s," % c["strict_tools"])
         w("    },")
     w("];")
     w("")
@@ -763,6 +807,8 @@ def build(overrides_path=OVERRIDES, billing_path=BILLING):
             m["sources"].append("reasoning: " + entry["source"])
     with open(billing_path) as fh:
         apply_billing(models, json.load(fh))
+    with open(STRUCTURED_OUTPUT) as fh:
+        apply_structured_output(models, json.load(fh), overrides_path == OVERRIDES)
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):

@@ -36,7 +36,8 @@ use proc_macro::TokenStream;
 /// | `temperature = 0.2`, `top_p = 0.9` | sampling (checked against the model's ranges) |
 /// | `stop_sequences = ["END"]` | stop sequences |
 /// | `retries = 2` | corrections of an invalid answer, 0 to 10 (default 1) |
-/// | `tool_choice = "tool"` | `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
+/// | `output = "native"` | `"native"` (Bedrock's structured output, `outputConfig`) or `"tool"` (a result tool); default: native where the catalog says the model has it, else the tool (checked against the model) |
+/// | `tool_choice = "tool"` | with the tool strategy: `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
 /// | `timeout_ms = 30000` | deadline of a whole call, corrections and retries included |
 /// | `cache = true` / `"5m"` / `"1h"` | prompt-cache points after the tools and system prompt where the model caches a prefix that long (models that cache; `"1h"` on Claude 4.5 and later) |
 /// | `guardrail = "id:version"` | apply a Bedrock guardrail |

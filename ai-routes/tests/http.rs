@@ -143,7 +143,64 @@ async fn routes_and_openapi_describe_the_served_routes() {
         generation["requestBody"]["content"]["application/json"]["schema"]["required"],
         json!(["description", "servings"])
     );
+    let stream = &doc.body["paths"]["/generations/plan_recipe/stream"]["post"];
+    assert!(
+        stream["responses"]["200"]["content"]["text/event-stream"].is_object(),
+        "{stream}"
+    );
     assert!(doc.body["paths"]["/conversations/ShopAssistant/{id}/messages"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn generation_stream_endpoint_sends_partials_then_the_result() {
+    let s = server().await;
+    let reply = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe/stream",
+        Some(r#"{"description": "pasta", "servings": 2}"#),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(
+        reply.content_type.starts_with("text/event-stream"),
+        "{}",
+        reply.content_type
+    );
+    let events = sse(&reply.text);
+    let (last, done) = events.last().unwrap();
+    assert_eq!(last, "done", "{}", reply.text);
+    assert_eq!(done["strategy"], "native");
+    assert!(done["value"]["ingredients"].is_array());
+    assert!(done["usage"]["cost_usd"].as_f64().unwrap() > 0.0);
+    let partials: Vec<&Value> = events
+        .iter()
+        .filter(|(event, _)| event == "partial")
+        .map(|(_, data)| &data["value"])
+        .collect();
+    assert!(partials.len() >= 2, "{}", reply.text);
+    assert_eq!(partials.last().unwrap(), &&done["value"]);
+    assert_eq!(
+        s.bedrock.last_request().unwrap().operation,
+        ai_routes::testing::Operation::ConverseStream
+    );
+
+    // Bad arguments end the stream with an error event naming them.
+    let reply = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe/stream",
+        Some(r#"{"description": "pasta"}"#),
+    )
+    .await;
+    let events = sse(&reply.text);
+    assert_eq!(events.len(), 1, "{}", reply.text);
+    assert_eq!(events[0].0, "error");
+    assert_eq!(events[0].1["status"], 400);
+    assert!(events[0].1["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing field `servings`"));
 }
 
 #[tokio::test]

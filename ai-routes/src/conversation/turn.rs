@@ -316,7 +316,10 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .map(str::to_string)
             .collect();
         declared.extend(client_names.iter().cloned());
-        let tool_config = self.tool_config();
+        let tool_config = match self.tool_config() {
+            Ok(config) => config,
+            Err(error) => return self.emit(TurnEvent::Error(error)).await,
+        };
         let tool_chars = tool_chars(&self.inner, &self.client_tools);
         let mut total = Usage::default();
 
@@ -328,6 +331,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             let request = Request {
                 messages: &messages,
                 tool_config: tool_config.as_ref(),
+                output_config: None,
                 input_tokens: window
                     .iter()
                     .map(|m| u64::from(m.estimated_tokens))
@@ -612,8 +616,16 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .collect()
     }
 
-    fn tool_config(&self) -> Option<ToolConfiguration> {
-        let mut tools = self.inner.tools.bedrock_tools();
+    fn tool_config(&self) -> Result<Option<ToolConfiguration>> {
+        let spec = &self.inner.spec;
+        let mut tools = self
+            .inner
+            .tools
+            .bedrock_tools_for(spec.model.catalog_model(), spec.strict_tools)
+            .map_err(|problem| Error::UnsupportedSchema {
+                route: spec.name.into(),
+                problem: problem.to_string(),
+            })?;
         for tool in &self.client_tools {
             tools.push(Tool::ToolSpec(
                 ToolSpecification::builder()
@@ -624,12 +636,12 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     .expect("name and schema are set"),
             ));
         }
-        (!tools.is_empty()).then(|| {
+        Ok((!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
                 .set_tools(Some(tools))
                 .build()
                 .expect("tools are set")
-        })
+        }))
     }
 
     /// One model call through the executor; streamed text reaches the caller as it arrives,
@@ -660,7 +672,11 @@ impl<S: Send + Sync + 'static> Turn<S> {
         };
         if spec.stream {
             let events = &self.events;
-            let mut sink = |delta: Delta| events.send(turn_event(delta));
+            let mut sink = |delta: Delta| {
+                if let Some(event) = turn_event(delta) {
+                    events.send(event);
+                }
+            };
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {
@@ -685,8 +701,8 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 }
             };
             for part in &reply.content {
-                if let Some(delta) = part_delta(part) {
-                    self.emit(turn_event(delta)).await;
+                if let Some(event) = part_delta(part).and_then(turn_event) {
+                    self.emit(event).await;
                 }
             }
             Ok(reply)
@@ -694,12 +710,15 @@ impl<S: Send + Sync + 'static> Turn<S> {
     }
 }
 
-/// The event a streamed piece of the answer is to the caller.
-fn turn_event(delta: Delta) -> TurnEvent {
+/// The event a streamed piece of the answer is to the caller: text and reasoning. A
+/// retry's start is not one (a conversation's stream is not retried once text was
+/// delivered), and tool input reaches the caller as a whole `ToolUse`.
+fn turn_event(delta: Delta) -> Option<TurnEvent> {
     match delta {
-        Delta::Text(text) => TurnEvent::TextDelta { text },
-        Delta::Reasoning(text) => TurnEvent::ReasoningDelta { text },
-        Delta::RedactedReasoning => TurnEvent::ReasoningRedacted,
+        Delta::Text(text) => Some(TurnEvent::TextDelta { text }),
+        Delta::Reasoning(text) => Some(TurnEvent::ReasoningDelta { text }),
+        Delta::RedactedReasoning => Some(TurnEvent::ReasoningRedacted),
+        Delta::AttemptStarted | Delta::ToolInput(_) => None,
     }
 }
 

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConverseOutput, Message, ReasoningContentBlock, StopReason, ToolConfiguration,
+    ContentBlock, ConverseOutput, Message, OutputConfig, ReasoningContentBlock, StopReason,
+    ToolConfiguration,
 };
 use base64::Engine as _;
 use futures_util::FutureExt as _;
@@ -62,6 +63,8 @@ pub(crate) struct CallInfo<'a> {
 pub(crate) struct Request<'r> {
     pub messages: &'r [Message],
     pub tool_config: Option<&'r ToolConfiguration>,
+    /// `outputConfig`: native structured output (generation routes on models that have it).
+    pub output_config: Option<&'r OutputConfig>,
     /// Estimated tokens of `messages` ([`tokens_for_chars`]).
     pub input_tokens: u64,
     /// Characters of the tools' names, descriptions and schemas, for the estimate.
@@ -92,24 +95,29 @@ pub(crate) struct Failure {
     pub usage: Usage,
 }
 
-/// A piece of a streamed answer, handed over as it arrives.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Delta {
-    /// Answer text.
-    Text(String),
-    /// Reasoning text.
-    Reasoning(String),
-    /// The model reasoned, but its provider redacted (encrypted) the reasoning.
-    RedactedReasoning,
-}
-
 /// How the answer arrives.
 pub(crate) enum Delivery<'s> {
     /// Converse: the whole answer at once.
     Whole,
-    /// ConverseStream: each text or reasoning delta is handed over as it arrives. A stream
-    /// that broke after a delivered delta is not retried (the text would repeat).
+    /// ConverseStream: each delta is handed over as it arrives. A stream that broke after
+    /// a delivered text delta is not retried (the text would repeat).
     Streamed(&'s mut (dyn FnMut(Delta) + Send)),
+}
+
+/// What a streamed answer hands over as it arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Delta {
+    /// An attempt (the first, or a retry after a throttle or a broken stream) starts: what
+    /// earlier attempts delivered is superseded.
+    AttemptStarted,
+    /// A text delta.
+    Text(String),
+    /// A fragment of a tool call's input JSON.
+    ToolInput(String),
+    /// Reasoning text.
+    Reasoning(String),
+    /// The model reasoned, but its provider redacted (encrypted) the reasoning.
+    RedactedReasoning,
 }
 
 impl Client {
@@ -150,6 +158,7 @@ impl Client {
             sdk: &sdk,
             target: &target,
             spec,
+            request: &request,
             placed: &placed,
             info: &info,
             service_tier,
@@ -296,6 +305,7 @@ struct Parts<'a> {
     sdk: &'a aws_sdk_bedrockruntime::Client,
     target: &'a CallTarget<'a>,
     spec: &'a ModelSpec,
+    request: &'a Request<'a>,
     /// The route's request with its cache checkpoints in place.
     placed: &'a cache::Placed<'a>,
     info: &'a CallInfo<'a>,
@@ -319,6 +329,7 @@ macro_rules! with_request_fields {
                 crate::reasoning::request_fields(&spec.reasoning_plan())
                     .map(|fields| crate::document::to_document(&fields)),
             )
+            .set_output_config(parts.request.output_config.cloned())
             .set_inference_config(inference_config(
                 spec.max_tokens_sent(),
                 spec.temperature,

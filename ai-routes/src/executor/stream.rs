@@ -21,6 +21,7 @@ pub(super) async fn attempt(
     sink: &mut (dyn FnMut(Delta) + Send),
 ) -> Result<Reply, FailedAttempt> {
     let target = parts.target;
+    sink(Delta::AttemptStarted);
     let mut output = call
         .timed(async {
             parts
@@ -137,6 +138,9 @@ pub(super) async fn attempt(
                     {
                         input.push_str(fragment.input());
                     }
+                    // Not `delivered`: tool input reaches no one but a streamed generation,
+                    // which starts over on `AttemptStarted`.
+                    sink(Delta::ToolInput(fragment.input));
                 }
                 _ => {}
             },
