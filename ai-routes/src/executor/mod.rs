@@ -259,6 +259,15 @@ fn unservable(
     let cites = request.messages.iter().flat_map(|m| &m.content).any(|block| {
         matches!(block, ContentBlock::Document(d) if d.citations().is_some_and(|c| c.enabled()))
     });
+    if cites && request.output_config.is_some() {
+        // Claude answers 400 when citations meet native structured output
+        // (shared/design/bedrock-converse-2026.md §1).
+        return Some(Error::InvalidInput(format!(
+            "model `{}` cannot cite documents in a native structured-output answer (Bedrock refuses the \
+             combination): declare `output = \"tool\"` on the route, or remove `Document::with_citations()`",
+            model.name
+        )));
+    }
     let able = model.supports(ai_routes_catalog::Capability::Citations);
     (cites && able == ai_routes_catalog::Support::No).then(|| {
         Error::InvalidInput(format!(
