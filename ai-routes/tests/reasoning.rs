@@ -210,6 +210,67 @@ async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoni
     );
 }
 
+/// A client tool answered together with text: the answering user message opens a new turn
+/// by its text, yet the assistant message carrying the `toolUse` must still be sent back
+/// with its signed reasoning (the stand-in refuses the step otherwise, as Bedrock does:
+/// "Expected `thinking` or `redacted_thinking`, but found `tool_use`").
+#[tokio::test]
+async fn a_client_tool_answered_with_text_keeps_the_signed_reasoning_of_the_call() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = Sonnet5::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let conversation = route
+        .create(OWNER, CreateConversation::default())
+        .await
+        .unwrap();
+    let navigate = ClientTool {
+        name: "navigate_to".into(),
+        description: "Opens a page in the user's browser.".into(),
+        input_schema: json!({"type": "object", "properties": {"page": {"type": "string"}}}),
+    };
+    bedrock.push_reply(Reply::tool_use_with_id(
+        "c1",
+        "navigate_to",
+        json!({"page": "checkout"}),
+    ));
+    let reply = conversation
+        .send(
+            OWNER,
+            UserMessage::text("Open the checkout.").client_tool(navigate.clone()),
+        )
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert_eq!(reply.stop_reason, "tool_use");
+    bedrock.push_reply(Reply::text("The checkout is open."));
+    let reply = conversation
+        .send(
+            OWNER,
+            UserMessage::text("Done, it is open. What next?")
+                .client_tool(navigate)
+                .tool_result("c1", Ok(json!({"opened": "checkout"}))),
+        )
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "The checkout is open.");
+    let sent = wire_messages(&bedrock.last_request().unwrap().body);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    let call = &sent[1]["content"];
+    assert!(
+        call[0]["reasoningContent"]["reasoningText"]["signature"].is_string(),
+        "{call}"
+    );
+    assert_eq!(call[1]["toolUse"]["toolUseId"], "c1");
+    let answer = &sent[2]["content"];
+    assert_eq!(answer[0]["toolResult"]["toolUseId"], "c1");
+    assert_eq!(answer[1]["text"], "Done, it is open. What next?");
+}
+
 #[tokio::test]
 async fn sonnet_4_5_high_sends_a_budget_and_round_trips_in_sqlite() {
     let bedrock = LocalBedrock::start().await.unwrap();
