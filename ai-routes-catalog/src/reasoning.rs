@@ -23,6 +23,23 @@ pub enum ReasoningControl {
     AlwaysOn,
 }
 
+/// Where a model's reply carries its reasoning (`shape` in `data/reasoning.json`): the
+/// runtime splits `<think>` out of answer text only for [`ReasoningShape::InlineThinkTags`]
+/// (so a literal `<think>` in another model's answer stays), and the stand-in answers in
+/// each model's shape.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReasoningShape {
+    /// `reasoningContent` blocks before the answer (Anthropic, Qwen3, Nova 2).
+    Blocks,
+    /// An empty text block, then `reasoningContent` blocks, then the answer (gpt-oss; the
+    /// empty block must not be sent back: Bedrock refuses blank text).
+    EmptyTextThenBlocks,
+    /// `reasoningContent` after the answer text (DeepSeek R1).
+    BlocksAfterText,
+    /// Inside the answer text as `<think>…</think>` (Kimi K2 Thinking, MiniMax M2).
+    InlineThinkTags,
+}
+
 /// A reasoning effort, the one vocabulary of the `reasoning` option.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Effort {
@@ -82,6 +99,8 @@ pub struct ReasoningFacts {
     /// carrying a `toolUse` must be sent back with its reasoning blocks unchanged, forced
     /// tool choice is refused, and only `temperature` 1 and no `topP` are accepted.
     pub signed: bool,
+    /// Where the reply carries the reasoning.
+    pub shape: ReasoningShape,
 }
 
 /// A route's `reasoning` / `reasoning_budget` setting.

@@ -424,6 +424,38 @@ async fn a_correction_on_a_thinking_model_sends_the_signed_answer_back_unchanged
     assert!(echo["content"][0]["reasoningContent"]["reasoningText"]["signature"].is_string());
 }
 
+/// Checks a claim on gpt-oss, which answers with an empty text block first.
+#[generation(
+    model = "gpt-oss-120b",
+    reasoning = "low",
+    prompt = "Does this hold: {claim}"
+)]
+async fn check_claim_gpt_oss(client: &Client, claim: String) -> Result<Generated<Verdict>>;
+
+/// gpt-oss's empty text block (pydantic-ai cassette
+/// `test_bedrock/test_bedrock_gpt_oss_thinking.yaml`; the stand-in answers so) is not echoed
+/// in a correction step: Bedrock refuses blank text.
+#[tokio::test]
+async fn a_gpt_oss_correction_does_not_echo_its_empty_text_block() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    bedrock.push_replies([
+        Reply::tool_use_with_id("r1", "return_result", json!({"holds": "maybe"})),
+        Reply::tool_use_with_id("r2", "return_result", json!({"holds": true})),
+    ]);
+    let generated = check_claim_gpt_oss(&bedrock.ai_client(), "2 + 2 = 4".into())
+        .await
+        .unwrap();
+    assert!(generated.value.holds);
+    assert_eq!(generated.attempts, 2);
+    let echo = &wire_messages(&bedrock.last_request().unwrap().body)[1];
+    assert!(
+        echo["content"].as_array().unwrap().iter().all(|block| block
+            .get("text")
+            .is_none_or(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()))),
+        "{echo}"
+    );
+}
+
 // The stand-in refuses what Bedrock refuses, in Bedrock's words.
 
 /// A Converse call through the SDK client, described by `spec`: `model`, `force` (a forced
@@ -595,8 +627,9 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     let id = kimi.create_for(OWNER).await;
     bedrock.push_reply(Reply::text("Rome."));
     let (reasoning, text, _, _) = run(kimi.send_to(OWNER, &id, "Capital of Italy?").await).await;
-    // Streamed: the <think> part reached the caller as reasoning, not as answer text.
-    assert_eq!(text, "\n\nRome.");
+    // Streamed: the <think> part reached the caller as reasoning, not as answer text, and
+    // the answer is what is stored (no blank left from after the </think>).
+    assert_eq!(text, "Rome.");
     assert!(reasoning.contains("Capital of Italy?"), "{reasoning}");
     let stored = messages(&store, &id).await;
     assert_eq!(stored[1].text(), "Rome.");
@@ -620,6 +653,52 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     bedrock.push_reply(Reply::text("ok"));
     let (_, text, _, _) = run(qwen.send_to(OWNER, &id, "Well?").await).await;
     assert_eq!(text, "ok");
+}
+
+/// Only models whose catalog shape is inline `<think>` tags get them split out: a Claude
+/// answer that mentions `<think>` keeps it, streamed and stored.
+#[tokio::test]
+async fn a_literal_think_tag_in_a_claude_answer_stays_in_the_answer() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = Sonnet5::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let id = route.create_for(OWNER).await;
+    let answer = "Wrap it in <think>…</think> tags, like <think>this</think>.";
+    bedrock.push_reply(Reply::text(answer));
+    let (reasoning, text, _, _) =
+        run(route.send_to(OWNER, &id, "How do I mark thoughts?").await).await;
+    assert_eq!(text, answer);
+    assert!(!reasoning.contains("this"), "{reasoning}");
+    let stored = messages(&store, &id).await;
+    assert_eq!(stored[1].text(), answer);
+}
+
+/// gpt-oss answers with an empty text block before its reasoning (recorded in pydantic-ai's
+/// cassette `tests/models/cassettes/test_bedrock/test_bedrock_gpt_oss_thinking.yaml`; the
+/// stand-in answers so). It is not stored, so it is never sent back: Bedrock refuses blank
+/// text ("The text field in the ContentBlock object at messages.1.content.0 is blank").
+#[tokio::test]
+async fn gpt_oss_empty_text_block_is_not_kept_or_sent_back() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = GptOss::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let id = route.create_for(OWNER).await;
+    bedrock.push_reply(Reply::text("Paris."));
+    let (reasoning, text, _, _) = run(route.send_to(OWNER, &id, "Capital of France?").await).await;
+    assert_eq!(text, "Paris.");
+    assert!(!reasoning.is_empty());
+    let stored = messages(&store, &id).await;
+    assert!(
+        matches!(
+            &stored[1].content[..],
+            [ContentPart::Reasoning { .. }, ContentPart::Text { text }] if text == "Paris."
+        ),
+        "{:?}",
+        stored[1].content
+    );
+    bedrock.push_reply(Reply::text("Berlin."));
+    let (_, text, _, _) = run(route.send_to(OWNER, &id, "And Germany?").await).await;
+    assert_eq!(text, "Berlin.");
 }
 
 /// Replays Qwen3 32B's answers recorded from Bedrock in pydantic-ai's cassette

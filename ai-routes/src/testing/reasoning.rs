@@ -8,7 +8,7 @@
 //! Signatures are an HMAC over the model id and the reasoning text with a stand-in secret,
 //! so a block that was dropped, altered or sent to another model is detected.
 
-use ai_routes_catalog::{Effort, Model, ReasoningControl, ReasoningFacts};
+use ai_routes_catalog::{Effort, Model, ReasoningControl, ReasoningFacts, ReasoningShape};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use serde_json::{json, Value};
@@ -267,8 +267,8 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
 
 /// A thinking model's reply gets its reasoning, in the model's shape, unless the reply
 /// already has some (a test scripting its own): signed (and, on request, redacted) blocks
-/// first for Anthropic models, unsigned first for gpt-oss and Qwen3, after the text for
-/// DeepSeek R1, inline `<think>` in the text for Kimi K2 Thinking.
+/// first for Anthropic models, otherwise unsigned, in the model's catalog
+/// [`ReasoningShape`].
 pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Reply) {
     let Some(facts) = model.reasoning else {
         return;
@@ -297,21 +297,26 @@ pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Re
         reply.content.splice(0..0, blocks);
         return;
     }
-    match model.id {
-        "deepseek.r1-v1:0" => reply.content.push(unsigned),
-        id if id.starts_with("moonshot.") => {
-            match reply
+    match facts.shape {
+        ReasoningShape::Blocks => reply.content.insert(0, unsigned),
+        // As recorded (pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking): an
+        // empty text block, then the reasoning, then the answer.
+        ReasoningShape::EmptyTextThenBlocks => {
+            reply
                 .content
-                .iter_mut()
-                .find(|b| matches!(b, ContentBlock::Text(_)))
-            {
-                Some(ContentBlock::Text(answer)) => {
-                    *answer = format!("<think>{text}</think>\n\n{answer}");
-                }
-                _ => reply.content.insert(0, unsigned),
-            }
+                .splice(0..0, [ContentBlock::Text(String::new()), unsigned]);
         }
-        _ => reply.content.insert(0, unsigned),
+        ReasoningShape::BlocksAfterText => reply.content.push(unsigned),
+        ReasoningShape::InlineThinkTags => match reply
+            .content
+            .iter_mut()
+            .find(|b| matches!(b, ContentBlock::Text(_)))
+        {
+            Some(ContentBlock::Text(answer)) => {
+                *answer = format!("<think>{text}</think>\n\n{answer}");
+            }
+            _ => reply.content.insert(0, unsigned),
+        },
     }
 }
 
