@@ -366,9 +366,7 @@ impl Model {
                 _ => plan(ReasoningFields::None, false),
             }),
             ReasoningSetting::Budget(budget) => match facts.control {
-                ReasoningControl::AnthropicBudget => {
-                    self.budget_plan(facts, budget, max_tokens)
-                }
+                ReasoningControl::AnthropicBudget => self.budget_plan(facts, budget, max_tokens),
                 ReasoningControl::AlwaysOn => Err(ReasoningProblem::NothingToSet),
                 _ => Err(ReasoningProblem::BudgetNotAccepted),
             },
@@ -381,8 +379,7 @@ impl Model {
                             .budget_tokens()
                             .min(self.max_output_tokens.saturating_sub(ANSWER_ROOM_TOKENS))
                             .max(facts.min_budget_tokens);
-                        if let Some(max) = max_tokens.filter(|m| *m < budget + ANSWER_ROOM_TOKENS)
-                        {
+                        if let Some(max) = max_tokens.filter(|m| *m < budget + ANSWER_ROOM_TOKENS) {
                             return Err(ReasoningProblem::NoAnswerRoom {
                                 effort: e,
                                 budget,
@@ -571,7 +568,9 @@ mod tests {
         assert_eq!(plan.max_tokens, Some(32_000));
         // Every effort works without max_tokens on every budget model.
         for m in crate::models() {
-            if m.reasoning.is_some_and(|f| f.control == ReasoningControl::AnthropicBudget) {
+            if m.reasoning
+                .is_some_and(|f| f.control == ReasoningControl::AnthropicBudget)
+            {
                 for e in m.reasoning.unwrap().efforts {
                     assert!(
                         m.reasoning_plan(ReasoningSetting::Effort(*e), None).is_ok(),

@@ -584,6 +584,119 @@ async fn the_stand_in_refuses_broken_round_trips_and_forced_tools_while_thinking
     assert_eq!(intact, "ok");
 }
 
+/// JSON as a Smithy document (what `additionalModelRequestFields` takes).
+fn document(value: &Value) -> aws_smithy_types::Document {
+    use aws_smithy_types::{Document, Number};
+    match value {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(u) => Document::Number(Number::PosInt(u)),
+            None => Document::Number(Number::Float(n.as_f64().unwrap())),
+        },
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(items) => Document::Array(items.iter().map(document).collect()),
+        Value::Object(map) => {
+            Document::Object(map.iter().map(|(k, v)| (k.clone(), document(v))).collect())
+        }
+    }
+}
+
+/// One plain Converse call through the SDK with these reasoning `fields` and inference
+/// settings (`temperature`, `top_p`, `max_tokens`, each optional): `"ok"` or the error.
+async fn converse_with_fields(
+    bedrock: &LocalBedrock,
+    model: &str,
+    fields: Value,
+    config: Value,
+) -> String {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock as Sdk, ConversationRole, InferenceConfiguration, Message,
+    };
+    let user = Message::builder()
+        .role(ConversationRole::User)
+        .content(Sdk::Text("Hello".into()))
+        .build()
+        .unwrap();
+    let mut request = bedrock.client().converse().model_id(model).messages(user);
+    if !fields.is_null() {
+        request = request.additional_model_request_fields(document(&fields));
+    }
+    let inference = InferenceConfiguration::builder()
+        .set_temperature(config["temperature"].as_f64().map(|t| t as f32))
+        .set_top_p(config["top_p"].as_f64().map(|t| t as f32))
+        .set_max_tokens(config["max_tokens"].as_i64().map(|t| t as i32))
+        .build();
+    request = request.inference_config(inference);
+    match request.send().await {
+        Ok(_) => "ok".into(),
+        Err(error) => format!(
+            "{}",
+            aws_sdk_bedrockruntime::error::DisplayErrorContext(error)
+        ),
+    }
+}
+
+/// Bedrock's refusals of reasoning settings, sent as raw SDK requests: each must be
+/// refused in Bedrock's words (or, where no recording exists, the stand-in's clearly worded
+/// ValidationException, see `bedrock_errors.rs`), and the fine requests must pass.
+#[tokio::test]
+async fn the_stand_in_refuses_reasoning_settings_bedrock_refuses() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let budget = |n: u32| json!({"thinking": {"type": "enabled", "budget_tokens": n}});
+    let sonnet45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let cases: Vec<(&str, &str, Value, Value, &str)> = vec![
+        ("temperature while thinking", sonnet45, budget(2048), json!({"temperature": 0.5}),
+         "`temperature` may only be set to 1 when thinking is enabled"),
+        ("top_p while thinking", sonnet45, budget(2048), json!({"top_p": 0.5}),
+         "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled"),
+        ("budget below 1024", sonnet45, budget(512), Value::Null,
+         "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"),
+        ("budget not below maxTokens", sonnet45, budget(4096), json!({"max_tokens": 4096}),
+         "`max_tokens` must be greater than `thinking.budget_tokens`"),
+        ("Nova 2 high with maxTokens", "us.amazon.nova-2-lite-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "high"}}),
+         json!({"max_tokens": 1000}),
+         "`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'"),
+        ("enabled to Claude 5", "global.anthropic.claude-sonnet-5", budget(2048), Value::Null,
+         "\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\""),
+        ("disabled to Fable 5", "global.anthropic.claude-fable-5",
+         json!({"thinking": {"type": "disabled"}}), Value::Null,
+         "\"thinking.type.disabled\" is not supported for this model."),
+        ("gpt-oss effort it does not take", "openai.gpt-oss-120b-1:0",
+         json!({"reasoning_effort": "max"}), Value::Null,
+         "reasoning_effort: Input should be 'low', 'medium', 'high'"),
+        ("Qwen3 effort it does not take", "qwen.qwen3-32b-v1:0",
+         json!({"reasoning_config": "medium"}), Value::Null,
+         "reasoning_config: Input should be 'low', 'high'"),
+        ("unknown output_config.effort", "global.anthropic.claude-sonnet-5",
+         json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "extreme"}}), Value::Null,
+         "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'"),
+        ("reasoning to a model that cannot reason", "us.amazon.nova-micro-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}), Value::Null,
+         "does not support reasoning: remove `reasoningConfig`"),
+        // Fine: what ai-routes sends.
+        ("budget with temperature 1", sonnet45, budget(2048), json!({"temperature": 1.0}), "ok"),
+        ("adaptive xhigh", "global.anthropic.claude-sonnet-5",
+         json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "xhigh"}}), Value::Null, "ok"),
+        ("Nova 2 high without maxTokens", "us.amazon.nova-2-lite-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "high"}}), Value::Null, "ok"),
+        ("nothing to a model that cannot reason", "us.amazon.nova-micro-v1:0", Value::Null, Value::Null, "ok"),
+    ];
+    for (name, model, fields, config, expected) in cases {
+        if expected == "ok" {
+            bedrock.push_reply(Reply::text("fine"));
+        }
+        let got = converse_with_fields(&bedrock, model, fields, config).await;
+        if expected == "ok" {
+            assert_eq!(got, "ok", "{name}");
+        } else {
+            assert!(got.contains("ValidationException"), "{name}: {got}");
+            assert!(got.contains(expected), "{name}: {got}");
+        }
+    }
+}
+
 // Odd shapes of real traffic.
 
 /// DeepSeek R1 writes its reasoning after the text.
