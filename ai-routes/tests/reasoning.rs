@@ -52,6 +52,16 @@ struct Sonnet45High;
 )]
 struct GptOss;
 
+/// gpt-oss streamed: its empty text block and reasoning arrive as stream deltas.
+#[conversation(
+    model = "gpt-oss-120b",
+    reasoning = "low",
+    tools = [stock],
+    state = Lab,
+    max_steps = 4
+)]
+struct GptOssStreamed;
+
 /// Claude Haiku 4.5 with a small budget: redacted thinking on Anthropic's trigger string.
 #[conversation(
     model = "Claude Haiku 4.5",
@@ -191,7 +201,14 @@ macro_rules! conversation_api {
         }
     )*};
 }
-conversation_api!(Sonnet5, Sonnet45High, GptOss, Haiku45, Sonnet5Off);
+conversation_api!(
+    Sonnet5,
+    Sonnet45High,
+    GptOss,
+    GptOssStreamed,
+    Haiku45,
+    Sonnet5Off
+);
 
 #[tokio::test]
 async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoning() {
@@ -313,6 +330,18 @@ async fn gpt_oss_reasons_unsigned_and_its_reasoning_stays_out_of_the_window() {
         json!({"reasoning_effort": "low"})
     );
     assert_eq!(bedrock.requests()[0].operation, Operation::Converse);
+}
+
+#[tokio::test]
+async fn gpt_oss_streamed_tool_turn_reasons_unsigned_and_keeps_it_out_of_the_window() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = GptOssStreamed::new(bedrock.ai_client(), store.clone(), Lab::default());
+    three_step_turn(&bedrock, &store, &route, false).await;
+    three_steps(&bedrock);
+    let id = route.create_for(OWNER).await;
+    run(route.send_to(OWNER, &id, "x").await).await;
+    assert_eq!(bedrock.requests()[0].operation, Operation::ConverseStream);
 }
 
 #[tokio::test]
