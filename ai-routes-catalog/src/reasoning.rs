@@ -285,9 +285,8 @@ impl fmt::Display for ReasoningProblem {
                 max_tokens,
             } => write!(
                 f,
-                "reasoning \"{}\" is a thinking budget of {budget} tokens, and `max_tokens` ({max_tokens}) covers thinking and answer: it leaves {} tokens for the answer, less than {ANSWER_ROOM_TOKENS}; set `max_tokens` to at least {}, remove it (one is chosen for you), or set `reasoning_budget = N` below `max_tokens`",
+                "reasoning \"{}\" is a thinking budget of {budget} tokens on this model, and `max_tokens` ({max_tokens}) covers thinking and answer: it must leave at least {ANSWER_ROOM_TOKENS} tokens for the answer; set `max_tokens` to at least {}, remove it (one is chosen for you), or set `reasoning_budget = N` with N below `max_tokens`",
                 effort.as_str(),
-                max_tokens.saturating_sub(*budget),
                 budget + ANSWER_ROOM_TOKENS
             ),
             ReasoningProblem::TemperatureWhileThinking => write!(
