@@ -4,8 +4,8 @@
 
 use crate::{
     CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality,
-    Model, ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice,
-    ToolChoiceMode,
+    Model, ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ReasoningShape,
+    ServiceTier, TierPrice, ToolChoiceMode,
 };
 
 /// Every model in the catalog, in seed-file order.
@@ -676,7 +676,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -786,7 +786,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -885,7 +885,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -984,7 +984,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -1109,7 +1109,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1232,7 +1232,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1336,7 +1336,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1459,7 +1459,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1580,7 +1580,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: native structured output works but Sonnet 4.6 can ignore a complex schema and run to max_tokens (vercel fixture): answers stay validated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1699,7 +1699,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: strict tools recorded working; native output unknown (Claude 4.7+ rejected output_config.format mid-2026, vercel/ai#17919)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 2048,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1822,7 +1822,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1947,7 +1947,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2069,7 +2069,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2191,7 +2191,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2317,7 +2317,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2443,7 +2443,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2554,7 +2554,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2662,7 +2662,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -3374,7 +3374,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3480,7 +3480,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -6275,7 +6275,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-r1.html)",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: tool use rejected: 'This model doesn't support tool use' (langchain-aws#447, LibreChat#6304/#6351); litellm supports_function_calling=false",
@@ -6284,7 +6284,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::BlocksAfterText }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -6700,7 +6700,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6791,7 +6791,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6869,7 +6869,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -6937,7 +6937,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -7014,7 +7014,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7103,7 +7103,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7361,7 +7361,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7444,7 +7444,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7762,7 +7762,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on); the model writes its reasoning as <think>...</think> (vllm-project/vllm vllm/reasoning/minimax_m2_reasoning_parser.py). No public Bedrock recording shows whether Bedrock separates it, so the tags are split out if they arrive",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
             "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
@@ -7777,7 +7777,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7845,7 +7845,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "reasoning: vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline in the text as <think>...</think>; nothing to set)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
             "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
@@ -7860,7 +7860,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -9200,7 +9200,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.1 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.1`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on); the model writes its reasoning as <think>...</think> (vllm-project/vllm vllm/reasoning/minimax_m2_reasoning_parser.py). No public Bedrock recording shows whether Bedrock separates it, so the tags are split out if they arrive",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -9217,7 +9217,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -9283,7 +9283,7 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.5`",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on); the model writes its reasoning as <think>...</think> (vllm-project/vllm vllm/reasoning/minimax_m2_reasoning_parser.py). No public Bedrock recording shows whether Bedrock separates it, so the tags are split out if they arrive",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -9298,7 +9298,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {

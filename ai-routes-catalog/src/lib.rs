@@ -58,7 +58,7 @@ pub use billing::{
 pub use date::Date;
 pub use reasoning::{
     Effort, ReasoningControl, ReasoningFacts, ReasoningFields, ReasoningPlan, ReasoningProblem,
-    ReasoningSetting, ANSWER_ROOM_TOKENS,
+    ReasoningSetting, ReasoningShape, ANSWER_ROOM_TOKENS,
 };
 mod output;
 

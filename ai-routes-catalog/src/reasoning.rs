@@ -23,6 +23,23 @@ pub enum ReasoningControl {
     AlwaysOn,
 }
 
+/// Where a model's reply carries its reasoning (`shape` in `data/reasoning.json`): the
+/// runtime splits `<think>` out of answer text only for [`ReasoningShape::InlineThinkTags`]
+/// (so a literal `<think>` in another model's answer stays), and the stand-in answers in
+/// each model's shape.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ReasoningShape {
+    /// `reasoningContent` blocks before the answer (Anthropic, Qwen3, Nova 2).
+    Blocks,
+    /// An empty text block, then `reasoningContent` blocks, then the answer (gpt-oss; the
+    /// empty block must not be sent back: Bedrock refuses blank text).
+    EmptyTextThenBlocks,
+    /// `reasoningContent` after the answer text (DeepSeek R1).
+    BlocksAfterText,
+    /// Inside the answer text as `<think>…</think>` (Kimi K2 Thinking, MiniMax M2).
+    InlineThinkTags,
+}
+
 /// A reasoning effort, the one vocabulary of the `reasoning` option.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Effort {
@@ -82,6 +99,8 @@ pub struct ReasoningFacts {
     /// carrying a `toolUse` must be sent back with its reasoning blocks unchanged, forced
     /// tool choice is refused, and only `temperature` 1 and no `topP` are accepted.
     pub signed: bool,
+    /// Where the reply carries the reasoning.
+    pub shape: ReasoningShape,
 }
 
 /// A route's `reasoning` / `reasoning_budget` setting.
@@ -169,7 +188,10 @@ impl ReasoningPlan {
     }
 }
 
-/// Answer tokens kept free above a thinking budget when the route sets no `max_tokens`.
+/// Answer tokens kept free above a thinking budget that comes from an effort: the budget
+/// is capped so that the model's maximum output leaves this much for the answer, a
+/// `max_tokens` sent for the route leaves it too, and a declared `max_tokens` that leaves
+/// less is refused ([`ReasoningProblem::NoAnswerRoom`]) rather than the budget shrunk.
 pub const ANSWER_ROOM_TOKENS: u32 = 8_192;
 
 /// Why a reasoning setting cannot be used as declared.
@@ -200,6 +222,16 @@ pub enum ReasoningProblem {
     /// The budget is not below `max_tokens`.
     BudgetNotBelowMaxTokens {
         /// The budget.
+        budget: u32,
+        /// The route's `max_tokens`.
+        max_tokens: u32,
+    },
+    /// The declared `max_tokens` leaves less than [`ANSWER_ROOM_TOKENS`] for the answer
+    /// after the thinking budget an effort stands for.
+    NoAnswerRoom {
+        /// The effort asked for.
+        effort: Effort,
+        /// The thinking budget it stands for on this model.
         budget: u32,
         /// The route's `max_tokens`.
         max_tokens: u32,
@@ -246,6 +278,16 @@ impl fmt::Display for ReasoningProblem {
             ReasoningProblem::BudgetNotBelowMaxTokens { budget, max_tokens } => write!(
                 f,
                 "the thinking budget ({budget} tokens) must be below `max_tokens` ({max_tokens}), which covers thinking and answer"
+            ),
+            ReasoningProblem::NoAnswerRoom {
+                effort,
+                budget,
+                max_tokens,
+            } => write!(
+                f,
+                "reasoning \"{}\" is a thinking budget of {budget} tokens on this model, and `max_tokens` ({max_tokens}) covers thinking and answer: it must leave at least {ANSWER_ROOM_TOKENS} tokens for the answer; set `max_tokens` to at least {}, remove it (one is chosen for you), or set `reasoning_budget = N` with N below `max_tokens`",
+                effort.as_str(),
+                budget + ANSWER_ROOM_TOKENS
             ),
             ReasoningProblem::TemperatureWhileThinking => write!(
                 f,
@@ -323,9 +365,7 @@ impl Model {
                 _ => plan(ReasoningFields::None, false),
             }),
             ReasoningSetting::Budget(budget) => match facts.control {
-                ReasoningControl::AnthropicBudget => {
-                    self.budget_plan(facts, budget, max_tokens, true)
-                }
+                ReasoningControl::AnthropicBudget => self.budget_plan(facts, budget, max_tokens),
                 ReasoningControl::AlwaysOn => Err(ReasoningProblem::NothingToSet),
                 _ => Err(ReasoningProblem::BudgetNotAccepted),
             },
@@ -333,7 +373,19 @@ impl Model {
                 let e = effort(wanted)?;
                 let fields = match facts.control {
                     ReasoningControl::AnthropicBudget => {
-                        return self.budget_plan(facts, e.budget_tokens(), max_tokens, false)
+                        // Capped to leave the answer room within the model's output.
+                        let budget = e
+                            .budget_tokens()
+                            .min(self.max_output_tokens.saturating_sub(ANSWER_ROOM_TOKENS))
+                            .max(facts.min_budget_tokens);
+                        if let Some(max) = max_tokens.filter(|m| *m < budget + ANSWER_ROOM_TOKENS) {
+                            return Err(ReasoningProblem::NoAnswerRoom {
+                                effort: e,
+                                budget,
+                                max_tokens: max,
+                            });
+                        }
+                        return self.budget_plan(facts, budget, max_tokens);
                     }
                     ReasoningControl::AnthropicAdaptive => ReasoningFields::AnthropicAdaptive(e),
                     ReasoningControl::OpenAiEffort => ReasoningFields::OpenAiEffort(e),
@@ -351,21 +403,16 @@ impl Model {
         }
     }
 
-    /// A budget plan: the budget is checked against the minimum and `max_tokens` (a budget
-    /// that came from an effort shrinks to fit a declared `max_tokens`); without
-    /// `max_tokens`, one is sent that leaves [`ANSWER_ROOM_TOKENS`] for the answer.
+    /// A budget plan: the budget is checked against the minimum and `max_tokens`; without
+    /// `max_tokens`, one is sent that leaves [`ANSWER_ROOM_TOKENS`] for the answer (within
+    /// the model's maximum output).
     fn budget_plan(
         &self,
         facts: ReasoningFacts,
         budget: u32,
         max_tokens: Option<u32>,
-        exact: bool,
     ) -> Result<ReasoningPlan, ReasoningProblem> {
         let minimum = facts.min_budget_tokens;
-        let budget = match max_tokens {
-            Some(max) if !exact && budget >= max => max.saturating_sub(1).max(minimum),
-            _ => budget,
-        };
         if budget < minimum {
             return Err(ReasoningProblem::BudgetBelowMinimum { budget, minimum });
         }
@@ -481,17 +528,57 @@ mod tests {
                 max_tokens: 4096
             })
         );
-        // An effort's budget shrinks to fit the declared max_tokens.
+        // An effort's budget is not shrunk to fit a declared max_tokens that leaves no
+        // room for the answer: refused.
+        assert_eq!(
+            sonnet45.reasoning_plan(ReasoningSetting::Effort(Effort::High), Some(8000)),
+            Err(ReasoningProblem::NoAnswerRoom {
+                effort: Effort::High,
+                budget: 16_384,
+                max_tokens: 8000
+            })
+        );
         let plan = sonnet45
-            .reasoning_plan(ReasoningSetting::Effort(Effort::High), Some(8000))
+            .reasoning_plan(
+                ReasoningSetting::Effort(Effort::High),
+                Some(16_384 + ANSWER_ROOM_TOKENS),
+            )
             .unwrap();
         assert_eq!(
             plan.fields,
             ReasoningFields::AnthropicEnabled {
-                budget_tokens: 7999
+                budget_tokens: 16_384
             }
         );
         assert_eq!(plan.max_tokens, None);
+        // "max" on Opus 4 (32000 output tokens): the budget is capped to leave the answer
+        // room, and no max_tokens needs declaring.
+        let opus4 = model("anthropic.claude-opus-4-20250514-v1:0");
+        assert_eq!(opus4.max_output_tokens, 32_000);
+        let plan = opus4
+            .reasoning_plan(ReasoningSetting::Effort(Effort::Max), None)
+            .unwrap();
+        assert_eq!(
+            plan.fields,
+            ReasoningFields::AnthropicEnabled {
+                budget_tokens: 32_000 - ANSWER_ROOM_TOKENS
+            }
+        );
+        assert_eq!(plan.max_tokens, Some(32_000));
+        // Every effort works without max_tokens on every budget model.
+        for m in crate::models() {
+            if m.reasoning
+                .is_some_and(|f| f.control == ReasoningControl::AnthropicBudget)
+            {
+                for e in m.reasoning.unwrap().efforts {
+                    assert!(
+                        m.reasoning_plan(ReasoningSetting::Effort(*e), None).is_ok(),
+                        "{} {e:?}",
+                        m.id
+                    );
+                }
+            }
+        }
         assert_eq!(
             model("anthropic.claude-sonnet-5").reasoning_plan(ReasoningSetting::Budget(2048), None),
             Err(ReasoningProblem::BudgetNotAccepted)

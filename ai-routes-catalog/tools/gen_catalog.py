@@ -516,6 +516,10 @@ REASONING_CONTROL = {
     "budget": "AnthropicBudget", "adaptive": "AnthropicAdaptive", "openai_effort": "OpenAiEffort",
     "qwen_config": "QwenConfig", "nova_effort": "NovaEffort", "always_on": "AlwaysOn",
 }
+REASONING_SHAPE = {
+    "blocks": "Blocks", "empty_text_then_blocks": "EmptyTextThenBlocks",
+    "blocks_after_text": "BlocksAfterText", "inline_think_tags": "InlineThinkTags",
+}
 EFFORT = {"low": "Low", "medium": "Medium", "high": "High", "max": "Max"}
 
 
@@ -532,6 +536,8 @@ def load_reasoning(models, strict, path=REASONING):
         control = entry["control"]
         if control not in REASONING_CONTROL:
             raise SystemExit("reasoning: unknown control %r" % control)
+        if entry.get("shape") not in REASONING_SHAPE:
+            raise SystemExit("reasoning: unknown shape %r" % entry.get("shape"))
         for e in entry["efforts"]:
             if e not in EFFORT:
                 raise SystemExit("reasoning: unknown effort %r" % e)
@@ -555,7 +561,7 @@ def emit_reasoning(entry):
         return "None"
     return (
         "Some(ReasoningFacts { control: ReasoningControl::%s, efforts: &[%s], on_by_default: %s, "
-        "can_disable: %s, min_budget_tokens: %d, signed: %s })"
+        "can_disable: %s, min_budget_tokens: %d, signed: %s, shape: ReasoningShape::%s })"
         % (
             REASONING_CONTROL[entry["control"]],
             ", ".join("Effort::" + EFFORT[e] for e in entry["efforts"]),
@@ -563,6 +569,7 @@ def emit_reasoning(entry):
             "true" if entry["can_disable"] else "false",
             entry["min_budget_tokens"],
             "true" if entry["signed"] else "false",
+            REASONING_SHAPE[entry["shape"]],
         )
     )
 
@@ -688,7 +695,8 @@ def emit(models):
     w("")
     w("use crate::{")
     w("    CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,")
-    w("    ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice, ToolChoiceMode,")
+    w("    ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ReasoningShape, ServiceTier, TierPrice,")
+    w("    ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")

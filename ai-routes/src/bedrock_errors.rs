@@ -274,3 +274,85 @@ pub(crate) mod structured {
         format!("Too many strict tools ({count}). The maximum number of strict tools is 20.")
     }
 }
+
+/// Bedrock's refusals of reasoning (extended thinking) requests, word for word where a
+/// recording exists (sources in `shared/design/bedrock-converse-2026.md` section 2 and
+/// below). The stand-in sends them; the error mapping passes them through as
+/// [`ErrorKind::Validation`] messages.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) mod reasoning {
+    /// Forced tool choice (`any` or a named tool) while an Anthropic model thinks
+    /// (vercel/ai#11227).
+    pub(crate) const FORCED_TOOL: &str =
+        "Thinking may not be enabled when tool_choice forces tool use.";
+    /// `temperature` other than 1 while thinking.
+    pub(crate) const TEMPERATURE: &str = "`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
+    /// `top_p` below 0.95 while thinking.
+    pub(crate) const TOP_P: &str = "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
+    /// A thinking budget below 1024.
+    pub(crate) const BUDGET_BELOW_MINIMUM: &str =
+        "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+    /// A thinking budget not below `maxTokens`.
+    pub(crate) const BUDGET_NOT_BELOW_MAX_TOKENS: &str = "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size";
+    /// `thinking.type` `enabled` sent to a Claude 5 model.
+    pub(crate) const ENABLED_NOT_SUPPORTED: &str = "\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\"";
+    /// `thinking.type` `disabled` sent to a model that always thinks (Fable 5).
+    pub(crate) const DISABLED_NOT_SUPPORTED: &str = "\"thinking.type.disabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\"";
+    /// Nova 2 with effort `high` and a `maxTokens`.
+    pub(crate) const NOVA_HIGH_WITH_MAX_TOKENS: &str =
+        "`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'";
+    /// The `output_config.effort` words Bedrock takes (aws-sdk-bedrockruntime
+    /// `OutputConfig.effort` doc).
+    pub(crate) const OUTPUT_CONFIG_EFFORTS: [&str; 5] = ["low", "medium", "high", "xhigh", "max"];
+
+    /// An unknown `thinking.type`.
+    pub(crate) fn unknown_thinking_type(kind: &str) -> String {
+        format!("thinking.type: Input tag '{kind}' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'")
+    }
+
+    /// An effort word the model does not take, at `field` (e.g. `reasoning_effort`).
+    pub(crate) fn effort_not_accepted(field: &str, accepted: &[&str]) -> String {
+        let accepted: Vec<String> = accepted.iter().map(|e| format!("'{e}'")).collect();
+        format!("{field}: Input should be {}", accepted.join(", "))
+    }
+
+    /// An `output_config.effort` value that is none of [`OUTPUT_CONFIG_EFFORTS`]. No
+    /// recording of Bedrock's wording exists; this follows the shape of its other field
+    /// checks ([`effort_not_accepted`]).
+    pub(crate) fn unknown_output_effort(value: &str) -> String {
+        format!(
+            "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max', not '{value}'"
+        )
+    }
+
+    /// A reasoning field sent to a model that cannot reason. No recording of Bedrock's
+    /// wording for this exists (for an unknown field on a Claude model Bedrock says "The
+    /// model returned the following errors: reasoning: Extra inputs are not permitted",
+    /// litellm#13609, but every active Claude on Bedrock reasons); this says what is wrong
+    /// and what to do.
+    pub(crate) fn cannot_reason(field: &str, model_id: &str) -> String {
+        format!(
+            "The model {model_id} does not support reasoning: remove `{field}` from additionalModelRequestFields."
+        )
+    }
+
+    /// The assistant message answered by tool results does not start with its thinking.
+    pub(crate) fn expected_thinking(message: usize, found: &str) -> String {
+        format!("messages.{message}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking")
+    }
+
+    /// A thinking block of the latest assistant message was changed (or is another model's).
+    pub(crate) fn latest_modified(message: usize, block: usize) -> String {
+        format!("messages.{message}.content.{block}: `thinking` or `redacted_thinking` blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response.")
+    }
+
+    /// A thinking block of an earlier assistant message has an invalid signature.
+    pub(crate) fn invalid_signature(message: usize, block: usize) -> String {
+        format!("messages.{message}.content.{block}: Invalid `signature` in `thinking` block")
+    }
+
+    /// A thinking block without its signature.
+    pub(crate) fn signature_missing(message: usize, block: usize) -> String {
+        format!("messages.{message}.content.{block}.thinking.signature: Field required")
+    }
+}

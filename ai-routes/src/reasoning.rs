@@ -33,14 +33,21 @@ pub(crate) fn request_fields(plan: &ReasoningPlan) -> Option<Value> {
 const THINK_OPEN: &str = "<think>";
 const THINK_CLOSE: &str = "</think>";
 
-/// A reply's parts with reasoning that arrived inline in text (`<think>…</think>`, as
-/// Kimi K2 Thinking writes it) split out into unsigned reasoning parts, and text left
-/// empty by that (or sent empty before the reasoning, as gpt-oss does) removed.
-pub(crate) fn separate_inline_reasoning(parts: Vec<ContentPart>) -> Vec<ContentPart> {
+/// A reply's parts as they are kept and sent back: reasoning that arrived inline in text
+/// (`<think>…</think>`, only for models whose catalog shape is
+/// [`ReasoningShape::InlineThinkTags`], passed as `inline_think`) split out into unsigned
+/// reasoning parts, and blank text removed (gpt-oss sends an empty text block before its
+/// reasoning; Bedrock refuses blank text sent back: "The text field in the ContentBlock
+/// object at messages.N.content.M is blank").
+///
+/// The answer after a `</think>` loses its leading whitespace, as [`InlineThinking`] streams it.
+///
+/// [`ReasoningShape::InlineThinkTags`]: ai_routes_catalog::ReasoningShape::InlineThinkTags
+pub(crate) fn reply_parts(parts: Vec<ContentPart>, inline_think: bool) -> Vec<ContentPart> {
     let mut out = Vec::with_capacity(parts.len());
     for part in parts {
         match part {
-            ContentPart::Text { text } if text.contains(THINK_OPEN) => {
+            ContentPart::Text { text } if inline_think && text.contains(THINK_OPEN) => {
                 let (reasoning, answer) = split_think(&text);
                 if !reasoning.trim().is_empty() {
                     out.push(ContentPart::Reasoning {
@@ -50,11 +57,10 @@ pub(crate) fn separate_inline_reasoning(parts: Vec<ContentPart>) -> Vec<ContentP
                     });
                 }
                 if !answer.trim().is_empty() {
-                    out.push(ContentPart::Text {
-                        text: answer.trim_start().to_string(),
-                    });
+                    out.push(ContentPart::Text { text: answer });
                 }
             }
+            ContentPart::Text { text } if text.trim().is_empty() => {}
             other => out.push(other),
         }
     }
@@ -68,6 +74,9 @@ pub(crate) fn separate_inline_reasoning(parts: Vec<ContentPart>) -> Vec<ContentP
 pub(crate) struct InlineThinking {
     inside: bool,
     held: String,
+    /// A `</think>` closed and no answer text followed yet: its leading whitespace is
+    /// dropped (as [`reply_parts`] stores it).
+    after_close: bool,
 }
 
 impl InlineThinking {
@@ -81,6 +90,7 @@ impl InlineThinking {
                 let before: String = self.held.drain(..at).collect();
                 self.held.drain(..tag.len());
                 self.emit(before, &mut out);
+                self.after_close = self.inside;
                 self.inside = !self.inside;
                 continue;
             }
@@ -103,7 +113,11 @@ impl InlineThinking {
         out
     }
 
-    fn emit(&self, text: String, out: &mut Vec<Delta>) {
+    fn emit(&mut self, mut text: String, out: &mut Vec<Delta>) {
+        if !self.inside && self.after_close {
+            text = text.trim_start().to_string();
+            self.after_close = text.is_empty();
+        }
         if !text.is_empty() {
             out.push(if self.inside {
                 Delta::Reasoning(text)
@@ -115,7 +129,7 @@ impl InlineThinking {
 }
 
 /// `(reasoning, answer)` of text holding `<think>…</think>` blocks; an unclosed block is
-/// reasoning to the end.
+/// reasoning to the end. The answer after a `</think>` starts at its first non-blank.
 fn split_think(text: &str) -> (String, String) {
     let (mut reasoning, mut answer) = (String::new(), String::new());
     let mut rest = text;
@@ -125,7 +139,7 @@ fn split_think(text: &str) -> (String, String) {
         match inside.find(THINK_CLOSE) {
             Some(end) => {
                 reasoning.push_str(&inside[..end]);
-                rest = &inside[end + THINK_CLOSE.len()..];
+                rest = inside[end + THINK_CLOSE.len()..].trim_start();
             }
             None => {
                 reasoning.push_str(inside);
@@ -143,9 +157,12 @@ mod tests {
 
     #[test]
     fn inline_think_becomes_reasoning() {
-        let parts = separate_inline_reasoning(vec![ContentPart::text(
-            "<think>The user wants the weather.</think>\n\nIt is sunny.",
-        )]);
+        let parts = reply_parts(
+            vec![ContentPart::text(
+                "<think>The user wants the weather.</think>\n\nIt is sunny.",
+            )],
+            true,
+        );
         assert_eq!(
             parts,
             vec![
@@ -157,10 +174,30 @@ mod tests {
                 ContentPart::text("It is sunny.")
             ]
         );
-        let unclosed = separate_inline_reasoning(vec![ContentPart::text("<think>hmm")]);
+        let unclosed = reply_parts(vec![ContentPart::text("<think>hmm")], true);
         assert!(matches!(&unclosed[..], [ContentPart::Reasoning { text, .. }] if text == "hmm"));
-        let plain = separate_inline_reasoning(vec![ContentPart::text("a < b")]);
+        let plain = reply_parts(vec![ContentPart::text("a < b")], true);
         assert_eq!(plain, vec![ContentPart::text("a < b")]);
+        // A model that does not reason inline keeps a literal `<think>` in its answer.
+        let literal = vec![ContentPart::text("Use the <think> tag.")];
+        assert_eq!(reply_parts(literal.clone(), false), literal);
+        // Blank text (gpt-oss's empty block before its reasoning) is not kept.
+        let gpt_oss = reply_parts(
+            vec![
+                ContentPart::text(""),
+                ContentPart::Reasoning {
+                    text: "plan".into(),
+                    signature: None,
+                    redacted: None,
+                },
+                ContentPart::text("Answer."),
+            ],
+            false,
+        );
+        assert!(matches!(
+            &gpt_oss[..],
+            [ContentPart::Reasoning { .. }, ContentPart::Text { text }] if text == "Answer."
+        ));
     }
 
     #[test]
@@ -186,7 +223,8 @@ mod tests {
             })
             .collect();
         assert_eq!(reasoning, "plan it");
-        assert_eq!(text, "\n\nAnswer <b");
+        // The answer starts after the blank that follows `</think>`, as it is stored.
+        assert_eq!(text, "Answer <b");
     }
 
     #[test]

@@ -52,6 +52,16 @@ struct Sonnet45High;
 )]
 struct GptOss;
 
+/// gpt-oss streamed: its empty text block and reasoning arrive as stream deltas.
+#[conversation(
+    model = "gpt-oss-120b",
+    reasoning = "low",
+    tools = [stock],
+    state = Lab,
+    max_steps = 4
+)]
+struct GptOssStreamed;
+
 /// Claude Haiku 4.5 with a small budget: redacted thinking on Anthropic's trigger string.
 #[conversation(
     model = "Claude Haiku 4.5",
@@ -191,7 +201,14 @@ macro_rules! conversation_api {
         }
     )*};
 }
-conversation_api!(Sonnet5, Sonnet45High, GptOss, Haiku45, Sonnet5Off);
+conversation_api!(
+    Sonnet5,
+    Sonnet45High,
+    GptOss,
+    GptOssStreamed,
+    Haiku45,
+    Sonnet5Off
+);
 
 #[tokio::test]
 async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoning() {
@@ -208,6 +225,67 @@ async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoni
         first.get("additionalModelRequestFields").is_none(),
         "{first}"
     );
+}
+
+/// A client tool answered together with text: the answering user message opens a new turn
+/// by its text, yet the assistant message carrying the `toolUse` must still be sent back
+/// with its signed reasoning (the stand-in refuses the step otherwise, as Bedrock does:
+/// "Expected `thinking` or `redacted_thinking`, but found `tool_use`").
+#[tokio::test]
+async fn a_client_tool_answered_with_text_keeps_the_signed_reasoning_of_the_call() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = Sonnet5::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let conversation = route
+        .create(OWNER, CreateConversation::default())
+        .await
+        .unwrap();
+    let navigate = ClientTool {
+        name: "navigate_to".into(),
+        description: "Opens a page in the user's browser.".into(),
+        input_schema: json!({"type": "object", "properties": {"page": {"type": "string"}}}),
+    };
+    bedrock.push_reply(Reply::tool_use_with_id(
+        "c1",
+        "navigate_to",
+        json!({"page": "checkout"}),
+    ));
+    let reply = conversation
+        .send(
+            OWNER,
+            UserMessage::text("Open the checkout.").client_tool(navigate.clone()),
+        )
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert_eq!(reply.stop_reason, "tool_use");
+    bedrock.push_reply(Reply::text("The checkout is open."));
+    let reply = conversation
+        .send(
+            OWNER,
+            UserMessage::text("Done, it is open. What next?")
+                .client_tool(navigate)
+                .tool_result("c1", Ok(json!({"opened": "checkout"}))),
+        )
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "The checkout is open.");
+    let sent = wire_messages(&bedrock.last_request().unwrap().body);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    let call = &sent[1]["content"];
+    assert!(
+        call[0]["reasoningContent"]["reasoningText"]["signature"].is_string(),
+        "{call}"
+    );
+    assert_eq!(call[1]["toolUse"]["toolUseId"], "c1");
+    let answer = &sent[2]["content"];
+    assert_eq!(answer[0]["toolResult"]["toolUseId"], "c1");
+    assert_eq!(answer[1]["text"], "Done, it is open. What next?");
 }
 
 #[tokio::test]
@@ -252,6 +330,18 @@ async fn gpt_oss_reasons_unsigned_and_its_reasoning_stays_out_of_the_window() {
         json!({"reasoning_effort": "low"})
     );
     assert_eq!(bedrock.requests()[0].operation, Operation::Converse);
+}
+
+#[tokio::test]
+async fn gpt_oss_streamed_tool_turn_reasons_unsigned_and_keeps_it_out_of_the_window() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = GptOssStreamed::new(bedrock.ai_client(), store.clone(), Lab::default());
+    three_step_turn(&bedrock, &store, &route, false).await;
+    three_steps(&bedrock);
+    let id = route.create_for(OWNER).await;
+    run(route.send_to(OWNER, &id, "x").await).await;
+    assert_eq!(bedrock.requests()[0].operation, Operation::ConverseStream);
 }
 
 #[tokio::test]
@@ -361,6 +451,38 @@ async fn a_correction_on_a_thinking_model_sends_the_signed_answer_back_unchanged
     // The stand-in accepted the correction step, whose echo starts with the signed block.
     let echo = &wire_messages(&bedrock.last_request().unwrap().body)[1];
     assert!(echo["content"][0]["reasoningContent"]["reasoningText"]["signature"].is_string());
+}
+
+/// Checks a claim on gpt-oss, which answers with an empty text block first.
+#[generation(
+    model = "gpt-oss-120b",
+    reasoning = "low",
+    prompt = "Does this hold: {claim}"
+)]
+async fn check_claim_gpt_oss(client: &Client, claim: String) -> Result<Generated<Verdict>>;
+
+/// gpt-oss's empty text block (pydantic-ai cassette
+/// `test_bedrock/test_bedrock_gpt_oss_thinking.yaml`; the stand-in answers so) is not echoed
+/// in a correction step: Bedrock refuses blank text.
+#[tokio::test]
+async fn a_gpt_oss_correction_does_not_echo_its_empty_text_block() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    bedrock.push_replies([
+        Reply::tool_use_with_id("r1", "return_result", json!({"holds": "maybe"})),
+        Reply::tool_use_with_id("r2", "return_result", json!({"holds": true})),
+    ]);
+    let generated = check_claim_gpt_oss(&bedrock.ai_client(), "2 + 2 = 4".into())
+        .await
+        .unwrap();
+    assert!(generated.value.holds);
+    assert_eq!(generated.attempts, 2);
+    let echo = &wire_messages(&bedrock.last_request().unwrap().body)[1];
+    assert!(
+        echo["content"].as_array().unwrap().iter().all(|block| block
+            .get("text")
+            .is_none_or(|t| t.as_str().is_some_and(|t| !t.trim().is_empty()))),
+        "{echo}"
+    );
 }
 
 // The stand-in refuses what Bedrock refuses, in Bedrock's words.
@@ -491,6 +613,119 @@ async fn the_stand_in_refuses_broken_round_trips_and_forced_tools_while_thinking
     assert_eq!(intact, "ok");
 }
 
+/// JSON as a Smithy document (what `additionalModelRequestFields` takes).
+fn document(value: &Value) -> aws_smithy_types::Document {
+    use aws_smithy_types::{Document, Number};
+    match value {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(u) => Document::Number(Number::PosInt(u)),
+            None => Document::Number(Number::Float(n.as_f64().unwrap())),
+        },
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(items) => Document::Array(items.iter().map(document).collect()),
+        Value::Object(map) => {
+            Document::Object(map.iter().map(|(k, v)| (k.clone(), document(v))).collect())
+        }
+    }
+}
+
+/// One plain Converse call through the SDK with these reasoning `fields` and inference
+/// settings (`temperature`, `top_p`, `max_tokens`, each optional): `"ok"` or the error.
+async fn converse_with_fields(
+    bedrock: &LocalBedrock,
+    model: &str,
+    fields: Value,
+    config: Value,
+) -> String {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock as Sdk, ConversationRole, InferenceConfiguration, Message,
+    };
+    let user = Message::builder()
+        .role(ConversationRole::User)
+        .content(Sdk::Text("Hello".into()))
+        .build()
+        .unwrap();
+    let mut request = bedrock.client().converse().model_id(model).messages(user);
+    if !fields.is_null() {
+        request = request.additional_model_request_fields(document(&fields));
+    }
+    let inference = InferenceConfiguration::builder()
+        .set_temperature(config["temperature"].as_f64().map(|t| t as f32))
+        .set_top_p(config["top_p"].as_f64().map(|t| t as f32))
+        .set_max_tokens(config["max_tokens"].as_i64().map(|t| t as i32))
+        .build();
+    request = request.inference_config(inference);
+    match request.send().await {
+        Ok(_) => "ok".into(),
+        Err(error) => format!(
+            "{}",
+            aws_sdk_bedrockruntime::error::DisplayErrorContext(error)
+        ),
+    }
+}
+
+/// Bedrock's refusals of reasoning settings, sent as raw SDK requests: each must be
+/// refused in Bedrock's words (or, where no recording exists, the stand-in's clearly worded
+/// ValidationException, see `bedrock_errors.rs`), and the fine requests must pass.
+#[tokio::test]
+async fn the_stand_in_refuses_reasoning_settings_bedrock_refuses() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let budget = |n: u32| json!({"thinking": {"type": "enabled", "budget_tokens": n}});
+    let sonnet45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let cases: Vec<(&str, &str, Value, Value, &str)> = vec![
+        ("temperature while thinking", sonnet45, budget(2048), json!({"temperature": 0.5}),
+         "`temperature` may only be set to 1 when thinking is enabled"),
+        ("top_p while thinking", sonnet45, budget(2048), json!({"top_p": 0.5}),
+         "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled"),
+        ("budget below 1024", sonnet45, budget(512), Value::Null,
+         "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"),
+        ("budget not below maxTokens", sonnet45, budget(4096), json!({"max_tokens": 4096}),
+         "`max_tokens` must be greater than `thinking.budget_tokens`"),
+        ("Nova 2 high with maxTokens", "us.amazon.nova-2-lite-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "high"}}),
+         json!({"max_tokens": 1000}),
+         "`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'"),
+        ("enabled to Claude 5", "global.anthropic.claude-sonnet-5", budget(2048), Value::Null,
+         "\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\""),
+        ("disabled to Fable 5", "global.anthropic.claude-fable-5",
+         json!({"thinking": {"type": "disabled"}}), Value::Null,
+         "\"thinking.type.disabled\" is not supported for this model."),
+        ("gpt-oss effort it does not take", "openai.gpt-oss-120b-1:0",
+         json!({"reasoning_effort": "max"}), Value::Null,
+         "reasoning_effort: Input should be 'low', 'medium', 'high'"),
+        ("Qwen3 effort it does not take", "qwen.qwen3-32b-v1:0",
+         json!({"reasoning_config": "medium"}), Value::Null,
+         "reasoning_config: Input should be 'low', 'high'"),
+        ("unknown output_config.effort", "global.anthropic.claude-sonnet-5",
+         json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "extreme"}}), Value::Null,
+         "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'"),
+        ("reasoning to a model that cannot reason", "us.amazon.nova-micro-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}), Value::Null,
+         "does not support reasoning: remove `reasoningConfig`"),
+        // Fine: what ai-routes sends.
+        ("budget with temperature 1", sonnet45, budget(2048), json!({"temperature": 1.0}), "ok"),
+        ("adaptive xhigh", "global.anthropic.claude-sonnet-5",
+         json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "xhigh"}}), Value::Null, "ok"),
+        ("Nova 2 high without maxTokens", "us.amazon.nova-2-lite-v1:0",
+         json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": "high"}}), Value::Null, "ok"),
+        ("nothing to a model that cannot reason", "us.amazon.nova-micro-v1:0", Value::Null, Value::Null, "ok"),
+    ];
+    for (name, model, fields, config, expected) in cases {
+        if expected == "ok" {
+            bedrock.push_reply(Reply::text("fine"));
+        }
+        let got = converse_with_fields(&bedrock, model, fields, config).await;
+        if expected == "ok" {
+            assert_eq!(got, "ok", "{name}");
+        } else {
+            assert!(got.contains("ValidationException"), "{name}: {got}");
+            assert!(got.contains(expected), "{name}: {got}");
+        }
+    }
+}
+
 // Odd shapes of real traffic.
 
 /// DeepSeek R1 writes its reasoning after the text.
@@ -534,8 +769,9 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     let id = kimi.create_for(OWNER).await;
     bedrock.push_reply(Reply::text("Rome."));
     let (reasoning, text, _, _) = run(kimi.send_to(OWNER, &id, "Capital of Italy?").await).await;
-    // Streamed: the <think> part reached the caller as reasoning, not as answer text.
-    assert_eq!(text, "\n\nRome.");
+    // Streamed: the <think> part reached the caller as reasoning, not as answer text, and
+    // the answer is what is stored (no blank left from after the </think>).
+    assert_eq!(text, "Rome.");
     assert!(reasoning.contains("Capital of Italy?"), "{reasoning}");
     let stored = messages(&store, &id).await;
     assert_eq!(stored[1].text(), "Rome.");
@@ -559,6 +795,52 @@ async fn odd_shapes_are_stored_as_reasoning_and_kept_out_of_later_windows() {
     bedrock.push_reply(Reply::text("ok"));
     let (_, text, _, _) = run(qwen.send_to(OWNER, &id, "Well?").await).await;
     assert_eq!(text, "ok");
+}
+
+/// Only models whose catalog shape is inline `<think>` tags get them split out: a Claude
+/// answer that mentions `<think>` keeps it, streamed and stored.
+#[tokio::test]
+async fn a_literal_think_tag_in_a_claude_answer_stays_in_the_answer() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = Sonnet5::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let id = route.create_for(OWNER).await;
+    let answer = "Wrap it in <think>…</think> tags, like <think>this</think>.";
+    bedrock.push_reply(Reply::text(answer));
+    let (reasoning, text, _, _) =
+        run(route.send_to(OWNER, &id, "How do I mark thoughts?").await).await;
+    assert_eq!(text, answer);
+    assert!(!reasoning.contains("this"), "{reasoning}");
+    let stored = messages(&store, &id).await;
+    assert_eq!(stored[1].text(), answer);
+}
+
+/// gpt-oss answers with an empty text block before its reasoning (recorded in pydantic-ai's
+/// cassette `tests/models/cassettes/test_bedrock/test_bedrock_gpt_oss_thinking.yaml`; the
+/// stand-in answers so). It is not stored, so it is never sent back: Bedrock refuses blank
+/// text ("The text field in the ContentBlock object at messages.1.content.0 is blank").
+#[tokio::test]
+async fn gpt_oss_empty_text_block_is_not_kept_or_sent_back() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let store = MemoryStore::new();
+    let route = GptOss::new(bedrock.ai_client(), store.clone(), Lab::default());
+    let id = route.create_for(OWNER).await;
+    bedrock.push_reply(Reply::text("Paris."));
+    let (reasoning, text, _, _) = run(route.send_to(OWNER, &id, "Capital of France?").await).await;
+    assert_eq!(text, "Paris.");
+    assert!(!reasoning.is_empty());
+    let stored = messages(&store, &id).await;
+    assert!(
+        matches!(
+            &stored[1].content[..],
+            [ContentPart::Reasoning { .. }, ContentPart::Text { text }] if text == "Paris."
+        ),
+        "{:?}",
+        stored[1].content
+    );
+    bedrock.push_reply(Reply::text("Berlin."));
+    let (_, text, _, _) = run(route.send_to(OWNER, &id, "And Germany?").await).await;
+    assert_eq!(text, "Berlin.");
 }
 
 /// Replays Qwen3 32B's answers recorded from Bedrock in pydantic-ai's cassette

@@ -141,7 +141,8 @@ pub(crate) fn tool_part_as_text(part: &ContentPart) -> Option<ContentPart> {
     }
 }
 
-/// Rough token count of parts, by the executor's one estimate.
+/// Rough token count of parts as a later window sends them, by the executor's one
+/// estimate: reasoning is left out (earlier turns' reasoning is not sent).
 pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>) -> u32 {
     let chars: usize = parts
         .iter()
@@ -151,17 +152,32 @@ pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>)
             ContentPart::Document { .. } => DOCUMENT_CHARS,
             ContentPart::ToolUse { name, input, .. } => name.len() + input.to_string().len(),
             ContentPart::ToolResult { content, .. } => content.to_string().len(),
-            ContentPart::Reasoning {
-                text,
-                signature,
-                redacted,
-            } => {
-                text.len()
-                    + signature.as_ref().map_or(0, String::len)
-                    + redacted.as_ref().map_or(0, String::len)
-            }
+            // Reasoning is sent again only within the current tool loop (signed blocks,
+            // `history::window_reasoning`), never in later turns: counting it would make
+            // every later window drop history for tokens that are not sent.
+            ContentPart::Reasoning { .. } => 0,
         })
         .sum::<usize>()
         + ai_context.map(|c| c.to_string().len()).unwrap_or(0);
     (tokens_for_chars(chars) as u32).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasoning_is_not_counted_in_the_window_estimate() {
+        let answer = vec![ContentPart::text("The answer is 42.")];
+        let mut with_reasoning = vec![ContentPart::Reasoning {
+            text: "a long chain of thought ".repeat(2_000),
+            signature: Some("EpMC".repeat(200)),
+            redacted: None,
+        }];
+        with_reasoning.extend(answer.clone());
+        assert_eq!(
+            estimate_tokens(&with_reasoning, None),
+            estimate_tokens(&answer, None)
+        );
+    }
 }

@@ -86,17 +86,18 @@ fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens
 }
 
 /// The message's parts as the model's window holds them. Signed (or redacted) reasoning
-/// is kept in the current turn's assistant messages written by the model called now: with
+/// is kept in the current tool loop's assistant messages (from the last user message
+/// holding no tool result on: [`ends_tool_loop`]) written by the model called now: with
 /// thinking on, Bedrock refuses the assistant message carrying a `toolUse` without its
 /// signed blocks, unchanged, and refuses signed blocks another model wrote. All other
 /// reasoning (earlier turns, unsigned reasoning of gpt-oss, Qwen3, DeepSeek) is left out:
 /// it is not needed and would fill the window.
 fn window_reasoning(
     message: &StoredMessage,
-    current_turn: bool,
+    current_loop: bool,
     model_id: &str,
 ) -> Vec<ContentPart> {
-    let keep_signed = current_turn
+    let keep_signed = current_loop
         && message.role == Role::Assistant
         && message.model_id.as_deref() == Some(model_id);
     message
@@ -119,11 +120,24 @@ fn opens_turn(message: &StoredMessage) -> bool {
             .any(|p| !matches!(p, ContentPart::ToolResult { .. }))
 }
 
+/// A user message holding no tool result: the tool loop before it is over. A user message
+/// that answers a (client) tool call together with text opens a turn for the window, but
+/// not for reasoning: the assistant message carrying the answered `toolUse` must keep its
+/// signed blocks, or Bedrock refuses the request ("Expected `thinking` or
+/// `redacted_thinking`, but found `tool_use`").
+fn ends_tool_loop(message: &StoredMessage) -> bool {
+    message.role == Role::User
+        && !message
+            .content
+            .iter()
+            .any(|p| matches!(p, ContentPart::ToolResult { .. }))
+}
+
 /// Normalises the window into `(role, parts)` messages Bedrock accepts:
 /// - incomplete assistant messages are left out (they were cut short by an error), and so are
 ///   the user messages of a turn Bedrock refused;
 /// - tool blocks of tools not declared now, and unpaired ones, become text;
-/// - reasoning stays out, except signed reasoning of the current turn written by `model_id`
+/// - reasoning stays out, except signed reasoning of the current tool loop written by `model_id`
 ///   (Bedrock requires it back unchanged in a tool loop: [`window_reasoning`]);
 /// - consecutive messages of one role are merged.
 pub(crate) fn normalise(
@@ -150,10 +164,10 @@ pub(crate) fn normalise(
         .filter(|(m, refused)| !m.incomplete && !refused)
         .map(|(m, _)| m)
         .collect();
-    let current_turn = kept.iter().rposition(|m| opens_turn(m)).unwrap_or(0);
+    let current_loop = kept.iter().rposition(|m| ends_tool_loop(m)).unwrap_or(0);
     let mut merged: Vec<(Role, Vec<ContentPart>)> = Vec::new();
     for (index, message) in kept.into_iter().enumerate() {
-        let mut parts = window_reasoning(message, index >= current_turn, model_id);
+        let mut parts = window_reasoning(message, index >= current_loop, model_id);
         if parts.is_empty() {
             // A reply that was reasoning only (Qwen3 can answer so) has nothing left to send.
             continue;

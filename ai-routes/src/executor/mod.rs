@@ -137,8 +137,11 @@ impl Client {
             model,
         };
         let streamed = matches!(delivery, Delivery::Streamed(_));
-        // A model that thinks on this call may write its reasoning inline in the text.
-        let thinking = spec.reasoning_plan().thinking;
+        // A model whose catalog shape is inline `<think>` tags, thinking on this call, writes
+        // its reasoning in the text: only then is `<think>` split out.
+        let inline_think = spec.reasoning_plan().thinking
+            && model.and_then(|m| m.reasoning).map(|f| f.shape)
+                == Some(ai_routes_catalog::ReasoningShape::InlineThinkTags);
         let mut call = ModelCall::new(self, &info, &region, streamed);
         call.log_input(|| format!("{:?}", request.messages));
         // Reserved from a tokens-per-minute budget, settled with the reported usage.
@@ -178,8 +181,8 @@ impl Client {
                     .instrument(call.span.clone())
                     .await
                     .map_err(FailedAttempt::from),
-                // A thinking model's inline `<think>` text reaches the caller as reasoning.
-                Delivery::Streamed(sink) if thinking => {
+                // Inline `<think>` text reaches the caller as reasoning.
+                Delivery::Streamed(sink) if inline_think => {
                     let mut inline = crate::reasoning::InlineThinking::default();
                     let mut split = |delta: Delta| match delta {
                         Delta::Text(text) => inline.push(&text).into_iter().for_each(&mut **sink),
@@ -199,9 +202,7 @@ impl Client {
             };
             match attempt {
                 Ok(mut reply) => {
-                    if thinking {
-                        reply.content = crate::reasoning::separate_inline_reasoning(reply.content);
-                    }
+                    reply.content = crate::reasoning::reply_parts(reply.content, inline_think);
                     call.finish(
                         &mut admission,
                         reply.usage,

@@ -8,15 +8,25 @@
 //! Signatures are an HMAC over the model id and the reasoning text with a stand-in secret,
 //! so a block that was dropped, altered or sent to another model is detected.
 
-use ai_routes_catalog::{Effort, Model, ReasoningControl, ReasoningFacts};
+use ai_routes_catalog::{Effort, Model, ReasoningControl, ReasoningFacts, ReasoningShape};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use serde_json::{json, Value};
 
 use super::reply::{BedrockError, Reply};
 use super::wire::{ContentBlock, ConverseRequest, Role, ToolChoice};
+use crate::bedrock_errors::reasoning as texts;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// The `additionalModelRequestFields` keys that set reasoning, for any provider.
+const REASONING_FIELDS: [&str; 5] = [
+    "thinking",
+    "output_config",
+    "reasoning_effort",
+    "reasoning_config",
+    "reasoningConfig",
+];
 
 /// The stand-in's signing secret (not a credential: it only makes signatures checkable).
 const SECRET: &[u8] = b"ai-routes local-bedrock reasoning signatures";
@@ -81,10 +91,17 @@ fn genuine(model: &Model, block: &Value) -> Result<(), &'static str> {
 
 /// Whether the request makes `model` think, or Bedrock's refusal of its reasoning fields.
 pub(crate) fn thinking(model: &Model, req: &ConverseRequest) -> Result<bool, BedrockError> {
-    let Some(facts) = model.reasoning else {
-        return Ok(false);
-    };
     let v = |m: String| Err(BedrockError::validation(m));
+    let Some(facts) = model.reasoning else {
+        return match REASONING_FIELDS.iter().find(|f| {
+            req.additional_model_request_fields
+                .as_ref()
+                .is_some_and(|fields| fields.get(**f).is_some())
+        }) {
+            Some(field) => v(texts::cannot_reason(field, model.id)),
+            None => Ok(false),
+        };
+    };
     let fields = req
         .additional_model_request_fields
         .clone()
@@ -96,31 +113,45 @@ pub(crate) fn thinking(model: &Model, req: &ConverseRequest) -> Result<bool, Bed
                 return Ok(facts.on_by_default);
             };
             match kind {
-                "enabled" if facts.control == ReasoningControl::AnthropicAdaptive && facts.on_by_default => v(
-                    "\"thinking.type.enabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\"".into(),
-                ),
+                "enabled"
+                    if facts.control == ReasoningControl::AnthropicAdaptive
+                        && facts.on_by_default =>
+                {
+                    v(texts::ENABLED_NOT_SUPPORTED.into())
+                }
                 "enabled" => {
                     let budget = fields
                         .pointer("/thinking/budget_tokens")
                         .and_then(Value::as_i64)
                         .unwrap_or(0);
                     if budget < i64::from(facts.min_budget_tokens.max(1024)) {
-                        return v("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024".into());
+                        return v(texts::BUDGET_BELOW_MINIMUM.into());
                     }
                     let max = max_tokens.unwrap_or(i64::from(model.max_output_tokens));
                     if max <= budget {
-                        return v("`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size".into());
+                        return v(texts::BUDGET_NOT_BELOW_MAX_TOKENS.into());
                     }
                     Ok(true)
                 }
-                "adaptive" if facts.control == ReasoningControl::AnthropicAdaptive => Ok(true),
-                "disabled" if !facts.can_disable => v(
-                    "\"thinking.type.disabled\" is not supported for this model. Use \"thinking.type.adaptive\" and \"output_config.effort\"".into(),
-                ),
+                "adaptive" if facts.control == ReasoningControl::AnthropicAdaptive => {
+                    match fields.pointer("/output_config/effort") {
+                        Some(effort)
+                            if !effort
+                                .as_str()
+                                .is_some_and(|e| texts::OUTPUT_CONFIG_EFFORTS.contains(&e)) =>
+                        {
+                            v(texts::unknown_output_effort(
+                                &effort
+                                    .as_str()
+                                    .map_or_else(|| effort.to_string(), str::to_string),
+                            ))
+                        }
+                        _ => Ok(true),
+                    }
+                }
+                "disabled" if !facts.can_disable => v(texts::DISABLED_NOT_SUPPORTED.into()),
                 "disabled" => Ok(false),
-                other => v(format!(
-                    "thinking.type: Input tag '{other}' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'"
-                )),
+                other => v(texts::unknown_thinking_type(other)),
             }
         }
         ReasoningControl::OpenAiEffort => {
@@ -140,7 +171,7 @@ pub(crate) fn thinking(model: &Model, req: &ConverseRequest) -> Result<bool, Bed
                     let effort =
                         check_effort(&fields, "/reasoningConfig/maxReasoningEffort", facts)?;
                     if effort == Some(Effort::High) && max_tokens.is_some() {
-                        return v("`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'".into());
+                        return v(texts::NOVA_HIGH_WITH_MAX_TOKENS.into());
                     }
                     Ok(true)
                 }
@@ -162,15 +193,9 @@ fn check_effort(
     };
     match value.as_str().and_then(Effort::parse) {
         Some(effort) if facts.efforts.contains(&effort) => Ok(Some(effort)),
-        _ => Err(BedrockError::validation(format!(
-            "{}: Input should be {}",
-            pointer.trim_start_matches('/').replace('/', "."),
-            facts
-                .efforts
-                .iter()
-                .map(|e| format!("'{}'", e.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
+        _ => Err(BedrockError::validation(texts::effort_not_accepted(
+            &pointer.trim_start_matches('/').replace('/', "."),
+            &facts.efforts.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
         ))),
     }
 }
@@ -190,7 +215,7 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
                 .and_then(|c| c.tool_choice.as_ref()),
             Some(ToolChoice::Any(_) | ToolChoice::Tool { .. })
         ) {
-            return v("Thinking may not be enabled when tool_choice forces tool use.".into());
+            return v(texts::FORCED_TOOL.into());
         }
         let plan = ai_routes_catalog::ReasoningPlan {
             fields: ai_routes_catalog::ReasoningFields::None,
@@ -201,10 +226,10 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
         let config = req.inference_config.clone().unwrap_or_default();
         match plan.sampling_problem(config.temperature, config.top_p) {
             Some(ai_routes_catalog::ReasoningProblem::TemperatureWhileThinking) => {
-                return v("`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility".into());
+                return v(texts::TEMPERATURE.into());
             }
             Some(_) => {
-                return v("`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility".into());
+                return v(texts::TOP_P.into());
             }
             None => {}
         }
@@ -220,19 +245,11 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
             };
             match genuine(model, reasoning) {
                 Ok(()) => {}
-                Err("missing") => {
-                    return v(format!(
-                        "messages.{i}.content.{j}.thinking.signature: Field required"
-                    ))
-                }
+                Err("missing") => return v(texts::signature_missing(i, j)),
                 Err(_) if Some(i) == latest => {
-                    return v(format!("messages.{i}.content.{j}: `thinking` or `redacted_thinking` blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response."));
+                    return v(texts::latest_modified(i, j));
                 }
-                Err(_) => {
-                    return v(format!(
-                        "messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
-                    ))
-                }
+                Err(_) => return v(texts::invalid_signature(i, j)),
             }
         }
     }
@@ -257,7 +274,7 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
                         Some(ContentBlock::ToolUse(_)) => "tool_use",
                         _ => "text",
                     };
-                    return v(format!("messages.{i}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"));
+                    return v(texts::expected_thinking(i, found));
                 }
             }
         }
@@ -267,8 +284,8 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
 
 /// A thinking model's reply gets its reasoning, in the model's shape, unless the reply
 /// already has some (a test scripting its own): signed (and, on request, redacted) blocks
-/// first for Anthropic models, unsigned first for gpt-oss and Qwen3, after the text for
-/// DeepSeek R1, inline `<think>` in the text for Kimi K2 Thinking.
+/// first for Anthropic models, otherwise unsigned, in the model's catalog
+/// [`ReasoningShape`].
 pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Reply) {
     let Some(facts) = model.reasoning else {
         return;
@@ -297,21 +314,26 @@ pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Re
         reply.content.splice(0..0, blocks);
         return;
     }
-    match model.id {
-        "deepseek.r1-v1:0" => reply.content.push(unsigned),
-        id if id.starts_with("moonshot.") => {
-            match reply
+    match facts.shape {
+        ReasoningShape::Blocks => reply.content.insert(0, unsigned),
+        // As recorded (pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking): an
+        // empty text block, then the reasoning, then the answer.
+        ReasoningShape::EmptyTextThenBlocks => {
+            reply
                 .content
-                .iter_mut()
-                .find(|b| matches!(b, ContentBlock::Text(_)))
-            {
-                Some(ContentBlock::Text(answer)) => {
-                    *answer = format!("<think>{text}</think>\n\n{answer}");
-                }
-                _ => reply.content.insert(0, unsigned),
-            }
+                .splice(0..0, [ContentBlock::Text(String::new()), unsigned]);
         }
-        _ => reply.content.insert(0, unsigned),
+        ReasoningShape::BlocksAfterText => reply.content.push(unsigned),
+        ReasoningShape::InlineThinkTags => match reply
+            .content
+            .iter_mut()
+            .find(|b| matches!(b, ContentBlock::Text(_)))
+        {
+            Some(ContentBlock::Text(answer)) => {
+                *answer = format!("<think>{text}</think>\n\n{answer}");
+            }
+            _ => reply.content.insert(0, unsigned),
+        },
     }
 }
 

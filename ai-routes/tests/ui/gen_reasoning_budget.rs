@@ -8,6 +8,10 @@ async fn below_minimum(ai: &Client, text: String) -> Result<String>;
 #[generation(model = "Claude Sonnet 4.5", reasoning_budget = 4096, max_tokens = 4096)]
 async fn not_below_max_tokens(ai: &Client, text: String) -> Result<String>;
 
+// reasoning "high" is a 16384-token budget: max_tokens = 8000 leaves no room for the answer.
+#[generation(model = "Claude Sonnet 4.5", reasoning = "high", max_tokens = 8000)]
+async fn no_answer_room(ai: &Client, text: String) -> Result<String>;
+
 // Claude Sonnet 5 takes an effort, not a budget.
 #[generation(model = "Claude Sonnet 5", reasoning_budget = 4096)]
 async fn budget_on_adaptive(ai: &Client, text: String) -> Result<String>;

@@ -8,8 +8,6 @@ async fn default_thinking(ai: &Client, text: String) -> Result<String>;
 #[generation(model = "Claude Sonnet 4.5", reasoning = "high", tool_choice = "any")]
 async fn asked_thinking(ai: &Client, text: String) -> Result<String>;
 
-// Fine: thinking off, the tool can be forced.
-#[generation(model = "Claude Sonnet 5", reasoning = "off", tool_choice = "tool")]
-async fn thinking_off(ai: &Client, text: String) -> Result<String>;
+// The settings that compile are in tests/ui-pass/reasoning_routes.rs.
 
 fn main() {}

@@ -12,10 +12,6 @@ async fn top_p(ai: &Client, text: String) -> Result<String>;
 #[conversation(model = "Claude Sonnet 5", temperature = 0.2)]
 struct Sonnet5Temperature;
 
-// Fine: temperature 1 while thinking; any temperature without thinking.
-#[generation(model = "Claude Sonnet 4.5", reasoning = "low", temperature = 1.0)]
-async fn temperature_one(ai: &Client, text: String) -> Result<String>;
-#[generation(model = "Claude Sonnet 4.5", temperature = 0.2)]
-async fn not_thinking(ai: &Client, text: String) -> Result<String>;
+// The settings that compile are in tests/ui-pass/reasoning_routes.rs.
 
 fn main() {}
