@@ -11,5 +11,8 @@
 mod client;
 mod server;
 
+/// The MCP SDK these types come from (its model types appear in this API).
+pub use rmcp;
+
 pub use client::{McpServerConfig, McpTools, DEFAULT_MCP_CALL_TIMEOUT};
 pub use server::{McpCaller, McpServer};
