@@ -468,3 +468,120 @@ async fn official_inspector_cli_lists_and_calls_over_http() {
         "listing without the token must fail"
     );
 }
+
+/// The chat example's binary, which `cargo test` builds with the tests (examples are built,
+/// not run): `target/<profile>/examples/chat`, next to this test's `deps` directory.
+fn chat_example() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe.parent()?.parent()?.join("examples/chat");
+    if path.exists() {
+        return Some(path);
+    }
+    let why = format!(
+        "{} is not built: `cargo test` builds it; with `--test mcp_server` alone, run \
+         `cargo build -p ai-routes --features http,testing,mcp --example chat` first",
+        path.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{why}");
+    }
+    eprintln!("\n*** SKIPPED the stdio inspector test: {why} ***\n");
+    None
+}
+
+#[tokio::test]
+async fn official_inspector_cli_lists_and_calls_the_chat_example_over_stdio() {
+    let Some(inspector) = support::inspector_cli() else {
+        return;
+    };
+    let Some(chat) = chat_example() else {
+        return;
+    };
+    let db = std::env::temp_dir().join(format!("ai-routes-mcp-stdio-{}.db", std::process::id()));
+    let chat = chat.to_str().unwrap();
+    let db = db.to_str().unwrap();
+    // The inspector starts the example as a desktop client would: a command speaking MCP
+    // over its stdin and stdout.
+    let server = [chat, "--mcp-stdio", "--local-bedrock", "--db", db];
+
+    let listed = support::run_json(
+        &inspector,
+        &[&server[..], &["--method", "tools/list"]].concat(),
+    )
+    .await;
+    let names: Vec<&str> = listed["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["get_weather", "search_products", "plan_recipe"]);
+    assert!(listed["tools"][2]["outputSchema"]["properties"]["ingredients"].is_object());
+
+    let weather = support::run_json(
+        &inspector,
+        &[
+            &server[..],
+            &[
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "get_weather",
+                "--tool-arg",
+                "city=Paris",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_eq!(
+        weather["structuredContent"],
+        json!({"city": "Paris", "forecast": "sunny, 21°C"})
+    );
+
+    let missing = support::run_json(
+        &inspector,
+        &[
+            &server[..],
+            &[
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "get_weather",
+                "--tool-arg",
+                "city=Atlantis",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_eq!(missing["isError"], true);
+    assert!(missing["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("no forecast for Atlantis"));
+
+    // The recipe route answers from the stand-in the example starts without AWS credentials:
+    // a value of the route's output schema.
+    let recipe = support::run_json(
+        &inspector,
+        &[
+            &server[..],
+            &[
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "plan_recipe",
+                "--tool-arg",
+                "description=pasta",
+                "servings=2",
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    assert_ne!(recipe["isError"], true, "{recipe}");
+    assert!(recipe["structuredContent"]["title"].is_string(), "{recipe}");
+    assert!(recipe["structuredContent"]["steps"].is_array(), "{recipe}");
+    let _ = std::fs::remove_file(db);
+}

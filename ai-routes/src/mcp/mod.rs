@@ -15,4 +15,4 @@ mod server;
 pub use rmcp;
 
 pub use client::{McpServerConfig, McpTools, DEFAULT_MCP_CALL_TIMEOUT};
-pub use server::{McpCaller, McpServer};
+pub use server::{McpCaller, McpServer, McpServerBuilder};

@@ -18,6 +18,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt as _};
 use serde_json::{json, Map, Value};
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use crate::conversation::ConversationRoute;
 use crate::error::{Error, Result};
 use crate::generation::{GenerationOutput, GenerationRoute, GenerationSpec, RouteDescriptor};
 use crate::http::{ApiError, Authenticator};
@@ -126,6 +127,14 @@ impl<S: Send + Sync + 'static> McpServer<S> {
             generations: Vec::new(),
             allowed_hosts: None,
         }
+    }
+}
+
+impl<S: Send + Sync + 'static> McpServer<S> {
+    /// A server offering the declared tools of a conversation route, run with the route's
+    /// own state (shared, not copied): what the route's model can call, any MCP client can.
+    pub fn for_route(route: &ConversationRoute<S>) -> McpServerBuilder<S> {
+        Self::new(route.inner.tools.clone(), route.inner.state.clone())
     }
 }
 
