@@ -338,3 +338,138 @@ fn tool_use(id: &str, name: &str, input: Value) -> ContentBlock {
         input,
     })
 }
+
+/// An MCP server built with the official Rust SDK (rmcp) whose tool list grows: calling
+/// `unlock` adds `secret` and sends `notifications/tools/list_changed`.
+#[derive(Clone, Default)]
+struct Growing {
+    unlocked: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+mod growing {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+
+    use ai_routes::mcp::rmcp;
+    use rmcp::model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult,
+        PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    };
+    use rmcp::service::RequestContext;
+    use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+    fn tool(name: &'static str, description: &'static str) -> Tool {
+        let schema = serde_json::json!({"type": "object", "properties": {}});
+        let serde_json::Value::Object(schema) = schema else {
+            unreachable!()
+        };
+        Tool::new(name, description, Arc::new(schema))
+    }
+
+    impl ServerHandler for super::Growing {
+        fn get_info(&self) -> ServerConfig {
+            ServerConfig::new(
+                ServerCapabilities::builder()
+                    .enable_tools()
+                    .enable_tool_list_changed()
+                    .build(),
+            )
+        }
+
+        async fn list_tools(
+            &self,
+            _request: Option<PaginatedRequestParams>,
+            _context: RequestContext<RoleServer>,
+        ) -> Result<ListToolsResult, ErrorData> {
+            let mut tools = vec![tool("unlock", "Unlocks the secret tool.")];
+            if self.unlocked.load(Ordering::SeqCst) {
+                tools.push(tool("secret", "Tells the secret."));
+            }
+            Ok(ListToolsResult::with_all_items(tools))
+        }
+
+        async fn call_tool(
+            &self,
+            request: CallToolRequestParams,
+            context: RequestContext<RoleServer>,
+        ) -> Result<CallToolResponse, ErrorData> {
+            match request.name.as_ref() {
+                "unlock" => {
+                    self.unlocked.store(true, Ordering::SeqCst);
+                    context.peer.notify_tool_list_changed().await.ok();
+                    Ok(CallToolResult::success(vec![ContentBlock::text("unlocked")]).into())
+                }
+                "secret" if self.unlocked.load(Ordering::SeqCst) => {
+                    Ok(CallToolResult::success(vec![ContentBlock::text("42")]).into())
+                }
+                other => Err(ErrorData::invalid_params(format!("no tool {other}"), None)),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn tools_are_listed_again_on_list_changed_over_streamable_http() {
+    use ai_routes::mcp::rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use ai_routes::mcp::rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+
+    let server = Growing::default();
+    let service = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        std::sync::Arc::new(LocalSessionManager::default()),
+        StreamableHttpServerConfig::default(),
+    );
+    let app = axum::Router::new().route_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/mcp", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let mcp = McpTools::connect([McpServerConfig::http("growing", &url)])
+        .await
+        .unwrap();
+    assert_eq!(mcp.tools()["growing"], ["unlock"]);
+    let helper = Helper::new(bedrock.ai_client(), MemoryStore::new(), ());
+    helper.add_mcp(mcp.clone()).unwrap();
+    let conversation = helper.create(OWNER, Default::default()).await.unwrap();
+
+    bedrock.push_replies([
+        Reply::tool_use("unlock", json!({})),
+        Reply::text("Unlocked."),
+    ]);
+    conversation
+        .send(OWNER, "Unlock it.")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    // The notification makes the client list the tools again.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while mcp.tools()["growing"] != ["unlock", "secret"] {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not listed again: {:?}",
+            mcp.tools()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    bedrock.push_replies([
+        Reply::tool_use("secret", json!({})),
+        Reply::text("The secret is 42."),
+    ]);
+    conversation
+        .send(OWNER, "Tell me the secret.")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    let requests = bedrock.requests();
+    let offered = requests[requests.len() - 2].body["toolConfig"].to_string();
+    assert!(offered.contains("\"secret\""), "{offered}");
+    let messages = history(&helper, conversation.id()).await;
+    let results = tool_results(&messages[messages.len() - 2]);
+    assert_eq!(results, [(ToolStatus::Success, json!("42"))]);
+}
