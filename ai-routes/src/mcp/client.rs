@@ -37,16 +37,18 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 ///     .args(["-y", "@modelcontextprotocol/server-everything"])
 ///     .call_timeout(Duration::from_secs(10));
 /// let docs = McpServerConfig::http("docs", "http://127.0.0.1:8931/mcp").bearer_token("s3cret");
-/// # let _ = (everything, docs);
+/// // Logs never show the token.
+/// assert!(!format!("{docs:?}").contains("s3cret"));
+/// # let _ = everything;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct McpServerConfig {
     name: String,
     transport: Transport,
     call_timeout: Duration,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Transport {
     Command {
         program: String,
@@ -57,6 +59,24 @@ enum Transport {
         url: String,
         bearer_token: Option<String>,
     },
+}
+
+/// Shows where the server is, never its bearer token or environment values.
+impl std::fmt::Debug for McpServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = f.debug_struct("McpServerConfig");
+        out.field("name", &self.name);
+        match &self.transport {
+            Transport::Command { program, args, env } => out
+                .field("program", program)
+                .field("args", args)
+                .field("env", &env.iter().map(|(k, _)| k).collect::<Vec<_>>()),
+            Transport::Http { url, bearer_token } => out
+                .field("url", url)
+                .field("bearer_token", &bearer_token.as_ref().map(|_| "<redacted>")),
+        };
+        out.field("call_timeout", &self.call_timeout).finish()
+    }
 }
 
 impl McpServerConfig {
