@@ -318,6 +318,16 @@ pub enum Error {
         /// What cannot be expressed, naming the Rust field, and what to do.
         problem: String,
     },
+
+    /// An MCP server could not be started, reached or listed, or one of its tools has the
+    /// name of another tool of the route (feature `mcp`).
+    #[error("MCP server `{server}`: {message}")]
+    Mcp {
+        /// The server's name, as configured.
+        server: String,
+        /// What went wrong and what to do.
+        message: String,
+    },
 }
 
 impl Error {

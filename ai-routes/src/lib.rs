@@ -74,6 +74,8 @@ pub mod generation;
 pub mod http;
 mod inference;
 mod limits;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 mod media;
 mod metering;
 mod model_spec;
@@ -87,6 +89,7 @@ pub mod schema_subset;
 pub mod shared_limits;
 pub mod store;
 mod tool;
+mod tool_source;
 mod usage;
 
 #[cfg(feature = "testing")]

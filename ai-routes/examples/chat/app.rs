@@ -161,9 +161,29 @@ impl Authenticator for NoTokens {
 /// The API of the app, before any limits are set.
 pub fn api(ai: Client, store: impl ConversationStore, auth: impl Authenticator) -> Api {
     let assistant = ShopAssistant::new(ai.clone(), store, Shop::demo());
+    api_for(ai, &assistant, auth)
+}
+
+/// The API serving this assistant and the recipe route.
+pub fn api_for(ai: Client, assistant: &ShopAssistant, auth: impl Authenticator) -> Api {
     Api::new(ai, auth)
         .generation(&PLAN_RECIPE_ROUTE)
         .conversation(assistant.route().clone())
+}
+
+/// The assistant's tools (with its state) and the recipe route as an MCP server (feature
+/// `mcp`): served at `/mcp` next to the API, or over stdio with `--mcp-stdio`.
+#[cfg(feature = "mcp")]
+pub fn mcp_server(
+    ai: Client,
+    assistant: &ShopAssistant,
+) -> ai_routes::Result<ai_routes::mcp::McpServer<Shop>> {
+    ai_routes::mcp::McpServer::for_route(assistant.route())
+        .name("ai-routes-chat", env!("CARGO_PKG_VERSION"))
+        .instructions("A demo shop: weather by city, product search and recipe plans.")
+        .client(ai)
+        .generation(&PLAN_RECIPE_ROUTE)
+        .build()
 }
 
 /// The HTTP app without limits: the API and the chat page, as the tests drive it (the

@@ -14,7 +14,7 @@ mod message;
 mod turn;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 
@@ -174,6 +174,8 @@ pub(crate) struct RouteInner<S> {
     pub(crate) store: Arc<dyn ConversationStore>,
     pub(crate) state: Arc<S>,
     pub(crate) tools: ToolSet<S>,
+    /// Tools known at run time (MCP servers'), offered next to `tools`.
+    pub(crate) tool_sources: RwLock<Vec<Arc<dyn crate::tool_source::ToolSource>>>,
     /// Conversations with a turn in progress in this process, by owner and id.
     pub(crate) busy: Mutex<HashSet<(String, String)>>,
 }
@@ -221,6 +223,7 @@ impl<S: Send + Sync + 'static> ConversationRoute<S> {
                 store,
                 state: Arc::new(state),
                 tools,
+                tool_sources: RwLock::new(Vec::new()),
                 busy: Mutex::new(HashSet::new()),
             }),
         }

@@ -73,11 +73,17 @@ fn history_budget<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> u64 
 /// What the tools of a turn count in estimates: 400 characters per declared tool, and the
 /// client tools' descriptions and schemas.
 fn tool_chars<S>(inner: &RouteInner<S>, client_tools: &[ClientTool]) -> usize {
-    inner.tools.names().len() * 400
+    (inner.tools.names().len() + source_tool_names(inner).len()) * 400
         + client_tools
             .iter()
             .map(|t| t.description.len() + t.input_schema.to_string().len())
             .sum::<usize>()
+}
+
+/// The current tools of the route's run-time tool sources (MCP servers).
+fn source_tool_names<S>(inner: &RouteInner<S>) -> Vec<String> {
+    let sources = inner.tool_sources.read().expect("tool sources");
+    sources.iter().flat_map(|source| source.names()).collect()
 }
 
 pub(crate) async fn start<S: Send + Sync + 'static>(
@@ -316,6 +322,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .map(str::to_string)
             .collect();
         declared.extend(client_names.iter().cloned());
+        declared.extend(source_tool_names(&self.inner));
         let tool_config = match self.tool_config() {
             Ok(config) => config,
             Err(error) => return self.emit(TurnEvent::Error(error)).await,
@@ -459,10 +466,21 @@ impl<S: Send + Sync + 'static> Turn<S> {
     ) -> Vec<(String, String, ToolStatus, Value)> {
         let tools = &self.inner.tools;
         let state = &self.inner.state;
-        let dispatch = futures_util::future::join_all(
-            uses.iter()
-                .map(|(id, name, input)| tools.run(state, id, name, input.clone())),
-        );
+        let sources = self
+            .inner
+            .tool_sources
+            .read()
+            .expect("tool sources")
+            .clone();
+        let dispatch = futures_util::future::join_all(uses.iter().map(|(id, name, input)| {
+            let source = sources
+                .iter()
+                .find(|source| tools.get(name).is_none() && source.has(name));
+            match source {
+                Some(source) => source.run(id, name, input.clone()),
+                None => Box::pin(tools.run(state, id, name, input.clone())),
+            }
+        }));
         let results = match &self.deadline {
             None => dispatch.await,
             Some((at, declared)) => {
@@ -626,6 +644,9 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 route: spec.name.into(),
                 problem: problem.to_string(),
             })?;
+        for source in self.inner.tool_sources.read().expect("tool sources").iter() {
+            tools.extend(source.bedrock_tools());
+        }
         for tool in &self.client_tools {
             tools.push(Tool::ToolSpec(
                 ToolSpecification::builder()

@@ -362,6 +362,16 @@ impl<A: Authenticator + ?Sized> Authenticator for Box<A> {
     }
 }
 
+/// One authenticator shared by several routers (the API's and the MCP endpoint's).
+impl<A: Authenticator + ?Sized> Authenticator for Arc<A> {
+    fn authenticate<'a>(
+        &'a self,
+        request: &'a Parts,
+    ) -> BoxFuture<'a, Result<Identity, AuthError>> {
+        (**self).authenticate(request)
+    }
+}
+
 /// Tries a bearer-token authenticator when the request has an `Authorization` header, else the
 /// other one (e.g. JWT for signed-in users, guests otherwise). A header that is malformed or
 /// whose token fails is a 401, never a silent fall-back to guest.
