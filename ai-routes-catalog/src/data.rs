@@ -676,7 +676,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -786,7 +786,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -885,7 +885,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -984,7 +984,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
             "structured output: older Claude models are not in AWS's structured-output list",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -1109,7 +1109,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1232,7 +1232,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1336,7 +1336,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1459,7 +1459,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1580,7 +1580,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: native structured output works but Sonnet 4.6 can ignore a complex schema and run to max_tokens (vercel fixture): answers stay validated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1681,7 +1681,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max); thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1699,7 +1699,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "structured output: strict tools recorded working; native output unknown (Claude 4.7+ rejected output_config.format mid-2026, vercel/ai#17919)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 2048,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1806,7 +1806,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max); thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1822,7 +1822,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1929,7 +1929,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1) ('$2.00 (intro) / $3.00 (after Aug 31)', output $10 / $15); Anthropic's model overview still lists $2 / $10",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1947,7 +1947,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2053,7 +2053,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/us-east-1/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2069,7 +2069,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2174,7 +2174,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2191,7 +2191,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2296,7 +2296,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2317,7 +2317,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2422,7 +2422,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2443,7 +2443,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2537,7 +2537,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2554,7 +2554,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2641,7 +2641,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
-            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2; thinking.display defaults to \"omitted\" (signed blocks with empty text unless the request sets display: \"summarized\") on Sonnet 5 and Opus 4.7+: https://github.com/anthropics/claude-code/issues/79060 (Bedrock, global.anthropic.claude-sonnet-5), https://github.com/cortexkit/anthropic-auth/pull/100 (Sonnet 5, as Fable 5); 5.5 models and Fable 5.1 inferred from their families",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens` (Fable 5.1 is not listed; Fable 5's minimum is assumed)",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache reads at 0.025x the input price on Claude Fable 5.1, writes as other Claude: LiteLLM 1.110.2 model_prices_and_context_window_backup.json and https://aws.amazon.com/bedrock/pricing/",
@@ -2662,7 +2662,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true, shape: ReasoningShape::Blocks, display_omitted: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -3374,7 +3374,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3480,7 +3480,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -6284,7 +6284,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::BlocksAfterText }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::BlocksAfterText, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -6700,7 +6700,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6791,7 +6791,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6869,7 +6869,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -6937,7 +6937,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::EmptyTextThenBlocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
@@ -7014,7 +7014,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7103,7 +7103,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7361,7 +7361,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7444,7 +7444,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::Blocks, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7777,7 +7777,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7860,7 +7860,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -9217,7 +9217,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -9298,7 +9298,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
-        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags }),
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false, shape: ReasoningShape::InlineThinkTags, display_omitted: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {

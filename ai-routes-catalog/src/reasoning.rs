@@ -101,6 +101,10 @@ pub struct ReasoningFacts {
     pub signed: bool,
     /// Where the reply carries the reasoning.
     pub shape: ReasoningShape,
+    /// The model shows no thinking text unless the request asks for it (Anthropic's
+    /// `thinking.display` defaults to `"omitted"`: signed blocks with empty text): ai-routes
+    /// asks for `"summarized"` whenever the model thinks, so the caller sees the reasoning.
+    pub display_omitted: bool,
 }
 
 /// A route's `reasoning` / `reasoning_budget` setting.
@@ -152,6 +156,9 @@ pub struct ReasoningPlan {
     pub signed: bool,
     /// `maxTokens` to send when the route sets none (a budget must be below it).
     pub max_tokens: Option<u32>,
+    /// Ask for the thinking text (`thinking.display: "summarized"`), which the model would
+    /// otherwise omit ([`ReasoningFacts::display_omitted`]).
+    pub show_thinking: bool,
 }
 
 impl ReasoningPlan {
@@ -161,6 +168,7 @@ impl ReasoningPlan {
         thinking: false,
         signed: false,
         max_tokens: None,
+        show_thinking: false,
     };
 
     /// Whether forcing a tool (`toolChoice` `tool` or `any`) is refused on this call.
@@ -342,6 +350,7 @@ impl Model {
             thinking,
             signed: facts.signed,
             max_tokens: None,
+            show_thinking: thinking && facts.display_omitted,
         };
         let effort = |effort: Effort| {
             if facts.efforts.contains(&effort) {
@@ -433,6 +442,7 @@ impl Model {
                 Some(_) => None,
                 None => Some((budget + ANSWER_ROOM_TOKENS).min(self.max_output_tokens)),
             },
+            show_thinking: facts.display_omitted,
         })
     }
 }

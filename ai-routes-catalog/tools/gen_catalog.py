@@ -561,7 +561,8 @@ def emit_reasoning(entry):
         return "None"
     return (
         "Some(ReasoningFacts { control: ReasoningControl::%s, efforts: &[%s], on_by_default: %s, "
-        "can_disable: %s, min_budget_tokens: %d, signed: %s, shape: ReasoningShape::%s })"
+        "can_disable: %s, min_budget_tokens: %d, signed: %s, shape: ReasoningShape::%s, "
+        "display_omitted: %s })"
         % (
             REASONING_CONTROL[entry["control"]],
             ", ".join("Effort::" + EFFORT[e] for e in entry["efforts"]),
@@ -570,6 +571,7 @@ def emit_reasoning(entry):
             entry["min_budget_tokens"],
             "true" if entry["signed"] else "false",
             REASONING_SHAPE[entry["shape"]],
+            "true" if entry.get("display_omitted") else "false",
         )
     )
 

@@ -10,8 +10,26 @@ use serde_json::{json, Value};
 use crate::conversation::ContentPart;
 use crate::executor::Delta;
 
-/// `additionalModelRequestFields` for the plan, if it sets anything.
+/// `additionalModelRequestFields` for the plan, if it sets anything: its fields, with
+/// `thinking.display: "summarized"` where the model would otherwise omit its thinking text.
 pub(crate) fn request_fields(plan: &ReasoningPlan) -> Option<Value> {
+    let mut fields = plan_fields(plan);
+    if plan.show_thinking {
+        let fields = fields.get_or_insert_with(|| json!({}));
+        let thinking = fields["thinking"]
+            .as_object_mut()
+            .map(std::mem::take)
+            .unwrap_or_else(|| {
+                serde_json::Map::from_iter([("type".to_string(), json!("adaptive"))])
+            });
+        let mut thinking = thinking;
+        thinking.insert("display".into(), json!("summarized"));
+        fields["thinking"] = Value::Object(thinking);
+    }
+    fields
+}
+
+fn plan_fields(plan: &ReasoningPlan) -> Option<Value> {
     Some(match plan.fields {
         ReasoningFields::None => return None,
         ReasoningFields::AnthropicEnabled { budget_tokens } => {

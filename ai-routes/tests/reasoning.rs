@@ -216,15 +216,59 @@ async fn sonnet_5_thinks_by_default_and_its_tool_loop_round_trips_signed_reasoni
     let store = MemoryStore::new();
     let route = Sonnet5::new(bedrock.ai_client(), store.clone(), Lab::default());
     three_step_turn(&bedrock, &store, &route, true).await;
-    // Thinking is the model's default: nothing to send.
-    three_steps(&bedrock);
-    let id = route.create_for(OWNER).await;
-    run(route.send_to(OWNER, &id, "again").await).await;
-    let first = &bedrock.requests()[0].body;
-    assert!(
-        first.get("additionalModelRequestFields").is_none(),
-        "{first}"
-    );
+    // Thinking is the model's default; its display is not: Sonnet 5 omits the thinking
+    // text unless asked, so every call asks for it (and nothing else).
+    for request in bedrock.requests() {
+        assert_eq!(
+            request.body["additionalModelRequestFields"],
+            json!({"thinking": {"type": "adaptive", "display": "summarized"}}),
+            "{}",
+            request.body
+        );
+    }
+}
+
+/// Sonnet 5's thinking display defaults to "omitted" on Bedrock: a request that does not
+/// ask for it gets signed reasoning blocks with empty text (anthropics/claude-code#79060),
+/// which is why routes ask for `display: "summarized"`.
+#[tokio::test]
+async fn sonnet_5_omits_its_thinking_text_unless_asked() {
+    use aws_sdk_bedrockruntime::types::{ContentBlock as Sdk, ConversationRole, Message};
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let user = Message::builder()
+        .role(ConversationRole::User)
+        .content(Sdk::Text("Hello".into()))
+        .build()
+        .unwrap();
+    let reasoning_of = |output: aws_sdk_bedrockruntime::operation::converse::ConverseOutput| {
+        let message = output.output.unwrap().as_message().unwrap().clone();
+        let block = message.content[0].as_reasoning_content().unwrap().clone();
+        let text = block.as_reasoning_text().unwrap().clone();
+        (text.text, text.signature)
+    };
+    let plain = bedrock
+        .client()
+        .converse()
+        .model_id("global.anthropic.claude-sonnet-5")
+        .messages(user.clone())
+        .send()
+        .await
+        .unwrap();
+    let (text, signature) = reasoning_of(plain);
+    assert!(text.is_empty() && signature.is_some(), "{text:?}");
+    let asked = bedrock
+        .client()
+        .converse()
+        .model_id("global.anthropic.claude-sonnet-5")
+        .messages(user)
+        .additional_model_request_fields(document(
+            &json!({"thinking": {"type": "adaptive", "display": "summarized"}}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (text, signature) = reasoning_of(asked);
+    assert!(!text.is_empty() && signature.is_some(), "{text:?}");
 }
 
 /// A client tool answered together with text: the answering user message opens a new turn

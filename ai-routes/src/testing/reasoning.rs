@@ -222,6 +222,7 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
             thinking,
             signed: facts.signed,
             max_tokens: None,
+            show_thinking: false,
         };
         let config = req.inference_config.clone().unwrap_or_default();
         match plan.sampling_problem(config.temperature, config.top_p) {
@@ -286,6 +287,14 @@ pub(crate) fn validate(model: &Model, req: &ConverseRequest) -> Result<(), Bedro
 /// already has some (a test scripting its own): signed (and, on request, redacted) blocks
 /// first for Anthropic models, otherwise unsigned, in the model's catalog
 /// [`ReasoningShape`].
+/// `thinking.display` as the request sets it.
+fn display(req: &ConverseRequest) -> Option<&str> {
+    req.additional_model_request_fields
+        .as_ref()?
+        .pointer("/thinking/display")?
+        .as_str()
+}
+
 pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Reply) {
     let Some(facts) = model.reasoning else {
         return;
@@ -300,7 +309,14 @@ pub(crate) fn add_reasoning(model: &Model, req: &ConverseRequest, reply: &mut Re
     }
     let prompt: String = req.last_user_text().chars().take(80).collect();
     let step = req.messages.len();
-    let text = format!("Step {step}: the user asked \"{prompt}\"; deciding what to do next.");
+    // A model whose thinking display defaults to omitted sends signed blocks with empty
+    // text unless the request asks for `display: "summarized"` (anthropics/claude-code#79060).
+    let shown = !facts.display_omitted || display(req) == Some("summarized");
+    let text = if shown {
+        format!("Step {step}: the user asked \"{prompt}\"; deciding what to do next.")
+    } else {
+        String::new()
+    };
     let unsigned = ContentBlock::ReasoningContent(json!({"reasoningText": {"text": text}}));
     if facts.signed {
         let mut blocks = vec![ContentBlock::ReasoningContent(json!({
