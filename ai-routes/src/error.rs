@@ -466,7 +466,7 @@ impl CallTarget<'_> {
             };
         };
         match (kind, Refusal::recognise(kind, &message)) {
-            (ErrorKind::AccessDenied, _) => Error::ModelAccessDenied {
+            (ErrorKind::AccessDenied, _) | (_, Some(Refusal::NoModelAccess)) => Error::ModelAccessDenied {
                 model_id,
                 region,
                 message,

@@ -40,6 +40,7 @@
 pub mod conformance;
 mod eventstream;
 mod faults;
+mod control_plane;
 mod prompt_cache;
 mod reply;
 mod responder;
@@ -59,6 +60,7 @@ use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 
 pub use ai_routes_catalog::valid_tool_name;
+pub use control_plane::OfferedModel;
 pub use faults::{Fault, StreamBreak};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
@@ -155,6 +157,7 @@ impl LocalBedrockBuilder {
             served: AtomicU64::new(0),
             application_profiles: Mutex::new(Default::default()),
             prompt_cache: Default::default(),
+            control: Default::default(),
         });
         let app = server::router(shared.clone());
         // Streamed frames are small writes: without TCP_NODELAY, Nagle's algorithm and the
@@ -266,6 +269,30 @@ impl LocalBedrock {
         );
         profiles.insert(arn.clone(), model);
         Some(arn)
+    }
+
+    /// Denies the account access to `model_id` (a model id) in `region`, or in every region
+    /// with `None`: the control plane reports it `NOT_AUTHORIZED` (what `ai-routes models
+    /// sync` records) and calls to it fail with Bedrock's `AccessDeniedException`.
+    pub fn deny_model_access(&self, model_id: &str, region: Option<&str>) {
+        self.shared
+            .control
+            .lock()
+            .expect("control plane lock")
+            .denied
+            .push((model_id.to_string(), region.map(str::to_string)));
+    }
+
+    /// Offers a model the catalog does not know, as AWS does the day it ships one: the
+    /// control plane lists it and the runtime serves it (unchecked, as a strict stand-in
+    /// cannot know its rules).
+    pub fn offer_model(&self, model: OfferedModel) {
+        self.shared
+            .control
+            .lock()
+            .expect("control plane lock")
+            .offered
+            .push(model);
     }
 
     /// Queues a reply; queued replies answer requests in order, before the responder.
