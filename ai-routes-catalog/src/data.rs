@@ -3,8 +3,9 @@
 // Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py
 
 use crate::{
-    CacheTtl, Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,
-    ProfileScope, PromptCache, ServiceTier, TierPrice, ToolChoiceMode,
+    CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality,
+    Model, ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice,
+    ToolChoiceMode,
 };
 
 /// Every model in the catalog, in seed-file order.
@@ -86,6 +87,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; AWS model card (ja_jp/zh_tw) EOL 2026-09-10, 'Legacy (specific Regions)'",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-2, us-gov-east-1",
@@ -93,10 +95,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-sonnet-20240229-v1:0",
@@ -173,6 +179,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-southeast-1",
@@ -180,10 +187,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-opus-20240229-v1:0",
@@ -254,6 +265,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1",
@@ -263,10 +275,14 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: listed in AWS models-supported ~Nov 2025; absent from the 2026-02-15 copy and from the May-2026 Legacy table; Anthropic marks Opus 3 deprecated 2025-06-30; models.dev removed 2026-03-13. Exact AWS EOL date not verified.",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -342,6 +358,7 @@ pub(crate) static MODELS: &[Model] = &[
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: us-east-1, us-east-2",
@@ -350,7 +367,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: Some(PromptCache {
             min_tokens: 2048,
             ttls: &[CacheTtl::FiveMinutes],
@@ -361,6 +380,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20240620-v1:0",
@@ -444,6 +465,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm says 4096; models.dev/swift-bedrock-library and Anthropic spec say 8192",
@@ -452,10 +474,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-5-sonnet-20241022-v2:0",
@@ -534,6 +560,7 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify maps to the bare model ID; in these Regions the model is profile-only: ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, us-east-1, us-east-2",
@@ -542,10 +569,14 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -630,9 +661,11 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; Anthropic Bedrock page marks Sonnet 3.7 deprecated 2025-10-28",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "limits: litellm/models.dev 8192 (non-thinking default); Anthropic spec and swift-bedrock-library 64000; AWS docs mention up to 128K output with beta header output-128k-2025-02-19",
@@ -641,7 +674,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -652,6 +687,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-20250514-v1:0",
@@ -736,16 +773,20 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://aws.amazon.com/bedrock/pricing/)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08; litellm deprecation_date 2026-10-14",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -756,6 +797,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-20250514-v1:0",
@@ -828,9 +871,11 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: aws_model_lifecycle_via_transcript_2026-05-08",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Amplify a.ai.model maps this friendly name to the bare foundation-model ID, but the model is inference-profile-only (AWS ~Nov 2025), so on-demand Converse with that ID fails ('Invocation of model ID ... with on-demand throughput isn't supported')",
@@ -838,7 +883,9 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -849,6 +896,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-opus-4-1-20250805-v1:0",
@@ -919,9 +968,11 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: n/a)",
             "lifecycle: models.dev PR #3708 (github.com/anomalyco/models.dev, citing the AWS lifecycle page); llmgateway#3229; github.com/awslabs/startups .../shared/ai-model-lifecycle.md @0b59caf4 (table dated 2026-07-17, transcribing https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html) and awslabs/startups PR #131 (snapshot 2026-09-17)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (lists the Claude models that support it: Claude 4.5 and later); pydantic-ai providers/bedrock.py excludes Opus 4.1",
         ],
         confidence_notes: &[
             "Bedrock rejects requests that set both temperature and topP ('`temperature` and `top_p` cannot both be specified for this model'; issues open-webui#17922, litellm#15070, bedrock-access-gateway#191, mem0#3891)",
@@ -931,7 +982,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for eu. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: Legacy 2026-07-08, public extended access 2026-10-08, end of life 2027-01-08",
+            "structured output: older Claude models are not in AWS's structured-output list",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes],
@@ -942,6 +995,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::No,
+        strict_tools: Fact::No,
     },
     Model {
         id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -1036,9 +1091,11 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: litellm deprecation_date",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1050,7 +1107,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-04-08 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1061,6 +1120,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -1154,9 +1215,11 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
             "lifecycle: AWS model card (ja_jp) 'EOL: not before 10/1/2026' (translation), lifecycle Active at crawl time",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1167,7 +1230,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1178,6 +1243,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-5-20251101-v1:0",
@@ -1252,9 +1319,11 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html (thinking.type enabled + budget_tokens >= 1024, max_tokens > budget_tokens, temperature only 1 and no top_p while thinking, tool_choice auto or none only; signed thinking blocks must be passed back unchanged with tool use); pydantic-ai tests/models/cassettes/test_bedrock (thinking cassettes)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1265,7 +1334,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicBudget, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 1024, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1276,6 +1347,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-6-v1",
@@ -1368,9 +1441,11 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs.html (supported Claude models); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1382,7 +1457,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
+            "structured output: native structured output and strict tools listed by AWS; Haiku 4.5 rejected outputConfig on some accounts (vercel/ai#20128)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 4096,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1393,6 +1470,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-sonnet-4-6",
@@ -1482,9 +1561,11 @@ pub(crate) static MODELS: &[Model] = &[
             "override: https://platform.claude.com/docs/en/build-with-claude/claude-on-amazon-bedrock-legacy (Anthropic's Bedrock API-ID table: global / us / eu / jp / apac columns); LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: pydantic-ai providers/bedrock.py (Sonnet 4.6 native output profile); vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-sonnet-4-6-native-structured-output-length.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1497,7 +1578,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: native structured output works but Sonnet 4.6 can ignore a complex schema and run to max_tokens (vercel fixture): answers stay validated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1508,6 +1591,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-7",
@@ -1596,9 +1681,11 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
+            "structured output: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-4-7-strict-tool-live.json",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -1610,7 +1697,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "structured output: strict tools recorded working; native output unknown (Claude 4.7+ rejected output_config.format mid-2026, vercel/ai#17919)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 2048,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1621,6 +1710,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Yes,
     },
     Model {
         id: "anthropic.claude-opus-4-8",
@@ -1715,6 +1806,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_anthropic_adaptive_effort.yaml ({\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"}}); aws-sdk-bedrockruntime OutputConfig.effort doc (low|medium|high|xhigh|max)",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1730,6 +1822,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1740,6 +1833,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5",
@@ -1834,6 +1929,7 @@ pub(crate) static MODELS: &[Model] = &[
             "override: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1) ('$2.00 (intro) / $3.00 (after Aug 31)', output $10 / $15); Anthropic's model overview still lists $2 / $10",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: github.com/awslabs/startups .../shared/pricing-cache.md @0b59caf4 (2026-07-17, transcribing https://aws.amazon.com/bedrock/pricing/ for us-east-1)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1851,6 +1947,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1024,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1861,6 +1958,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5",
@@ -1954,6 +2053,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/us-east-1/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -1969,6 +2069,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -1979,6 +2080,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-haiku-5-5",
@@ -2071,6 +2174,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2087,6 +2191,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2097,6 +2202,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-sonnet-5-5",
@@ -2189,10 +2296,12 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
             "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2206,7 +2315,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2217,6 +2328,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-opus-5-5",
@@ -2309,10 +2422,12 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Claude 5: thinking on by default; \"\\\"thinking.type.enabled\\\" is not supported for this model. Use \\\"thinking.type.adaptive\\\" and \\\"output_config.effort\\\"\"); 5.5 models: inferred from the Claude 5 family and their refusal of forced tool choice (vercel/ai#11227), see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
             "prompt caching: cache reads at 0.05x the input price on Claude Opus 5.5 and Sonnet 5.5: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`cache_read_input_token_cost` / `input_cost_per_token`) and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2326,7 +2441,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for apac., au., eu., global., jp., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: true, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2337,6 +2454,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5",
@@ -2418,6 +2537,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache prices: https://www.anthropic.com/pricing and https://aws.amazon.com/bedrock/pricing/ (Anthropic): 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x the input price",
@@ -2434,6 +2554,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "inference profile source Regions for apac., au., eu., global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2444,6 +2565,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-fable-5-1",
@@ -2518,9 +2641,11 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrockFoundationModels/current/index.json)",
+            "reasoning: vercel/ai packages/amazon-bedrock (Fable 5 thinks by default and rejects thinking.type disabled); Fable 5.1 inferred from Fable 5, see shared/design/bedrock-converse-2026.md section 2",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens` (Fable 5.1 is not listed; Fable 5's minimum is assumed)",
             "prompt caching: 1-hour TTL: https://aws.amazon.com/about-aws/whats-new/2026/01/amazon-bedrock-one-hour-duration-prompt-caching/ (Claude 4.5 and later); older Claude answer `Extra inputs are not permitted`, Nova `Extended TTL prompt caching is only supported for Anthropic models` (measured, https://github.com/earendil-works/pi/pull/1570)",
             "prompt caching: cache reads at 0.025x the input price on Claude Fable 5.1, writes as other Claude: LiteLLM 1.110.2 model_prices_and_context_window_backup.json and https://aws.amazon.com/bedrock/pricing/",
+            "forced tool choice refused: vercel/ai packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json (\"The model returned the following errors: tool_choice: type \\\"tool\\\" and \\\"any\\\" are not supported for this model.\"); Anthropic's Opus 5.5 migration notes name Sonnet 5.5 and Fable 5.1 too",
         ],
         confidence_notes: &[
             "Converse features inferred from the Claude 3/3.5/3.7/4 rows of the AWS table plus litellm/models.dev/swift (vision, PDF, tools) for this newer Claude model",
@@ -2535,7 +2660,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API: 'tool' supported by Anthropic Claude 3+ and Amazon Nova; with extended/adaptive thinking enabled only 'auto' is accepted (langchain-aws, litellm)",
             "tool_choice: litellm marks supports_forced_tool_use=false for this model (any/tool rejected); single-source, low confidence",
             "inference profile source Regions for eu., global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
+            "tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AnthropicAdaptive, efforts: &[Effort::Low, Effort::Medium, Effort::High, Effort::Max], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: true }),
         prompt_cache: Some(PromptCache {
             min_tokens: 512,
             ttls: &[CacheTtl::FiveMinutes, CacheTtl::OneHour],
@@ -2546,6 +2673,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2:1",
@@ -2608,9 +2737,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-v2",
@@ -2672,9 +2804,12 @@ pub(crate) static MODELS: &[Model] = &[
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "anthropic.claude-instant-v1",
@@ -2737,9 +2872,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-micro-v1:0",
@@ -2823,6 +2961,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -2833,6 +2972,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-lite-v1:0",
@@ -2916,6 +3057,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -2926,6 +3068,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-pro-v1:0",
@@ -3011,6 +3155,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3031,6 +3176,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0056,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-premier-v1:0",
@@ -3105,6 +3252,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3125,6 +3273,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.021875,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-lite-v1:0",
@@ -3209,6 +3359,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2026_02",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
             "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
@@ -3223,6 +3374,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3243,6 +3395,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.nova-2-pro-preview-20251202-v1:0",
@@ -3311,6 +3465,7 @@ pub(crate) static MODELS: &[Model] = &[
             "BerriAI/litellm model_prices_and_context_window.json (as shipped in PyPI litellm 1.110.2, 2026-11; 1.77.7 for models since removed)",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/nova/latest/nova2-userguide/extended-thinking.html (reasoningConfig type enabled + maxReasoningEffort low|medium|high; with high, maxTokens must be unset: \"`maxTokens` must be unset when reasoningConfig type is 'enabled' and maxReasoningEffort is 'high'\")",
             "prompt caching: minimum tokens per checkpoint: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (supported models table) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json `prompt_cache_min_tokens`; Nova caches system and messages, not tools: https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
             "prompt caching: cache prices: https://aws.amazon.com/bedrock/pricing/ (Amazon Nova): cache reads at a 75% discount on the input price, cache writes not charged",
         ],
@@ -3325,6 +3480,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: AWS ToolChoice API lists Nova for 'tool'; Nova originally rejected toolChoice.tool (vercel/ai#4396, Dec 2024) and gained any/tool in early 2025 (langchain-aws, samx18 blog 2025-03)",
             "inference profile source Regions for apac., eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::NovaEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: false, can_disable: true, min_budget_tokens: 0, signed: false }),
         prompt_cache: Some(PromptCache {
             min_tokens: 1000,
             ttls: &[CacheTtl::FiveMinutes],
@@ -3335,6 +3491,8 @@ pub(crate) static MODELS: &[Model] = &[
         }),
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-express-v1",
@@ -3400,9 +3558,12 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-lite-v1",
@@ -3467,9 +3628,12 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "lifecycle: end of life by early 2026 (three consistent secondary sources; the exact AWS date was not found)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-text-premier-v1:0",
@@ -3531,9 +3695,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both the ~Nov 2025 and 2026-02-15 models-supported copies; still priced in litellm. Exact AWS date not verified.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "amazon.titan-tg1-large",
@@ -3593,9 +3760,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "price unknown in seed data (null); cost_usd() returns 0 for this model",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-8b-instruct-v1:0",
@@ -3655,9 +3825,12 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Meta parameter page max_gen_len max 2048 (swift-bedrock-library); litellm/models.dev use 8192/8000 (=context)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-70b-instruct-v1:0",
@@ -3717,9 +3890,12 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: as Llama 3 8B",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-8b-instruct-v1:0",
@@ -3790,9 +3966,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-70b-instruct-v1:0",
@@ -3863,9 +4042,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-1-405b-instruct-v1:0",
@@ -3938,9 +4120,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-1b-instruct-v1:0",
@@ -4017,9 +4202,12 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-3b-instruct-v1:0",
@@ -4096,9 +4284,12 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-11b-instruct-v1:0",
@@ -4170,9 +4361,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-2-90b-instruct-v1:0",
@@ -4243,9 +4437,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama3-3-70b-instruct-v1:0",
@@ -4315,9 +4512,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-scout-17b-instruct-v1:0",
@@ -4390,9 +4590,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "meta.llama4-maverick-17b-instruct-v1:0",
@@ -4463,9 +4666,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-7b-instruct-v0:2",
@@ -4524,9 +4730,12 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: AWS Mistral parameter page (via swift-bedrock-library) max_tokens 8192; litellm/models.dev 4096",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mixtral-8x7b-instruct-v0:1",
@@ -4584,9 +4793,12 @@ pub(crate) static MODELS: &[Model] = &[
         confidence_notes: &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2402-v1:0",
@@ -4649,9 +4861,12 @@ pub(crate) static MODELS: &[Model] = &[
             "curated override of successor: recommended replacement per the AWS lifecycle table",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-2407-v1:0",
@@ -4710,9 +4925,12 @@ pub(crate) static MODELS: &[Model] = &[
             "limits: litellm only",
             "tool_choice: older AWS ToolChoice doc: ToolChoice supported by Claude 3 and Mistral Large; 'tool' only Claude 3 (langchain-aws agrees)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-small-2402-v1:0",
@@ -4774,9 +4992,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.pixtral-large-2502-v1:0",
@@ -4850,9 +5071,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.mistral-large-3-675b-instruct",
@@ -4907,6 +5131,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4915,7 +5140,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -4929,6 +5156,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-3b-instruct",
@@ -4984,6 +5213,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -4994,7 +5224,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5008,6 +5240,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000175,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-8b-instruct",
@@ -5063,6 +5297,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5073,7 +5308,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5087,6 +5324,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.ministral-3-14b-instruct",
@@ -5142,6 +5381,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5152,7 +5392,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5166,6 +5408,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00035,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.magistral-small-2509",
@@ -5220,6 +5464,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5227,7 +5472,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5241,6 +5488,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.002625,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-mini-3b-2507",
@@ -5294,6 +5543,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5306,7 +5556,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5320,6 +5572,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 7e-05,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.voxtral-small-24b-2507",
@@ -5373,6 +5627,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -5386,7 +5641,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5400,6 +5657,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000525,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "mistral.devstral-2-123b",
@@ -5467,6 +5726,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -5480,6 +5740,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0035,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-v1:0",
@@ -5542,9 +5804,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-r-plus-v1:0",
@@ -5607,9 +5872,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "tool_choice: litellm comment: explicit toolChoice fails for Cohere; send tools without toolChoice",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-text-v14",
@@ -5673,9 +5941,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "cohere.command-light-text-v14",
@@ -5738,9 +6009,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies.",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-large-v1:0",
@@ -5802,9 +6076,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-1-5-mini-v1:0",
@@ -5866,9 +6143,12 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: Legacy since about July 2026 (exact date not found); end of life 2026-11-26",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "ai21.jamba-instruct-v1:0",
@@ -5929,9 +6209,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "lifecycle: absent from both models-supported copies (2025-11, 2026-02).",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.r1-v1:0",
@@ -5992,6 +6275,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-deepseek-deepseek-r1.html)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
         ],
         confidence_notes: &[
             "Converse feature row not readable in AWS copies; inferred: tool use rejected: 'This model doesn't support tool use' (langchain-aws#447, LibreChat#6304/#6351); litellm supports_function_calling=false",
@@ -6000,9 +6284,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3-v1:0",
@@ -6072,6 +6359,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6085,6 +6373,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00294,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "deepseek.v3.2",
@@ -6165,6 +6455,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for eu., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6178,6 +6469,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0032375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x4-v1:0",
@@ -6249,9 +6542,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x4-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-09 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-x5-v1:0",
@@ -6323,9 +6619,12 @@ pub(crate) static MODELS: &[Model] = &[
             "inference profile source Regions of us.writer.palmyra-x5-v1:0 are sourced (see the override), not derived",
             "lifecycle: end of life 2027-03-21 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-20b-1:0",
@@ -6387,6 +6686,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -6400,6 +6700,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6413,6 +6714,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000525,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-120b-1:0",
@@ -6474,6 +6777,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: aws_models_supported_2025_11",
             "inference profile source Regions: derived per geography by tools/gen_catalog.py from https://docs.aws.amazon.com/bedrock/latest/userguide/cross-region-inference.html, https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html and the model's Region lists (models-supported.html)",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -6487,6 +6791,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6500,6 +6805,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-20b",
@@ -6552,6 +6859,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6561,9 +6869,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-oss-safeguard-120b",
@@ -6616,6 +6927,7 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-openai.html (reasoning_effort low|medium|high; no none); pydantic-ai cassette test_bedrock/test_bedrock_gpt_oss_thinking (unsigned reasoningContent first, after an empty text block)",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6625,9 +6937,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::OpenAiEffort, efforts: &[Effort::Low, Effort::Medium, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-32b-v1:0",
@@ -6682,8 +6997,10 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6695,7 +7012,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6709,6 +7028,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-235b-a22b-2507-v1:0",
@@ -6764,8 +7085,10 @@ pub(crate) static MODELS: &[Model] = &[
             "override: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2) (supports_tool_choice true, variants not stated); no AWS source either way",
             "regions: aws_models_supported_2025_11",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-235b-a22b-2507.html)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6778,7 +7101,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6792,6 +7117,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00154,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-30b-a3b-v1:0",
@@ -6848,6 +7175,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6860,7 +7188,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6874,6 +7204,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-480b-a35b-v1:0",
@@ -6930,6 +7262,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-qwen-qwen3-coder-480b-a35b-instruct.html)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -6943,7 +7276,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -6957,6 +7292,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00315,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-next-80b-a3b",
@@ -7009,8 +7346,10 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7020,7 +7359,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7034,6 +7375,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-vl-235b-a22b",
@@ -7086,8 +7429,10 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_high_qwen_variant.yaml ({\"reasoning_config\":\"high\"}; the reply can be reasoning only, no text block); pydantic-ai bedrock profile for qwen",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7097,7 +7442,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`document_chat` unknown in the sources (null)",
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::QwenConfig, efforts: &[Effort::Low, Effort::High], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7111,6 +7458,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004655,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-4b-it",
@@ -7176,6 +7525,7 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7189,6 +7539,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00014,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-12b-it",
@@ -7244,6 +7596,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7254,7 +7607,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7268,6 +7623,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0005075,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "google.gemma-3-27b-it",
@@ -7323,6 +7680,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7333,7 +7691,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7347,6 +7707,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.000665,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2",
@@ -7400,8 +7762,10 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/build-on-aws/swift-bedrock-library Sources/BedrockService/Models/** @ 5f05e9f1 (2026-07-27)",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7411,7 +7775,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7425,6 +7791,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshot.kimi-k2-thinking",
@@ -7477,8 +7845,10 @@ pub(crate) static MODELS: &[Model] = &[
             "github.com/anomalyco/models.dev providers/amazon-bedrock/models/*.toml @ f3fc6922 (2026-07-02), incl. last version of deleted files",
             "regions: aws_models_supported_2026_02",
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7488,7 +7858,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7502,6 +7874,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.004375,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k2.5",
@@ -7555,6 +7929,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7567,7 +7942,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`on_demand` unknown in seed data (null); mapped to false",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7581,6 +7958,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00525,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-9b-v2",
@@ -7642,6 +8021,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7652,7 +8032,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7666,6 +8048,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0004025,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-12b-v2",
@@ -7727,6 +8111,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7737,7 +8122,9 @@ pub(crate) static MODELS: &[Model] = &[
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "inference profile source Regions for us-gov. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7751,6 +8138,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00105,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7",
@@ -7804,6 +8193,7 @@ pub(crate) static MODELS: &[Model] = &[
             "price: litellm (Bedrock us-east-1 on-demand list price; source field: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai providers/bedrock.py model profiles (supports_json_schema_output for Qwen3, Magistral, Ministral 3, Mistral Large 3, Voxtral, Gemma 3 12B/27B, MiniMax M2, Nemotron Nano, GLM, Kimi); https://docs.aws.amazon.com/bedrock/latest/userguide/structured-output.html",
         ],
         confidence_notes: &[
             "No AWS Converse-table row found; flags inferred from litellm supports_* and langchain-aws streaming rules",
@@ -7817,7 +8207,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "tool_choice: from langchain-aws supports_tool_choice_values defaults; empty = do not send toolChoice (model default auto)",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
+            "structured output: native structured output per pydantic-ai's Bedrock profiles; strict tools not stated",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -7831,6 +8223,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00385,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-sol",
@@ -7909,9 +8303,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-luna",
@@ -7988,9 +8385,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6-astra",
@@ -8067,9 +8467,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-sol",
@@ -8146,9 +8549,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-6.1-terra",
@@ -8225,9 +8631,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "xai.grok-4.7",
@@ -8310,9 +8719,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us-gov., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3",
@@ -8390,9 +8802,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "moonshotai.kimi-k3.1",
@@ -8469,9 +8884,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5",
@@ -8536,6 +8954,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8549,6 +8968,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0056,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-5.3",
@@ -8627,6 +9048,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8640,6 +9062,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00924,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "zai.glm-4.7-flash",
@@ -8693,6 +9117,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
+            "structured output: pydantic-ai tests/models/cassettes/test_bedrock/test_bedrock_zai_native_output.yaml (recorded Converse call with outputConfig.textFormat json_schema, answered with a JSON text block)",
         ],
         confidence_notes: &[
             "added from LiteLLM only (entry `zai.glm-4.7-flash`); flags and limits are LiteLLM's, low confidence",
@@ -8706,7 +9131,9 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
+            "structured output: native structured output recorded on real traffic",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8720,6 +9147,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0007,
             },
         ],
+        native_output: Fact::Yes,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.1",
@@ -8771,6 +9200,7 @@ pub(crate) static MODELS: &[Model] = &[
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.1 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.1`",
             "lifecycle: LiteLLM 1.110.2 model_prices_and_context_window_backup.json",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -8787,6 +9217,7 @@ pub(crate) static MODELS: &[Model] = &[
             "lifecycle: end of life 2027-03-30 is reported by LiteLLM (deprecation_date) only: a route warns within 60 days of it, the build never fails on it",
             "lifecycle: LiteLLM deprecation_date 2027-03-30 (one secondary source)",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8800,6 +9231,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "minimax.minimax-m2.5",
@@ -8850,6 +9283,7 @@ pub(crate) static MODELS: &[Model] = &[
             "added: LiteLLM 1.110.2 model_prices_and_context_window_backup.json (PyPI wheel litellm==1.110.2)",
             "regions: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, bedrock/REGION/minimax.minimax-m2.5 entries (AWS price list)",
             "price: LiteLLM 1.110.2 model_prices_and_context_window_backup.json, entry `minimax.minimax-m2.5`",
+            "reasoning: pydantic-ai cassette test_bedrock/test_bedrock_model_thinking_part_deepseek.yaml (reasoningContent after the text, nothing to set); vercel/ai packages/amazon-bedrock fixture for issue 11409 (Kimi K2 Thinking reasons inline as <think>...</think>); https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-minimax-m2.html (interleaved thinking, always on)",
             "service tiers: tiers per model: https://docs.aws.amazon.com/bedrock/latest/userguide/service-tiers-inference.html (announced 2025-11-18: open-weight models and Nova; no Claude) and LiteLLM 1.110.2 model_prices_and_context_window_backup.json (`input_cost_per_token_flex`/`_priority`)",
             "service tiers: tier prices: flex 0.5x and priority 1.75x the standard on-demand price (LiteLLM 1.110.2 ratios; e.g. Nova Pro input $0.80 standard, $0.40 flex, $1.40 priority per 1M tokens, https://aws.amazon.com/bedrock/pricing/)",
         ],
@@ -8864,6 +9298,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: Some(ReasoningFacts { control: ReasoningControl::AlwaysOn, efforts: &[], on_by_default: true, can_disable: false, min_budget_tokens: 0, signed: false }),
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8877,6 +9312,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0021,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-nano-3-30b",
@@ -8949,6 +9386,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -8962,6 +9400,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.00042,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "nvidia.nemotron-super-3-120b",
@@ -9034,6 +9474,7 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions = the model's listed Regions inside each profile's geography (approximation; AWS routing can differ per source Region)",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
             TierPrice {
@@ -9047,6 +9488,8 @@ pub(crate) static MODELS: &[Model] = &[
                 output_per_1k_usd: 0.0011375,
             },
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "qwen.qwen3-coder-next",
@@ -9109,9 +9552,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "writer.palmyra-vision-7b",
@@ -9175,9 +9621,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`guardrails` unknown in the sources (null)",
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.4",
@@ -9254,9 +9703,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.5",
@@ -9333,9 +9785,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-sol",
@@ -9412,9 +9867,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-terra",
@@ -9491,9 +9949,12 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
     Model {
         id: "openai.gpt-5.6-luna",
@@ -9570,8 +10031,11 @@ pub(crate) static MODELS: &[Model] = &[
             "`tool_choice` variants unknown in the sources (null); none is sent at run time",
             "inference profile source Regions for global., us. are the whole geography (no per-model Region data in the seed); verify with ListInferenceProfiles",
         ],
+        reasoning: None,
         prompt_cache: None,
         service_tiers: &[
         ],
+        native_output: Fact::Unknown,
+        strict_tools: Fact::Unknown,
     },
 ];

@@ -484,6 +484,10 @@ pub enum Capability {
     PromptCaching,
     /// Documents with `citations: {enabled: true}`, answered with `citationsContent`.
     Citations,
+    /// Native structured output (`outputConfig.textFormat` with a JSON schema).
+    NativeOutput,
+    /// `strict: true` on tool specifications.
+    StrictTools,
 }
 
 impl Capability {
@@ -499,6 +503,8 @@ impl Capability {
             Capability::ToolChoice(_) => "tool_choice",
             Capability::PromptCaching => "prompt caching",
             Capability::Citations => "citations",
+            Capability::NativeOutput => "native_output",
+            Capability::StrictTools => "strict_tools",
         }
     }
 }
@@ -545,6 +551,8 @@ impl Model {
                 Fact::Yes | Fact::No => Fact::No,
                 Fact::Unknown => Fact::Unknown,
             },
+            Capability::NativeOutput => self.native_output,
+            Capability::StrictTools => self.strict_tools,
             // A rule, not a sourced flag: it is as certain as the model list it encodes.
             Capability::PromptCaching => return bool_support(self.prompt_cache.is_some()),
             // A rule, like prompt caching: citations are Anthropic's, on every Claude model

@@ -48,6 +48,7 @@ mod billing;
 mod data;
 mod date;
 mod decide;
+mod reasoning;
 #[cfg(feature = "overlay")]
 mod overlay;
 
@@ -63,6 +64,13 @@ pub use billing::{
 };
 
 pub use date::Date;
+pub use reasoning::{
+    Effort, ReasoningControl, ReasoningFacts, ReasoningFields, ReasoningPlan, ReasoningProblem,
+    ReasoningSetting, ANSWER_ROOM_TOKENS,
+};
+mod output;
+
+pub use output::{unchecked_output_strategy, OutputPreference, OutputStrategy};
 
 pub use decide::{
     check_call, check_call_on, closest, current_alternatives, known_regions, lifecycle_warning,
@@ -435,12 +443,22 @@ pub struct Model {
     pub sources: &'static [&'static str],
     /// Caveats: disagreements between sources, inferred values, null mappings.
     pub confidence_notes: &'static [&'static str],
+    /// Whether and how the model reasons (extended thinking), from `data/reasoning.json`;
+    /// `None`: it cannot. Decisions: [`Model::reasoning_plan`].
+    pub reasoning: Option<ReasoningFacts>,
     /// Prompt caching on Bedrock (minimum tokens per checkpoint, TTLs, cache prices), or
     /// `None` when the model does not cache (`data/billing.json`).
     pub prompt_cache: Option<PromptCache>,
     /// The service tiers besides `default` the model is offered in, with their prices
     /// (`data/billing.json`); empty when only the standard tier is.
     pub service_tiers: &'static [TierPrice],
+    /// Native structured output: `outputConfig.textFormat` with a JSON schema, answered
+    /// as a text block holding the JSON (from `data/structured-output.json`). Decides a
+    /// generation route's [`OutputStrategy`](crate::OutputStrategy).
+    pub native_output: Fact,
+    /// `strict: true` on tool specifications (Bedrock validates tool inputs against the
+    /// schema).
+    pub strict_tools: Fact,
 }
 
 impl Model {

@@ -259,6 +259,9 @@ impl Overlay {
             ),
             prompt_cache: None,
             service_tiers: &[],
+            reasoning: None,
+            native_output: Fact::Unknown,
+            strict_tools: Fact::Unknown,
         }
     }
 }

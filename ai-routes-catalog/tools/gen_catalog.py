@@ -32,9 +32,14 @@ Inputs
 ------
 * ``data/bedrock-models.json`` -- the seed catalog (94 models); provenance is
   described in shared/models/README.md and in each entry's ``sources``.
+* ``data/reasoning.json`` -- which models reason and how thinking is set
+  (``Model::reasoning``), each entry with its source.
 * ``data/billing.json`` -- prompt-cache facts (minimum tokens per checkpoint,
   TTLs, cache prices) and service tiers with their prices, per model, each rule
   with its public sources (see its ``_doc``).
+* ``data/structured-output.json`` -- native structured output and strict tools
+  per model (``native_output``, ``strict_tools``: absent = Unknown), and the
+  models that refuse a forced ``toolChoice``, each with its source.
 * ``data/overrides.json`` -- curated corrections, each with its own source.
   Every applied override is appended to the model's ``sources`` and
   ``confidence_notes``.
@@ -119,7 +124,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CRATE = os.path.dirname(HERE)
 SEED = os.path.join(CRATE, "data", "bedrock-models.json")
 OVERRIDES = os.path.join(CRATE, "data", "overrides.json")
+REASONING = os.path.join(CRATE, "data", "reasoning.json")
 BILLING = os.path.join(CRATE, "data", "billing.json")
+STRUCTURED_OUTPUT = os.path.join(CRATE, "data", "structured-output.json")
 OUT = os.path.join(CRATE, "src", "data.rs")
 
 CRIS_SOURCE = (
@@ -505,6 +512,61 @@ def convert(m):
     }
 
 
+REASONING_CONTROL = {
+    "budget": "AnthropicBudget", "adaptive": "AnthropicAdaptive", "openai_effort": "OpenAiEffort",
+    "qwen_config": "QwenConfig", "nova_effort": "NovaEffort", "always_on": "AlwaysOn",
+}
+EFFORT = {"low": "Low", "medium": "Medium", "high": "High", "max": "Max"}
+
+
+def load_reasoning(models, strict, path=REASONING):
+    """data/reasoning.json: {model id: facts}; every id must be in the catalog (with
+    another overrides file, ids of models it does not add are skipped), and listed once."""
+    with open(path) as fh:
+        doc = json.load(fh)
+    ids = {m["id"] for m in models}
+    out = {}
+    for entry in doc["models"]:
+        if not entry.get("source"):
+            raise SystemExit("reasoning entry for %s has no source" % entry.get("ids"))
+        control = entry["control"]
+        if control not in REASONING_CONTROL:
+            raise SystemExit("reasoning: unknown control %r" % control)
+        for e in entry["efforts"]:
+            if e not in EFFORT:
+                raise SystemExit("reasoning: unknown effort %r" % e)
+        if (control == "budget") != (entry["min_budget_tokens"] > 0):
+            raise SystemExit("reasoning: min_budget_tokens is for (and required by) budget control")
+        if entry["can_disable"] is False and entry["on_by_default"] is False:
+            raise SystemExit("reasoning: a model that cannot disable thinking must think by default")
+        for mid in entry["ids"]:
+            if mid not in ids:
+                if strict:
+                    raise SystemExit("reasoning: unknown model %r" % mid)
+                continue
+            if mid in out:
+                raise SystemExit("reasoning: %r listed twice" % mid)
+            out[mid] = entry
+    return out
+
+
+def emit_reasoning(entry):
+    if entry is None:
+        return "None"
+    return (
+        "Some(ReasoningFacts { control: ReasoningControl::%s, efforts: &[%s], on_by_default: %s, "
+        "can_disable: %s, min_budget_tokens: %d, signed: %s })"
+        % (
+            REASONING_CONTROL[entry["control"]],
+            ", ".join("Effort::" + EFFORT[e] for e in entry["efforts"]),
+            "true" if entry["on_by_default"] else "false",
+            "true" if entry["can_disable"] else "false",
+            entry["min_budget_tokens"],
+            "true" if entry["signed"] else "false",
+        )
+    )
+
+
 def price(per_1k, factor):
     # Rounded so that 0.003 * 0.1 is written 0.0003, not 0.00030000000000000003.
     return round(per_1k * factor, 12)
@@ -563,6 +625,42 @@ def apply_billing(models, doc):
             m["sources"] = m["sources"] + ["service tiers: " + x for x in rule["sources"]]
 
 
+def apply_structured_output(models, doc, all_ids_present):
+    """`native_output` and `strict_tools` (Fact names) on every converted model, from
+    data/structured-output.json; absent means Unknown. Each source and note is cited.
+    With another overrides file (``all_ids_present`` false), the models that only
+    data/overrides.json adds are absent and skipped."""
+    by_id = {m["id"]: m for m in models}
+    for m in models:
+        m["native_output"] = "Unknown"
+        m["strict_tools"] = "Unknown"
+    fact = {True: "Yes", False: "No"}
+    for entry in doc["entries"]:
+        if not entry.get("source"):
+            raise SystemExit("structured-output entry %r has no source" % entry["ids"])
+        for mid in entry["ids"]:
+            if mid not in by_id:
+                if not all_ids_present:
+                    continue
+                raise SystemExit("structured-output: unknown model id %r" % mid)
+            m = by_id[mid]
+            for field in ("native_output", "strict_tools"):
+                if field in entry:
+                    m[field] = fact[entry[field]]
+            m["sources"].append("structured output: " + entry["source"])
+            if entry.get("note"):
+                m["notes"].append("structured output: " + entry["note"])
+    for entry in doc["forced_tool_refused"]:
+        for mid in entry["ids"]:
+            m = by_id.get(mid)
+            if m is None:
+                raise SystemExit("forced_tool_refused: unknown model id %r" % mid)
+            if m["tool_choice"] != ["Auto"]:
+                raise SystemExit("forced_tool_refused: %s must accept only toolChoice auto (has %r)" % (mid, m["tool_choice"]))
+            m["sources"].append("forced tool choice refused: " + entry["source"])
+            m["notes"].append("tool_choice: `any` and `tool` refused by Bedrock (recorded), only `auto` is sent")
+
+
 def opt_str(s):
     return "None" if s is None else "Some(%s)" % rs_str(s)
 
@@ -589,8 +687,8 @@ def emit(models):
     w("// Regenerate: python3 ai-routes-catalog/tools/gen_catalog.py")
     w("")
     w("use crate::{")
-    w("    CacheTtl, Confidence, Date, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model, ProfileScope,")
-    w("    PromptCache, ServiceTier, TierPrice, ToolChoiceMode,")
+    w("    CacheTtl, Confidence, Date, Effort, Endpoint, Fact, InferenceProfile, Lifecycle, Modality, Model,")
+    w("    ProfileScope, PromptCache, ReasoningControl, ReasoningFacts, ServiceTier, TierPrice, ToolChoiceMode,")
     w("};")
     w("")
     w("/// Every model in the catalog, in seed-file order.")
@@ -648,6 +746,7 @@ def emit(models):
         for s in c["notes"]:
             w("            %s," % rs_str(s))
         w("        ],")
+        w("        reasoning: %s," % emit_reasoning(c["reasoning"]))
         pc = c.get("prompt_cache")
         if pc is None:
             w("        prompt_cache: None,")
@@ -668,6 +767,8 @@ def emit(models):
             w("                output_per_1k_usd: %s," % rs_f64(price_out))
             w("            },")
         w("        ],")
+        w("        native_output: Fact::%s," % c["native_output"])
+        w("        strict_tools: Fact::%s," % c["strict_tools"])
         w("    },")
     w("];")
     w("")
@@ -697,9 +798,17 @@ def build(overrides_path=OVERRIDES, billing_path=BILLING):
         doc = json.load(fh)
     add_models(seed, doc.get("add", []))
     apply_overrides(seed, doc.get("overrides", []))
+    reasoning = load_reasoning(seed, strict=os.path.abspath(overrides_path) == OVERRIDES)
     models = [convert(m) for m in seed]
+    for m in models:
+        entry = reasoning.get(m["id"])
+        m["reasoning"] = entry
+        if entry is not None:
+            m["sources"].append("reasoning: " + entry["source"])
     with open(billing_path) as fh:
         apply_billing(models, json.load(fh))
+    with open(STRUCTURED_OUTPUT) as fh:
+        apply_structured_output(models, json.load(fh), overrides_path == OVERRIDES)
 
     ids = [m["id"] for m in models]
     if len(ids) != len(set(ids)):

@@ -186,6 +186,9 @@ pub fn model_json(m: &Model) -> Value {
         "guardrails": m.guardrails.as_bool(),
         "tool_choice": m.tool_choice_known.then(|| m.tool_choice.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "forced_tool_choice": m.forced_tool_choice().map(|c| c.as_str()),
+        "native_output": m.native_output.as_bool(),
+        "strict_tools": m.strict_tools.as_bool(),
+        "generation_output": m.output_strategy(ai_routes_catalog::OutputPreference::Default, false).as_str(),
         "features_confidence": m.features_confidence.as_str(),
         "context_window": m.context_window,
         "max_output_tokens": m.max_output_tokens,
@@ -314,6 +317,16 @@ pub fn render_show(r: &Resolved) -> String {
                 choices.join(", ")
             },
             m.forced_tool_choice().map_or("-", |c| c.as_str())
+        ),
+    );
+    kv(
+        "structured output",
+        format!(
+            "native {}, strict tools {} (a generation route uses: {})",
+            m.native_output.as_str(),
+            m.strict_tools.as_str(),
+            m.output_strategy(ai_routes_catalog::OutputPreference::Default, false)
+                .as_str()
         ),
     );
     kv("vision", m.vision.as_str().to_string());
@@ -503,9 +516,11 @@ mod tests {
                     && !p["source_regions"].as_array().unwrap().is_empty())
         );
         assert!(!j["sources"].as_array().unwrap().is_empty());
-        // 42 Model fields (tool_choice_known folded into a null tool_choice) + the derived
-        // forced_tool_choice, lifecycle and lifecycle_as_of.
-        assert_eq!(j.as_object().unwrap().len(), 44);
+        // 44 Model fields (tool_choice_known folded into a null tool_choice) + the derived
+        // forced_tool_choice, generation_output, lifecycle and lifecycle_as_of.
+        assert_eq!(j.as_object().unwrap().len(), 47);
+        assert_eq!(j["native_output"], true);
+        assert_eq!(j["generation_output"], "native");
         assert_eq!(j["endpoint"], "converse");
         // Unknown is null, not false.
         let qwen = model_json(by_id("qwen.qwen3-32b-v1:0").unwrap());
@@ -521,6 +536,10 @@ mod tests {
         assert!(s.starts_with("Claude Sonnet 4.5 (anthropic.claude-sonnet-4-5-20250929-v1:0)"));
         assert!(s.contains("global.anthropic.claude-sonnet-4-5-20250929-v1:0 (resolved via name)"));
         assert!(s.contains("not together with temperature"));
+        assert!(
+            s.contains("structured output:    native yes, strict tools yes (a generation route uses: native)"),
+            "{s}"
+        );
 
         let r = show_lookup("Llama 4 Scout 17B Instruct").unwrap();
         assert!(render_show(&r).contains("cannot be invoked on demand"));

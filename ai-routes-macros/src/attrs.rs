@@ -198,6 +198,18 @@ impl Args {
 }
 
 impl Args {
+    /// A flag: bare `key` is `true`, else `key = true | false`.
+    pub fn flag(&self, key: &str, errors: &mut Errors) -> Option<Spanned<bool>> {
+        let arg = self.get(key)?;
+        if arg.value.is_none() {
+            return Some(Spanned {
+                value: true,
+                span: arg.key.span(),
+            });
+        }
+        self.boolean(key, errors)
+    }
+
     pub fn boolean(&self, key: &str, errors: &mut Errors) -> Option<Spanned<bool>> {
         let expr = self.value_of(key, errors)?;
         match expr {
@@ -348,6 +360,8 @@ options! {
         top_p: float -> Spanned<f64>,
         cache: cache_ttl -> Spanned<Option<CacheTtl>>,
         guardrail: string -> Spanned<String>,
+        reasoning: string -> Spanned<String>,
+        reasoning_budget: int -> Spanned<i64>,
         service_tier: service_tier -> Spanned<ServiceTier>,
     }
 }

@@ -14,6 +14,7 @@ mod docs;
 mod generation;
 mod model_check;
 mod model_spec;
+mod reasoning;
 mod route_fn;
 mod tool;
 
@@ -35,10 +36,13 @@ use proc_macro::TokenStream;
 /// | `temperature = 0.2`, `top_p = 0.9` | sampling (checked against the model's ranges) |
 /// | `stop_sequences = ["END"]` | stop sequences |
 /// | `retries = 2` | corrections of an invalid answer, 0 to 10 (default 1) |
-/// | `tool_choice = "tool"` | `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
+/// | `output = "native"` | `"native"` (Bedrock's structured output, `outputConfig`) or `"tool"` (a result tool); default: native where the catalog says the model has it, else the tool (checked against the model) |
+/// | `tool_choice = "tool"` | with the tool strategy: `"tool"`, `"any"` or `"auto"` (default: the strongest the model accepts) |
 /// | `timeout_ms = 30000` | deadline of a whole call, corrections and retries included |
 /// | `cache = true` / `"5m"` / `"1h"` | prompt-cache points after the tools and system prompt where the model caches a prefix that long (models that cache; `"1h"` on Claude 4.5 and later) |
 /// | `guardrail = "id:version"` | apply a Bedrock guardrail |
+/// | `reasoning = "high"` | `"off"`, `"low"`, `"medium"`, `"high"` or `"max"`: thinking, mapped per model (default: the model's own) |
+/// | `reasoning_budget = 4096` | a thinking budget in tokens (models that take one: Claude 3.7 to 4.5) |
 /// | `service_tier = "flex"` | `"flex"`, `"priority"` or `"default"` (checked against the tiers the model is offered in) |
 #[proc_macro_attribute]
 pub fn generation(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -69,7 +73,8 @@ pub fn derive_tool(input: TokenStream) -> TokenStream {
 ///
 /// Only `model` or `model_id` is required. The model options (`model`, `model_id`,
 /// `region`, `cross_region`, `system_prompt`, `max_tokens`, `temperature`, `top_p`, `cache`,
-/// `guardrail`, `service_tier`) are those of `#[generation]`; a conversation route adds:
+/// `guardrail`, `reasoning`, `reasoning_budget`, `service_tier`) are those of `#[generation]`;
+/// a conversation route adds:
 ///
 /// | option | what it does |
 /// |---|---|

@@ -5,6 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use crate::attrs::ModelOptions;
+use ai_routes_catalog::{Effort, ReasoningPlan, ReasoningSetting};
+
 use ai_routes_catalog::{CacheTtl, ServiceTier};
 
 use crate::checks::{
@@ -12,6 +14,7 @@ use crate::checks::{
 };
 use crate::diagnostics::Errors;
 use crate::model_check::{check_region, resolve_model, RouteModel};
+use crate::reasoning::check_reasoning;
 
 /// A route's validated model settings.
 pub struct ModelSettings {
@@ -24,6 +27,9 @@ pub struct ModelSettings {
     pub stop_sequences: Vec<String>,
     pub cache: Option<CacheTtl>,
     pub guardrail: Option<String>,
+    pub reasoning: ReasoningSetting,
+    /// What the reasoning setting means on the model (`NONE` when it cannot be decided).
+    pub reasoning_plan: ReasoningPlan,
     pub service_tier: Option<ServiceTier>,
 }
 
@@ -51,6 +57,7 @@ impl ModelSettings {
                 errors,
             );
         }
+        let (reasoning, reasoning_plan) = check_reasoning(model.as_ref(), &options, errors);
         check_cache(
             model.as_ref(),
             options.cache.as_ref(),
@@ -76,6 +83,8 @@ impl ModelSettings {
             stop_sequences: Vec::new(),
             cache: options.cache.and_then(|c| c.value),
             guardrail: options.guardrail.map(|g| g.value),
+            reasoning,
+            reasoning_plan,
             service_tier: options.service_tier.map(|t| t.value),
         })
     }
@@ -97,6 +106,7 @@ impl ModelSettings {
             CacheTtl::OneHour => quote!(::ai_routes::CacheTtl::OneHour),
         }));
         let guardrail = option(self.guardrail.as_deref());
+        let reasoning = setting_tokens(self.reasoning);
         let service_tier = option(self.service_tier.map(|tier| match tier {
             ServiceTier::Default => quote!(::ai_routes::ServiceTier::Default),
             ServiceTier::Flex => quote!(::ai_routes::ServiceTier::Flex),
@@ -116,8 +126,27 @@ impl ModelSettings {
                 stop_sequences: &[#(#stop_sequences),*],
                 cache: #cache,
                 guardrail: #guardrail,
+                reasoning: #reasoning,
                 service_tier: #service_tier,
             }
+        }
+    }
+}
+
+fn setting_tokens(setting: ReasoningSetting) -> TokenStream {
+    let path = quote!(::ai_routes::__private::ReasoningSetting);
+    match setting {
+        ReasoningSetting::ModelDefault => quote!(#path::ModelDefault),
+        ReasoningSetting::Off => quote!(#path::Off),
+        ReasoningSetting::Budget(n) => quote!(#path::Budget(#n)),
+        ReasoningSetting::Effort(effort) => {
+            let variant = match effort {
+                Effort::Low => quote!(Low),
+                Effort::Medium => quote!(Medium),
+                Effort::High => quote!(High),
+                Effort::Max => quote!(Max),
+            };
+            quote!(#path::Effort(::ai_routes::__private::Effort::#variant))
         }
     }
 }

@@ -149,6 +149,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(event) = events.next_event().await {
         match event {
             TurnEvent::TextDelta { text } => print!("{text}"),
+            // Only reasoning models (Claude 5, gpt-oss, ... or `reasoning = "high"`) send these.
+            TurnEvent::ReasoningDelta { text } => print!("[thinking: {text}]"),
+            TurnEvent::ReasoningRedacted => print!("[thinking: redacted]"),
             TurnEvent::ToolUse { name, input, .. } => println!("[calling {name} with {input}]"),
             TurnEvent::ToolResult {
                 name,

@@ -200,3 +200,82 @@ impl Refusal {
         .map(|(refusal, _)| refusal)
     }
 }
+
+/// Bedrock's messages about native structured output, strict tools and forced tool
+/// choice, as recorded from real traffic (the stand-in sends them; the error mapping keeps
+/// them as Bedrock's message). Anthropic models' errors come wrapped in
+/// [`MODEL_ERRORS_PREFIX`].
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) mod structured {
+    /// How Bedrock wraps an Anthropic model's own validation errors (every fixture below).
+    pub(crate) const MODEL_ERRORS_PREFIX: &str = "The model returned the following errors: ";
+
+    /// A forced `toolChoice` on Claude Opus 5.5 / Sonnet 5.5 / Fable 5.1 (vercel/ai
+    /// `packages/amazon-bedrock/src/__fixtures__/bedrock-opus-5-5-forced-tool-error.json`).
+    pub(crate) const FORCED_TOOL_REFUSED: &str =
+        "tool_choice: type \"tool\" and \"any\" are not supported for this model.";
+
+    /// An object without `additionalProperties: false` (vercel/ai
+    /// `amazon-bedrock-strict-open-schema-error.json`; `location` is `tools.0.custom` for a
+    /// strict tool, `output_config.format.schema` for native output).
+    pub(crate) fn open_object(location: &str) -> String {
+        format!(
+            "{location}: For 'object' type, 'additionalProperties' must be explicitly set to false"
+        )
+    }
+
+    /// Numeric keywords (design notes §1: *"For 'integer' type, properties maximum, minimum
+    /// are not supported"*); `keywords` sorted, comma-separated.
+    pub(crate) fn number_keywords(location: &str, kind: &str, keywords: &[&str]) -> String {
+        format!(
+            "{location}: For '{kind}' type, properties {} are not supported",
+            keywords.join(", ")
+        )
+    }
+
+    /// `maxItems` (vercel/ai `issue-17197-max-items-error.json`).
+    pub(crate) fn array_keyword(location: &str, keyword: &str) -> String {
+        format!("{location}: For 'array' type, property '{keyword}' is not supported")
+    }
+
+    /// `minItems` above 1. Not in a recording: worded like the `maxItems` refusal.
+    pub(crate) fn min_items(location: &str, value: u64) -> String {
+        format!("{location}: For 'array' type, 'minItems' values other than 0 or 1 are not supported (got {value})")
+    }
+
+    /// A `$ref` (recursive schema). Not in a recording: worded like the others.
+    pub(crate) fn reference(location: &str) -> String {
+        format!("{location}: Recursive schemas and '$ref' are not supported")
+    }
+
+    /// `strict` on a model without strict tools (vercel/ai#17919, Claude 4.7+ mid-2026).
+    pub(crate) fn strict_not_permitted(tool_index: usize) -> String {
+        format!("tools.{tool_index}.custom.strict: Extra inputs are not permitted")
+    }
+
+    /// `outputConfig.textFormat` on an Anthropic model without it: the same wording as
+    /// the `strict` refusal (vercel/ai#17919 reports both fields refused).
+    pub(crate) const OUTPUT_FORMAT_NOT_PERMITTED: &str =
+        "output_config.format: Extra inputs are not permitted";
+
+    /// `outputConfig.textFormat` on another model without it, worded like Bedrock's
+    /// refusals of unsupported `toolConfig` fields.
+    pub(crate) const OUTPUT_CONFIG_UNSUPPORTED: &str = "This model doesn't support the outputConfig.textFormat field. Remove outputConfig.textFormat and try again.";
+
+    /// More union-typed parameters than the grammar compiler takes (limit 16; vercel/ai
+    /// `bedrock-native-structured-output-limits.ts` counts the same). Not in a recording.
+    pub(crate) fn too_many_unions(count: usize) -> String {
+        format!("Schemas contains too many parameters with union types ({count} parameters with type arrays or anyOf). This would cause exponential compilation cost. Reduce the number of nullable or multi-type parameters (limit: 16).")
+    }
+
+    /// More optional parameters than the grammar compiler takes (limit 24). Not in a
+    /// recording.
+    pub(crate) fn too_many_optional(count: usize) -> String {
+        format!("Schemas contains too many optional parameters ({count}), which would make grammar compilation inefficient. Reduce the number of optional parameters in your tool schemas (limit: 24).")
+    }
+
+    /// More than 20 strict tools (pydantic-ai's limit). Not in a recording.
+    pub(crate) fn too_many_strict_tools(count: usize) -> String {
+        format!("Too many strict tools ({count}). The maximum number of strict tools is 20.")
+    }
+}

@@ -10,7 +10,7 @@ use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
 use crate::error::{Error, Result};
 use crate::limits::{BudgetScope, Limits, RetryPolicy};
 use crate::metering::{Ledger, UsageEvent, UsageSink};
-use crate::route_check::{check_route, RouteCheck, RouteCheckError};
+use crate::route_check::{check_route, check_schemas, RouteCheck, RouteCheckError};
 use crate::shared_limits::{SharedLimits, SpendGrant};
 
 /// A cheap-to-clone handle on an `aws_sdk_bedrockruntime::Client` and its region, with the
@@ -413,13 +413,19 @@ impl Client {
     }
 
     /// Checks routes against this client's region before the first call: the model (or
-    /// inference profile) must be callable from the route's region. Returns every problem
+    /// inference profile) must be callable from the route's region, and its result type
+    /// (strict tools' inputs) must fit Bedrock's JSON-schema subset when it is sent as
+    /// native structured output (strict). Returns every problem
     /// with its fix. Generation routes are their `*_ROUTE` statics, conversation routes
     /// their `SPEC` constants: `ai.check_routes(&[&PLAN_RECIPE_ROUTE, &ShopAssistant::SPEC])`.
     pub fn check_routes(&self, routes: &[&dyn RouteCheck]) -> Result<(), RouteCheckError> {
         let problems: Vec<_> = routes
             .iter()
-            .filter_map(|route| check_route(&route.route_info(), self.region()))
+            .flat_map(|route| {
+                check_route(&route.route_info(), self.region())
+                    .into_iter()
+                    .chain(check_schemas(*route, self.region()))
+            })
             .collect();
         if problems.is_empty() {
             Ok(())

@@ -306,6 +306,18 @@ pub enum Error {
         /// The tool name that appears twice.
         name: String,
     },
+
+    /// A route's result type (or a strict tool's input) cannot be expressed in Bedrock's
+    /// JSON-schema subset for native structured output and strict tools (a recursive type,
+    /// a map, too many optional or union-typed fields). Found before any call is made;
+    /// `Client::check_routes` and `testing::check_route_schemas` report it at start-up.
+    #[error("route `{route}`: {problem}")]
+    UnsupportedSchema {
+        /// The route's name.
+        route: String,
+        /// What cannot be expressed, naming the Rust field, and what to do.
+        problem: String,
+    },
 }
 
 impl Error {

@@ -1,10 +1,13 @@
 //! Generation routes: one structured-output Converse call whose answer is a typed value.
 //!
 //! The `#[generation]` macro expands a declaration into a static [`GenerationRoute`] and a
-//! function that calls [`GenerationRoute::generate`]. The result type's JSON schema becomes a
-//! tool the model is made to call (with the strongest tool choice the model accepts, decided
-//! at compile time); the tool input is validated and deserialized into the result type, and
-//! an invalid answer is sent back to the model as an error tool result, up to `retries` times.
+//! function that calls [`GenerationRoute::generate`]. The result type's JSON schema is sent
+//! the way the model's [`OutputStrategy`] says (decided at compile time from the catalog):
+//! as Bedrock's native structured output (`outputConfig.textFormat`, the answer is JSON
+//! text), or as a tool the model is made to call (the strongest tool choice it accepts).
+//! Either way the answer is validated against the full schema and deserialized into the
+//! result type, and an invalid answer is sent back to the model for correction, up to
+//! `retries` times.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -14,8 +17,10 @@ use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, ContentBlock, ConversationRole, Message, SpecificToolChoice, StopReason, Tool,
+    AnyToolChoice, ContentBlock, ConversationRole, JsonSchemaDefinition, Message, OutputConfig,
+    OutputFormat, OutputFormatStructure, OutputFormatType, SpecificToolChoice, StopReason, Tool,
     ToolChoice, ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock,
     ToolResultStatus, ToolSpecification,
 };
@@ -38,26 +43,18 @@ use crate::media::Media;
 use crate::metering::RouteKind;
 use crate::model_spec::ModelSpec;
 use crate::schema::{schema_of, OutputSchema};
+use crate::schema_subset::{to_bedrock_subset, SchemaProblem};
 use crate::usage::Usage;
 use crate::{Client, Document, Image};
+
+mod stream;
+
+pub use stream::{GenerationEvent, GenerationStream, Partial, StreamCall};
 
 /// The name of the tool that carries a generation route's result.
 pub const RESULT_TOOL: &str = "return_result";
 const RESULT_TOOL_DESCRIPTION: &str =
     "Return the final result. Call this tool exactly once, with the complete answer as its input.";
-
-/// How the model is made to call the result tool; the macro picks the strongest one the
-/// model accepts from the catalog.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToolChoiceStrategy {
-    /// `toolChoice.tool`: the model must call this tool.
-    Tool,
-    /// `toolChoice.any`: the model must call a tool, and there is only one.
-    Any,
-    /// `toolChoice.auto` plus an instruction in the prompt to call the tool.
-    AutoWithInstruction,
-}
 
 /// Everything a generation route declares, as constants (emitted by the macro; not a
 /// public API: read a route through its [`RouteDescriptor`] or [`RouteInfo`](crate::RouteInfo)).
@@ -72,14 +69,17 @@ pub struct GenerationSpec {
     pub model: ModelSpec,
     /// How many times an invalid answer is sent back for correction.
     pub retries: u32,
-    /// How the result tool is forced.
-    pub tool_choice: ToolChoiceStrategy,
+    /// How the model is made to answer with the result type's JSON.
+    pub output: OutputStrategy,
     /// Deadline of one call of the route, corrections and retries included.
     pub timeout_ms: Option<u64>,
     /// The JSON schema of the route's arguments (media arguments excluded).
     pub input_schema: fn() -> Value,
     /// Calls the route with its arguments as JSON (`Some` when ai-routes is built with `http`).
     pub invoke_json: Option<InvokeJson>,
+    /// Streams the route with its arguments as JSON (`Some` when ai-routes is built with
+    /// `http`).
+    pub stream_json: Option<StreamJson>,
 }
 
 impl GenerationSpec {
@@ -90,10 +90,29 @@ impl GenerationSpec {
             doc: "",
             model: ModelSpec::UNAVAILABLE,
             retries: 0,
-            tool_choice: ToolChoiceStrategy::Tool,
+            output: OutputStrategy::ForcedTool(ToolChoiceMode::Tool),
             timeout_ms: None,
             input_schema: no_arguments,
             invoke_json: None,
+            stream_json: None,
+        }
+    }
+}
+
+impl GenerationSpec {
+    /// The declared output strategy, except that a forced tool on a model thinking on this
+    /// route (which refuses forced tool choice while it thinks: the catalog's
+    /// [`ReasoningPlan`]) becomes `auto` plus the instruction. The macro already chose so; this keeps a hand-built spec from
+    /// sending what Bedrock refuses ("Thinking may not be enabled when tool_choice forces
+    /// tool use.").
+    ///
+    /// [`ReasoningPlan`]: ai_routes_catalog::ReasoningPlan
+    pub(crate) fn effective_output(&self) -> OutputStrategy {
+        match self.output {
+            OutputStrategy::ForcedTool(_) if self.model.reasoning_plan().forbids_forced_tool() => {
+                OutputStrategy::AutoWithInstruction
+            }
+            declared => declared,
         }
     }
 }
@@ -121,8 +140,16 @@ struct RouteCore {
     spec: GenerationSpec,
     result_type: fn() -> ResultType,
     output: OnceLock<OutputSchema>,
-    tool_config: OnceLock<ToolConfiguration>,
+    request: OnceLock<std::result::Result<OutputRequest, SchemaProblem>>,
     descriptor: OnceLock<RouteDescriptor>,
+}
+
+/// What a route sends for its output, by strategy: the result tool (and its choice) or the
+/// native `outputConfig`. Built once per route.
+#[derive(Debug)]
+struct OutputRequest {
+    tool_config: Option<ToolConfiguration>,
+    output_config: Option<OutputConfig>,
 }
 
 /// Deserializes a validated answer into the route's result type, type-erased.
@@ -144,6 +171,10 @@ pub struct RouteDescriptor {
     pub input_schema: Value,
     /// The JSON schema of the route's result type.
     pub output_schema: Value,
+    /// How the model is made to answer with it: `"native"` (Bedrock's structured output),
+    /// `"tool"` or `"any"` (a forced result tool) or `"auto"` (the result tool plus an
+    /// instruction).
+    pub output_strategy: &'static str,
 }
 
 /// A generation result with its metering.
@@ -163,9 +194,15 @@ pub struct Generated<T> {
     pub model_id: String,
     /// The result as the model produced it (validated JSON), e.g. to return it over HTTP.
     pub json: Value,
+    /// The model's reasoning before the answer of the last call (empty when it did not
+    /// reason, or its provider redacted the reasoning). Not logged unless content logging
+    /// is on.
+    pub reasoning: String,
     /// The passages of the caller's documents the answer cites (Claude, with
     /// [`Document::with_citations`](crate::Document::with_citations)); empty otherwise.
     pub citations: Vec<crate::Citation>,
+    /// How the model was made to answer: native structured output or a result tool.
+    pub strategy: OutputStrategy,
 }
 
 impl<T> Generated<T> {
@@ -178,7 +215,9 @@ impl<T> Generated<T> {
             attempts: self.attempts,
             model_id: self.model_id,
             json: self.json,
+            reasoning: self.reasoning,
             citations: self.citations,
+            strategy: self.strategy,
         }
     }
 
@@ -194,6 +233,15 @@ impl<T> Generated<T> {
 #[doc(hidden)]
 pub type InvokeJson =
     for<'a> fn(&'a Client, Value) -> futures_util::future::BoxFuture<'a, Result<Generated<Value>>>;
+
+/// Streams a route with its arguments as one JSON object (generated for every route, used
+/// to serve routes over HTTP as server-sent events).
+#[doc(hidden)]
+pub type StreamJson =
+    for<'a> fn(
+        &'a Client,
+        Value,
+    ) -> futures_util::stream::BoxStream<'a, Result<GenerationEvent<Value>>>;
 
 /// The user message of one call: text plus media blocks.
 pub struct UserInput<'a> {
@@ -245,7 +293,7 @@ impl<T> GenerationRoute<T> {
                 spec,
                 result_type,
                 output: OnceLock::new(),
-                tool_config: OnceLock::new(),
+                request: OnceLock::new(),
                 descriptor: OnceLock::new(),
             }),
             result: PhantomData,
@@ -267,6 +315,12 @@ impl<T> GenerationRoute<T> {
     #[doc(hidden)]
     pub fn spec(&self) -> &GenerationSpec {
         &self.core.spec
+    }
+
+    /// Why the route's result schema cannot be sent as its strategy needs (native output:
+    /// Bedrock's JSON-schema subset), naming the Rust field; `None` when it can.
+    pub fn schema_problem(&self) -> Option<SchemaProblem> {
+        self.core.schema_problem()
     }
 }
 
@@ -358,59 +412,95 @@ impl RouteCore {
             model_id: self.spec.model.invoke_id,
             input_schema: (self.spec.input_schema)(),
             output_schema: self.output_schema().result.clone(),
+            output_strategy: self.spec.effective_output().as_str(),
         })
     }
 
-    /// The result tool and the tool choice, built once per route.
-    fn tool_config(&self) -> &ToolConfiguration {
-        self.tool_config.get_or_init(|| {
-            let spec = ToolSpecification::builder()
-                .name(RESULT_TOOL)
-                .description(RESULT_TOOL_DESCRIPTION)
-                .input_schema(ToolInputSchema::Json(to_document(
-                    &self.output_schema().tool_input,
-                )))
-                .build()
-                .expect("name and input schema are set");
-            let choice = match self.spec.tool_choice {
-                ToolChoiceStrategy::Tool => Some(ToolChoice::Tool(
-                    SpecificToolChoice::builder()
-                        .name(RESULT_TOOL)
-                        .build()
-                        .expect("name is set"),
-                )),
-                ToolChoiceStrategy::Any => Some(ToolChoice::Any(AnyToolChoice::builder().build())),
-                // `auto` is the default; some models reject an explicit toolChoice altogether.
-                ToolChoiceStrategy::AutoWithInstruction => None,
-            };
-            ToolConfiguration::builder()
-                .set_tools(Some(vec![Tool::ToolSpec(spec)]))
-                .set_tool_choice(choice)
-                .build()
-                .expect("tools are set")
-        })
+    /// What the route sends for its output, built once per route: the native
+    /// `outputConfig` with the schema in Bedrock's subset, or the result tool and its choice.
+    fn output_request(&self) -> std::result::Result<&OutputRequest, &SchemaProblem> {
+        self.request
+            .get_or_init(|| {
+                let schema = self.output_schema();
+                Ok(match self.spec.effective_output() {
+                    OutputStrategy::Native => OutputRequest {
+                        tool_config: None,
+                        output_config: Some(native_output_config(schema, self.spec.doc)?),
+                    },
+                    strategy => OutputRequest {
+                        tool_config: Some(result_tool(schema, strategy)),
+                        output_config: None,
+                    },
+                })
+            })
+            .as_ref()
+    }
+
+    /// Why the route's output schema cannot be sent as declared, if it cannot (for
+    /// `Client::check_routes` and `testing::check_route_schemas`).
+    fn schema_problem(&self) -> Option<SchemaProblem> {
+        self.output_request().err().cloned()
     }
 
     async fn generate(&self, client: &Client, input: UserInput<'_>) -> Result<Generated<Typed>> {
-        let engine = Engine {
+        self.engine(None)?.generate(client, input).await
+    }
+
+    /// [`RouteCore::generate`] over ConverseStream, sending snapshots to `sender` (over
+    /// Converse when the model cannot stream this route's answer).
+    async fn generate_streamed(
+        &self,
+        client: &Client,
+        input: UserInput<'_>,
+        sender: &tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>,
+    ) -> Result<Generated<Typed>> {
+        use ai_routes_catalog::{Capability, Support};
+        let needs = match self.spec.effective_output() {
+            OutputStrategy::Native => Capability::Streaming,
+            _ => Capability::StreamingToolUse,
+        };
+        let streams = self
+            .spec
+            .model
+            .catalog_model()
+            .is_none_or(|model| model.supports(needs) != Support::No);
+        self.engine(streams.then_some(sender))?
+            .generate(client, input)
+            .await
+    }
+
+    fn engine<'r>(
+        &'r self,
+        snapshots: Option<&'r tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>>,
+    ) -> Result<Engine<'r>> {
+        let request = self
+            .output_request()
+            .map_err(|problem| Error::UnsupportedSchema {
+                route: self.spec.name.into(),
+                problem: problem.to_string(),
+            })?;
+        Ok(Engine {
             spec: &self.spec,
             schema: self.output_schema(),
-            tool_config: self.tool_config(),
+            request,
             typed: (self.result_type)().read,
-        };
-        engine.generate(client, input).await
+            snapshots,
+        })
     }
 }
 
 /// A deserialized result, type-erased so the engine is compiled once.
-type Typed = Box<dyn std::any::Any + Send>;
+#[doc(hidden)]
+pub type Typed = Box<dyn std::any::Any + Send>;
 
 /// The non-generic part of a generation call.
 struct Engine<'r> {
     spec: &'r GenerationSpec,
     schema: &'r OutputSchema,
-    tool_config: &'r ToolConfiguration,
+    request: &'r OutputRequest,
     typed: ReadResult,
+    /// Where a streamed generation's snapshots go; `None` for a whole answer.
+    snapshots: Option<&'r tokio::sync::mpsc::UnboundedSender<Result<stream::Event>>>,
 }
 
 impl Engine<'_> {
@@ -479,7 +569,8 @@ impl Engine<'_> {
         for attempt in 1..=spec.retries + 1 {
             let request = Request {
                 messages: &messages,
-                tool_config: Some(self.tool_config),
+                tool_config: self.request.tool_config.as_ref(),
+                output_config: self.request.output_config.as_ref(),
                 input_tokens,
                 tool_chars: self.schema.tool_input_chars,
                 cache_messages: false,
@@ -492,7 +583,23 @@ impl Engine<'_> {
                 conversation_id: None,
                 deadline: deadline.as_ref(),
             };
-            let reply = match client.call_model(info, request, Delivery::Whole).await {
+            let mut snapshots = self.snapshots.map(|sender| {
+                stream::Snapshots::new(
+                    sender,
+                    spec.effective_output() == OutputStrategy::Native,
+                    self.schema.boxed,
+                )
+            });
+            let mut sink = |delta: crate::executor::Delta| {
+                if let Some(snapshots) = &mut snapshots {
+                    snapshots.take(delta);
+                }
+            };
+            let delivery = match self.snapshots {
+                Some(_) => Delivery::Streamed(&mut sink),
+                None => Delivery::Whole,
+            };
+            let reply = match client.call_model(info, request, delivery).await {
                 Ok(reply) => reply,
                 // Malformed on every attempt the retry policy allows: the route's own
                 // correction budget still gets a fresh sample (the same request, as the
@@ -535,7 +642,9 @@ impl Engine<'_> {
                         attempts: attempt,
                         model_id: spec.model.invoke_id.to_string(),
                         json,
+                        reasoning: reasoning_of(&reply.content),
                         citations: citations_of(&reply.content),
+                        strategy: spec.effective_output(),
                     })
                 }
                 Err(_) if reply.stop_reason == StopReason::ModelContextWindowExceeded => {
@@ -563,7 +672,7 @@ impl Engine<'_> {
                         );
                     }
                     messages.push(assistant_echo(&reply.content)?);
-                    messages.push(correction(&rejected)?);
+                    messages.push(correction(&rejected, spec.effective_output())?);
                     last_rejection = Some(rejected);
                 }
             }
@@ -579,7 +688,7 @@ impl Engine<'_> {
 
     fn user_message(&self, input: UserInput<'_>) -> Result<Message> {
         let mut text = input.text;
-        if self.spec.tool_choice == ToolChoiceStrategy::AutoWithInstruction {
+        if self.spec.effective_output() == OutputStrategy::AutoWithInstruction {
             text.push_str(&format!(
                 "\n\nAnswer only by calling the {RESULT_TOOL} tool with the complete result as its input."
             ));
@@ -603,26 +712,28 @@ impl Engine<'_> {
             .map_err(|e| Error::InvalidInput(e.to_string()))
     }
 
-    /// Reads the result from whichever block holds the result tool call; tolerates a
-    /// stringified value; validates against the schema, then deserializes.
+    /// Reads the result from the answer: the JSON text of a native answer, or the input
+    /// of the result tool call; tolerates a stringified value; validates against the full
+    /// schema (Bedrock's subset drops some keywords), then deserializes.
     fn extract(&self, content: &[ContentPart]) -> Result<(Typed, Value), Rejected> {
-        let schema = self.schema;
-        let Some((tool_use_id, input)) = content.iter().find_map(|part| match part {
-            ContentPart::ToolUse { id, name, input } if name == RESULT_TOOL => Some((id, input)),
-            _ => None,
-        }) else {
-            return Err(Rejected {
-                reason: format!("the model did not call the {RESULT_TOOL} tool"),
-                raw: text_of(content),
-                tool_use_id: None,
-            });
+        let (tool_use_id, input) = match self.spec.effective_output() {
+            OutputStrategy::Native => (None, native_answer(content)?),
+            _ => {
+                let (id, input) = result_tool_call(content)?;
+                (Some(id.clone()), input.clone())
+            }
         };
-        let mut input = input.clone();
+        self.check(input, tool_use_id)
+    }
+
+    fn check(&self, input: Value, tool_use_id: Option<String>) -> Result<(Typed, Value), Rejected> {
+        let schema = self.schema;
+        let mut input = input;
         let raw = input.to_string();
         let reject = |reason: String| Rejected {
             reason,
             raw: raw.clone(),
-            tool_use_id: Some(tool_use_id.clone()),
+            tool_use_id: tool_use_id.clone(),
         };
         if let Value::String(s) = &input {
             if let Ok(parsed) = serde_json::from_str::<Value>(s) {
@@ -653,6 +764,109 @@ impl Engine<'_> {
     }
 }
 
+/// The input of the result tool call, or why there is none.
+fn result_tool_call(content: &[ContentPart]) -> Result<(&String, &Value), Rejected> {
+    content
+        .iter()
+        .find_map(|part| match part {
+            ContentPart::ToolUse { id, name, input } if name == RESULT_TOOL => Some((id, input)),
+            _ => None,
+        })
+        .ok_or_else(|| Rejected {
+            reason: format!("the model did not call the {RESULT_TOOL} tool"),
+            raw: text_of(content),
+            tool_use_id: None,
+        })
+}
+
+/// The JSON of a native structured-output answer (a text block holding it), or why it is
+/// not JSON (e.g. cut off at `max_tokens`).
+fn native_answer(content: &[ContentPart]) -> Result<Value, Rejected> {
+    let text = text_of(content);
+    let trimmed = text.trim();
+    // Some models wrap the JSON in a Markdown fence despite the grammar.
+    let json = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|rest| rest.strip_suffix("```"))
+        .unwrap_or(trimmed);
+    serde_json::from_str(json).map_err(|e| Rejected {
+        reason: format!("the answer is not valid JSON ({e})"),
+        raw: text.clone(),
+        tool_use_id: None,
+    })
+}
+
+/// The result tool and how it is chosen, for the tool strategies.
+fn result_tool(schema: &OutputSchema, strategy: OutputStrategy) -> ToolConfiguration {
+    let spec = ToolSpecification::builder()
+        .name(RESULT_TOOL)
+        .description(RESULT_TOOL_DESCRIPTION)
+        .input_schema(ToolInputSchema::Json(to_document(&schema.tool_input)))
+        .build()
+        .expect("name and input schema are set");
+    let choice = match strategy {
+        OutputStrategy::ForcedTool(ToolChoiceMode::Tool) => Some(ToolChoice::Tool(
+            SpecificToolChoice::builder()
+                .name(RESULT_TOOL)
+                .build()
+                .expect("name is set"),
+        )),
+        OutputStrategy::ForcedTool(ToolChoiceMode::Any) => {
+            Some(ToolChoice::Any(AnyToolChoice::builder().build()))
+        }
+        // `auto` is the default; some models reject an explicit toolChoice altogether.
+        _ => None,
+    };
+    ToolConfiguration::builder()
+        .set_tools(Some(vec![Tool::ToolSpec(spec)]))
+        .set_tool_choice(choice)
+        .build()
+        .expect("tools are set")
+}
+
+/// The name Bedrock's `jsonSchema` carries: the result type's title when it is a plain
+/// identifier, else `result`.
+fn schema_name(schema: &Value) -> String {
+    schema
+        .get("title")
+        .and_then(Value::as_str)
+        .filter(|t| {
+            !t.is_empty()
+                && t.len() <= 64
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        .unwrap_or("result")
+        .to_string()
+}
+
+/// `outputConfig.textFormat` with the result's schema in Bedrock's subset, as a JSON
+/// string (the wire format: pydantic-ai cassette `test_bedrock_zai_native_output.yaml`).
+fn native_output_config(
+    schema: &OutputSchema,
+    doc: &str,
+) -> std::result::Result<OutputConfig, SchemaProblem> {
+    let name = schema_name(&schema.result);
+    let subset = to_bedrock_subset(&schema.tool_input, &name)?;
+    crate::schema_subset::check_request_limits(&[&subset], 0)?;
+    let mut definition = JsonSchemaDefinition::builder()
+        .schema(subset.schema.to_string())
+        .name(name);
+    let doc = doc.trim();
+    if !doc.is_empty() {
+        definition = definition.description(doc);
+    }
+    let format = OutputFormat::builder()
+        .r#type(OutputFormatType::JsonSchema)
+        .structure(OutputFormatStructure::JsonSchema(
+            definition.build().expect("schema is set"),
+        ))
+        .build()
+        .expect("type is set");
+    Ok(OutputConfig::builder().text_format(format).build())
+}
+
 /// The text blocks of an answer (cited or not), joined by newlines.
 fn text_of(content: &[ContentPart]) -> String {
     let text: Vec<&str> = content
@@ -660,6 +874,17 @@ fn text_of(content: &[ContentPart]) -> String {
         .filter_map(ContentPart::answer_text)
         .collect();
     text.join("\n")
+}
+
+/// The reasoning parts of an answer, joined.
+fn reasoning_of(content: &[ContentPart]) -> String {
+    content
+        .iter()
+        .filter_map(|part| match part {
+            ContentPart::Reasoning { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The passages an answer cites, in order.
@@ -674,12 +899,21 @@ fn citations_of(content: &[ContentPart]) -> Vec<crate::Citation> {
         .collect()
 }
 
-/// The model's answer, sent back before the correction.
+/// The model's answer, sent back before the correction: unchanged, signed reasoning
+/// included (with thinking on, Bedrock refuses the tool call without it), unsigned
+/// reasoning left out (not needed).
 fn assistant_echo(content: &[ContentPart]) -> Result<Message> {
-    let blocks = if content.is_empty() {
+    let sent: Vec<&ContentPart> = content
+        .iter()
+        .filter(|p| !matches!(p, ContentPart::Reasoning { .. }) || p.is_signed_reasoning())
+        .collect();
+    let blocks = if sent
+        .iter()
+        .all(|p| matches!(p, ContentPart::Reasoning { .. }))
+    {
         vec![ContentBlock::Text("(no answer)".into())]
     } else {
-        content.iter().map(to_block).collect::<Result<Vec<_>>>()?
+        sent.into_iter().map(to_block).collect::<Result<Vec<_>>>()?
     };
     Ok(Message::builder()
         .role(ConversationRole::Assistant)
@@ -690,11 +924,17 @@ fn assistant_echo(content: &[ContentPart]) -> Result<Message> {
 
 /// The follow-up that asks the model to fix its answer: an error tool result when it
 /// called the tool, a plain instruction when it did not.
-fn correction(rejected: &Rejected) -> Result<Message> {
-    let fix = format!(
-        "{}. Call the {RESULT_TOOL} tool again with a corrected, complete input.",
-        rejected.reason
-    );
+fn correction(rejected: &Rejected, strategy: OutputStrategy) -> Result<Message> {
+    let fix = match strategy {
+        OutputStrategy::Native => format!(
+            "{}. Answer again with only the corrected, complete JSON value.",
+            rejected.reason
+        ),
+        _ => format!(
+            "{}. Call the {RESULT_TOOL} tool again with a corrected, complete input.",
+            rejected.reason
+        ),
+    };
     let block = match &rejected.tool_use_id {
         Some(id) => ContentBlock::ToolResult(
             ToolResultBlock::builder()

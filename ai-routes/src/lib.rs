@@ -77,10 +77,13 @@ mod limits;
 mod media;
 mod metering;
 mod model_spec;
+pub mod partial_json;
+mod reasoning;
 pub mod request_metadata;
 mod route_args;
 mod route_check;
 pub mod schema;
+pub mod schema_subset;
 pub mod shared_limits;
 pub mod store;
 mod tool;
@@ -92,6 +95,7 @@ pub mod testing;
 /// The Bedrock model catalog the macros check routes against: models, capabilities,
 /// limits, Regions, inference profiles and prices (the `ai-routes-catalog` crate).
 pub use ai_routes_catalog as catalog;
+pub use ai_routes_catalog::OutputStrategy;
 pub use ai_routes_catalog::{CacheTtl, ServiceTier};
 pub use citation::{Citation, CitationLocation};
 
@@ -391,7 +395,9 @@ pub use conversation::{
     TurnStream, UserMessage,
 };
 pub use error::{Error, Result};
-pub use generation::{Generated, GenerationRoute, RouteDescriptor};
+pub use generation::{
+    Generated, GenerationEvent, GenerationRoute, GenerationStream, Partial, RouteDescriptor,
+};
 pub use limits::{BudgetScope, RetryPolicy};
 pub use media::{
     Document, DocumentFormat, Image, ImageFormat, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_IMAGES,
@@ -412,8 +418,8 @@ pub mod prelude {
         conversation, ClientTool, CreateConversation, TurnEvent, TurnReply, TurnStream, UserMessage,
     };
     pub use crate::{
-        generation, Client, Document, DocumentFormat, Error, Generated, Image, ImageFormat, Result,
-        Usage,
+        generation, Client, Document, DocumentFormat, Error, Generated, GenerationEvent, Image,
+        ImageFormat, Result, Usage,
     };
     pub use crate::{ToolError, ToolHandler, ToolOutput, ToolSet};
     pub use ai_routes_macros::{tool, Tool};
@@ -442,8 +448,8 @@ pub mod __private {
     pub use crate::conversation::ConversationRoute;
     pub use crate::conversation::{assert_conversation_tool, const_str_eq, ConversationSpec};
     pub use crate::generation::{
-        result_type, GenerationRoute, GenerationSpec, PromptArg, ResultType, ToolChoiceStrategy,
-        UserInput,
+        result_type, GenerationEvent, GenerationRoute, GenerationSpec, GenerationStream, PromptArg,
+        ResultType, UserInput,
     };
     pub use crate::model_spec::ModelSpec;
     pub use crate::route_args::{
@@ -456,8 +462,11 @@ pub mod __private {
         ToolError, ToolHandler, ToolInfo,
     };
     pub use crate::{Client, Generated, Result, ToolSet};
+    pub use ai_routes_catalog::{Effort, ReasoningSetting};
+    pub use ai_routes_catalog::{OutputStrategy, ToolChoiceMode};
     pub use core::marker::PhantomData;
     pub use futures_util::future::BoxFuture;
+    pub use futures_util::stream::BoxStream;
     pub use schemars;
     pub use serde;
     pub use serde_json;

@@ -1,6 +1,6 @@
 //! What a route declares about its model calls, as one constant both route kinds embed.
 
-use ai_routes_catalog::Model;
+use ai_routes_catalog::{Model, ReasoningPlan, ReasoningSetting};
 
 /// A route's model and how it is called: the id, where from, the inference settings, the
 /// system prompt, caching and guardrail. Emitted by the macros (one function for both
@@ -37,6 +37,8 @@ pub struct ModelSpec {
     pub cache: Option<ai_routes_catalog::CacheTtl>,
     /// `guardrail = "id:version"`.
     pub guardrail: Option<&'static str>,
+    /// `reasoning = "off" | "low" | ...` or `reasoning_budget = N`.
+    pub reasoning: ReasoningSetting,
     /// `service_tier = "flex" | "priority" | "default"` (a client's
     /// [`with_service_tier`](crate::Client::with_service_tier) wins).
     pub service_tier: Option<ai_routes_catalog::ServiceTier>,
@@ -59,6 +61,7 @@ impl ModelSpec {
         stop_sequences: &[],
         cache: None,
         guardrail: None,
+        reasoning: ReasoningSetting::ModelDefault,
         service_tier: None,
     };
 
@@ -96,6 +99,29 @@ impl ModelSpec {
 
     /// `max_tokens` as a count (0 when unset).
     pub(crate) fn max_tokens_reserved(&self) -> u64 {
-        self.max_tokens.unwrap_or(0).max(0) as u64
+        self.max_tokens_sent().unwrap_or(0).max(0) as u64
+    }
+
+    /// What the route's reasoning setting sends and implies on its model (the catalog's
+    /// decision; the macros refused settings it rejects, so a rejected one cannot reach
+    /// here and counts as no reasoning). A model the catalog does not know is not asked to
+    /// reason.
+    pub(crate) fn reasoning_plan(&self) -> ReasoningPlan {
+        self.catalog_model()
+            .and_then(|model| {
+                let max_tokens = self.max_tokens.map(|m| m.max(0) as u32);
+                model.reasoning_plan(self.reasoning, max_tokens).ok()
+            })
+            .unwrap_or(ReasoningPlan::NONE)
+    }
+
+    /// `inferenceConfig.maxTokens` as sent: the route's, else the one a thinking budget
+    /// needs above it.
+    pub(crate) fn max_tokens_sent(&self) -> Option<i32> {
+        self.max_tokens.or_else(|| {
+            self.reasoning_plan()
+                .max_tokens
+                .map(|m| m.min(i32::MAX as u32) as i32)
+        })
     }
 }

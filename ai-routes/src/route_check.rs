@@ -26,6 +26,12 @@ pub struct RouteInfo {
 pub trait RouteCheck {
     /// The route's name, model, invoke ID and region settings.
     fn route_info(&self) -> RouteInfo;
+
+    /// Why the route's schemas cannot be sent as declared (Bedrock's JSON-schema subset for
+    /// native structured output and strict tools), if they cannot.
+    fn schema_problem(&self) -> Option<crate::schema_subset::SchemaProblem> {
+        None
+    }
 }
 
 impl RouteInfo {
@@ -46,6 +52,10 @@ impl<T> RouteCheck for crate::generation::GenerationRoute<T> {
     fn route_info(&self) -> RouteInfo {
         crate::generation::GenerationRoute::route_info(self)
     }
+
+    fn schema_problem(&self) -> Option<crate::schema_subset::SchemaProblem> {
+        crate::generation::GenerationRoute::schema_problem(self)
+    }
 }
 
 impl RouteCheck for crate::conversation::ConversationSpec {
@@ -57,6 +67,14 @@ impl RouteCheck for crate::conversation::ConversationSpec {
 impl<S> RouteCheck for crate::conversation::ConversationRoute<S> {
     fn route_info(&self) -> RouteInfo {
         self.inner.spec.route_info()
+    }
+
+    fn schema_problem(&self) -> Option<crate::schema_subset::SchemaProblem> {
+        let spec = &self.inner.spec;
+        self.inner
+            .tools
+            .bedrock_tools_for(spec.model.catalog_model(), spec.strict_tools)
+            .err()
     }
 }
 
@@ -92,6 +110,20 @@ impl std::fmt::Display for RouteProblem {
 pub struct RouteCheckError {
     /// Every route that cannot be called as declared, in the order they were given.
     pub problems: Vec<RouteProblem>,
+}
+
+/// The problem of a route whose schemas cannot be sent as declared, if any.
+pub(crate) fn check_schemas(route: &dyn RouteCheck, client_region: &str) -> Option<RouteProblem> {
+    let problem = route.schema_problem()?;
+    let info = route.route_info();
+    Some(RouteProblem {
+        route: info.name,
+        model_id: info.invoke_id,
+        region: info.region.unwrap_or(client_region).to_string(),
+        problem: problem.to_string(),
+        fix: "change the named field's type, or declare `output = \"tool\"` (strict tools: drop `strict`)"
+            .into(),
+    })
 }
 
 pub(crate) fn check_route(info: &RouteInfo, client_region: &str) -> Option<RouteProblem> {

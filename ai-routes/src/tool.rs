@@ -72,6 +72,9 @@ pub struct ToolDefinition {
     pub description: &'static str,
     /// The JSON schema of the tool's input (an object schema).
     pub input_schema: fn() -> Value,
+    /// `#[tool(strict)]`: sent with `strict: true` (Bedrock constrains the input to the
+    /// schema, in its JSON-schema subset) to models with strict tools.
+    pub strict: bool,
 }
 
 /// What a tool type declares; implemented by `#[tool]` and `#[derive(Tool)]`.
@@ -454,6 +457,53 @@ impl<S> ToolSet<S> {
                 )
             })
             .collect()
+    }
+
+    /// The tools as Bedrock tool specifications for calls to `model`: a tool declared
+    /// strict (`#[tool(strict)]`, or every tool with `all_strict`) carries `strict: true`
+    /// and its input schema in Bedrock's JSON-schema subset where the catalog says the model
+    /// has strict tools ([`Model::sends_strict_tools`](ai_routes_catalog::Model::sends_strict_tools));
+    /// elsewhere it is sent as usual. A schema the subset cannot express, or a request over
+    /// Bedrock's limits, is a [`SchemaProblem`](crate::schema_subset::SchemaProblem) naming
+    /// the field (`get_weather.city`).
+    pub fn bedrock_tools_for(
+        &self,
+        model: Option<&ai_routes_catalog::Model>,
+        all_strict: bool,
+    ) -> std::result::Result<Vec<Tool>, crate::schema_subset::SchemaProblem> {
+        let strict_sent = model.is_some_and(ai_routes_catalog::Model::sends_strict_tools);
+        let mut subsets = Vec::new();
+        let mut tools = Vec::with_capacity(self.tools.len());
+        for tool in &self.tools {
+            let definition = tool.definition();
+            let strict = strict_sent && (definition.strict || all_strict);
+            let schema = if strict {
+                let subset =
+                    crate::schema_subset::to_bedrock_subset(tool.input_schema(), definition.name)?;
+                let schema = subset.schema.clone();
+                subsets.push(subset);
+                schema
+            } else {
+                tool.input_schema().clone()
+            };
+            let description = Some(definition.description)
+                .filter(|d| !d.is_empty())
+                .map(str::to_string);
+            tools.push(Tool::ToolSpec(
+                ToolSpecification::builder()
+                    .name(definition.name)
+                    .set_description(description)
+                    .input_schema(ToolInputSchema::Json(to_document(&schema)))
+                    .set_strict(strict.then_some(true))
+                    .build()
+                    .expect("name and input schema are set"),
+            ));
+        }
+        crate::schema_subset::check_request_limits(
+            &subsets.iter().collect::<Vec<_>>(),
+            subsets.len(),
+        )?;
+        Ok(tools)
     }
 
     /// The `toolConfig` of a Converse request offering every tool (no `toolChoice`, so the

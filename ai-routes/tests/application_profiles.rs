@@ -40,7 +40,8 @@ async fn a_route_calls_its_application_profile_with_the_models_checks_and_prices
     // A client in another region still calls the profile from its own region.
     let ai = bedrock.ai_client_in("eu-west-1");
     ai.check_routes(&[&COUNT_ROUTE]).unwrap();
-    bedrock.push_reply(Reply::tool_use("return_result", json!({"value": 2})).with_usage(1000, 100));
+    // Claude Haiku 4.5 answers natively: the JSON arrives as text.
+    bedrock.push_reply(Reply::text(json!({"value": 2}).to_string()).with_usage(1000, 100));
     let generated = count(&ai, "one two".into()).await.unwrap();
     assert_eq!(generated.value, 2);
     let recorded = bedrock.last_request().unwrap();

@@ -1,6 +1,6 @@
 //! The chat page in a real headless Chromium (Debian's `chromium`, driven by Playwright from
 //! `tests/browser`): send a message, see streamed text and a tool call, attach an image,
-//! reload and see the history. `.ci/run` installs what it needs; outside CI the test skips
+//! reload and see the history, with the model's reasoning folded under each answer. `.ci/run` installs what it needs; outside CI the test skips
 //! loudly when Chromium or the Node packages are missing.
 #![cfg(all(feature = "http", feature = "testing"))]
 
@@ -13,7 +13,11 @@ use std::time::Duration;
 
 use ai_routes::http::GuestAuth;
 use ai_routes::store::SqliteStore;
-use ai_routes::testing::LocalBedrock;
+use ai_routes::testing::wire::ContentBlock;
+use ai_routes::testing::{
+    DeterministicResponder, LocalBedrock, RequestContext, Responder, Response,
+};
+use serde_json::json;
 
 fn chromium() -> Option<PathBuf> {
     let candidates = [
@@ -43,6 +47,20 @@ async fn chat_page_streams_shows_tools_and_keeps_history() {
 
     let bedrock = LocalBedrock::start().await.unwrap();
     bedrock.set_chunk_latency(Duration::from_millis(15)); // so streaming is observable
+                                                          // Every answer comes with reasoning, as a reasoning model's would: the page folds it
+                                                          // under the answer, streamed and after a reload.
+    bedrock.respond_with(
+        |ctx: &RequestContext<'_>| match DeterministicResponder.respond(ctx) {
+            Response::Reply(mut reply) => {
+                let thought = json!({"reasoningText": {"text": "Thinking it over first."}});
+                reply
+                    .content
+                    .insert(0, ContentBlock::ReasoningContent(thought));
+                Response::Reply(reply)
+            }
+            other => other,
+        },
+    );
     let db = std::env::temp_dir().join(format!("ai-routes-browser-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db);
     let store = SqliteStore::open(&db).unwrap();

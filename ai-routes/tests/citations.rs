@@ -219,8 +219,13 @@ struct Answer {
     months: u32,
 }
 
-#[generation(model = "Claude Haiku 4.5", cross_region = "us")]
+/// Citations and native structured output do not mix on Bedrock: the result tool.
+#[generation(model = "Claude Haiku 4.5", cross_region = "us", output = "tool")]
 async fn warranty_months(ai: &Client, policy: Document) -> Result<Generated<Answer>>;
+
+/// Native structured output (Haiku 4.5's default strategy).
+#[generation(model = "Claude Haiku 4.5", cross_region = "us")]
+async fn warranty_months_native(ai: &Client, policy: Document) -> Result<Generated<Answer>>;
 
 #[generation(model = "Nova Lite")]
 async fn nova_months(ai: &Client, policy: Document) -> Result<Generated<Answer>>;
@@ -243,6 +248,16 @@ async fn a_generation_reports_the_passages_its_answer_cites() {
         generated.citations[0].source_text,
         ["Warranty: 24 months from purchase."]
     );
+}
+
+#[tokio::test]
+async fn citations_in_a_native_structured_output_call_are_refused_before_the_call() {
+    let bedrock = LocalBedrock::start().await.unwrap();
+    let ai = bedrock.ai_client();
+    let err = warranty_months_native(&ai, warranty()).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(err.to_string().contains("output = \"tool\""), "{err}");
+    assert!(bedrock.requests().is_empty());
 }
 
 #[tokio::test]

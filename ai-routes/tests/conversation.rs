@@ -230,6 +230,9 @@ async fn tool_loop_runs_the_tool_and_feeds_the_result_back() {
                 kinds.push("done".into());
             }
             TurnEvent::Error(e) => panic!("{e}"),
+            TurnEvent::ReasoningDelta { .. } | TurnEvent::ReasoningRedacted => {
+                panic!("Nova Lite does not reason")
+            }
             other => panic!("unexpected event {other:?}"),
         }
     }

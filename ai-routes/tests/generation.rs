@@ -112,12 +112,24 @@ async fn nested_struct_result_and_the_request_matches_the_declaration() {
     assert_eq!(body["inferenceConfig"]["maxTokens"], json!(800));
     assert!((body["inferenceConfig"]["temperature"].as_f64().unwrap() - 0.2).abs() < 1e-6);
     assert_eq!(body["inferenceConfig"]["stopSequences"], json!(["END"]));
+    // Claude Haiku 4.5 has native structured output: the schema goes in `outputConfig`
+    // (as a JSON string, in Bedrock's subset) and no tool is sent.
+    assert!(body.get("toolConfig").is_none(), "{body}");
+    let format = &body["outputConfig"]["textFormat"];
+    assert_eq!(format["type"], "json_schema");
+    assert_eq!(format["structure"]["jsonSchema"]["name"], "Recipe");
     assert_eq!(
-        body["toolConfig"]["toolChoice"],
-        json!({"tool": {"name": "return_result"}})
+        format["structure"]["jsonSchema"]["description"],
+        "Plans a recipe from a short description."
     );
-    let schema = &body["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"];
+    let schema: serde_json::Value = serde_json::from_str(
+        format["structure"]["jsonSchema"]["schema"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(schema["type"], "object");
+    assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["properties"]["ingredients"]["type"], "array");
     let user_text: serde_json::Value =
         serde_json::from_str(body["messages"][0]["content"][0]["text"].as_str().unwrap()).unwrap();

@@ -143,7 +143,64 @@ async fn routes_and_openapi_describe_the_served_routes() {
         generation["requestBody"]["content"]["application/json"]["schema"]["required"],
         json!(["description", "servings"])
     );
+    let stream = &doc.body["paths"]["/generations/plan_recipe/stream"]["post"];
+    assert!(
+        stream["responses"]["200"]["content"]["text/event-stream"].is_object(),
+        "{stream}"
+    );
     assert!(doc.body["paths"]["/conversations/ShopAssistant/{id}/messages"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn generation_stream_endpoint_sends_partials_then_the_result() {
+    let s = server().await;
+    let reply = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe/stream",
+        Some(r#"{"description": "pasta", "servings": 2}"#),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(
+        reply.content_type.starts_with("text/event-stream"),
+        "{}",
+        reply.content_type
+    );
+    let events = sse(&reply.text);
+    let (last, done) = events.last().unwrap();
+    assert_eq!(last, "done", "{}", reply.text);
+    assert_eq!(done["strategy"], "native");
+    assert!(done["value"]["ingredients"].is_array());
+    assert!(done["usage"]["cost_usd"].as_f64().unwrap() > 0.0);
+    let partials: Vec<&Value> = events
+        .iter()
+        .filter(|(event, _)| event == "partial")
+        .map(|(_, data)| &data["value"])
+        .collect();
+    assert!(partials.len() >= 2, "{}", reply.text);
+    assert_eq!(partials.last().unwrap(), &&done["value"]);
+    assert_eq!(
+        s.bedrock.last_request().unwrap().operation,
+        ai_routes::testing::Operation::ConverseStream
+    );
+
+    // Bad arguments end the stream with an error event naming them.
+    let reply = guest(
+        &s.router,
+        "POST",
+        "/generations/plan_recipe/stream",
+        Some(r#"{"description": "pasta"}"#),
+    )
+    .await;
+    let events = sse(&reply.text);
+    assert_eq!(events.len(), 1, "{}", reply.text);
+    assert_eq!(events[0].0, "error");
+    assert_eq!(events[0].1["status"], 400);
+    assert!(events[0].1["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing field `servings`"));
 }
 
 #[tokio::test]
@@ -311,6 +368,59 @@ async fn conversation_crud_and_owner_scoping() {
         guest(&s.router, "GET", &path, None).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn reasoning_streams_as_reasoning_delta_events_and_is_stored() {
+    use ai_routes::testing::wire::ContentBlock;
+    use ai_routes::testing::Reply as Answer;
+    let s = server().await;
+    let id = guest(&s.router, "POST", "/conversations/ShopAssistant", None)
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.bedrock.push_reply(Answer::blocks(
+        vec![
+            ContentBlock::ReasoningContent(
+                json!({"reasoningText": {"text": "The user greets me.", "signature": "c2ln"}}),
+            ),
+            ContentBlock::ReasoningContent(json!({"redactedContent": "AAEC"})),
+            ContentBlock::Text("Hello!".into()),
+        ],
+        "end_turn",
+    ));
+    let path = format!("/conversations/ShopAssistant/{id}/messages");
+    let reply = guest(&s.router, "POST", &path, Some(r#"{"text": "Hi"}"#)).await;
+    let events = sse(&reply.text);
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    // Reasoning (streamed in pieces, then the redacted marker) before the answer.
+    let text_at = kinds.iter().position(|k| *k == "text_delta").unwrap();
+    assert!(
+        kinds[..text_at].iter().all(|k| *k == "reasoning_delta"),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds[text_at..], ["text_delta", "turn_done"]);
+    let reasoning: String = events[..text_at]
+        .iter()
+        .filter_map(|(_, data)| data["text"].as_str())
+        .collect();
+    assert_eq!(reasoning, "The user greets me.");
+    assert_eq!(events[text_at - 1].1, json!({"redacted": true}));
+    let messages = guest(
+        &s.router,
+        "GET",
+        &format!("/conversations/ShopAssistant/{id}/messages"),
+        None,
+    )
+    .await;
+    let answer = &messages.body["items"][1]["content"];
+    assert_eq!(
+        answer[0],
+        json!({"type": "reasoning", "text": "The user greets me.", "signature": "c2ln"})
+    );
+    assert_eq!(answer[1], json!({"type": "reasoning", "redacted": "AAEC"}));
 }
 
 #[tokio::test]

@@ -95,6 +95,12 @@ pub fn responder(ctx: &RequestContext<'_>) -> Response {
             _ => None,
         })
         .collect();
+    // Native structured output: the recipe as JSON text.
+    if req.output_schema().is_some() {
+        return Reply::text(recipe_json().to_string())
+            .with_usage(120, 60)
+            .into();
+    }
     match req.tool_config.as_ref().and_then(|c| c.tool_choice.as_ref()) {
         Some(ToolChoice::Tool { name }) => {
             return Reply::tool_use(name.clone(), recipe_json())
@@ -274,6 +280,11 @@ fn quickack(stream: &tokio::net::TcpStream) {
 #[generation(model = "Amazon Nova Lite", system_prompt = "You are a chef.", max_tokens = 800)]
 pub async fn plan_recipe(ai: &Client, description: String, servings: u8) -> ai_routes::Result<Recipe>;
 
+/// Plans a recipe from a short description, with native structured output (Claude Haiku 4.5
+/// has it).
+#[generation(model = "Claude Haiku 4.5", system_prompt = "You are a chef.", max_tokens = 800)]
+pub async fn plan_recipe_native(ai: &Client, description: String, servings: u8) -> ai_routes::Result<Recipe>;
+
 /// A plain streamed chat.
 #[conversation(model = "Amazon Nova Lite", system_prompt = "You are a chef.", max_tokens = 800)]
 pub struct ChefChat;
@@ -429,6 +440,64 @@ pub async fn raw_plan_recipe(
         .ok_or("no tool use")?
         .input();
     Ok(serde_json::from_value(document_to_json(input))?)
+}
+
+/// The `outputConfig` a hand-written native call sends: `Recipe`'s schema in Bedrock's
+/// subset, as a JSON string (built once, as the framework builds its own once per route).
+pub static RECIPE_OUTPUT: LazyLock<aws_sdk_bedrockruntime::types::OutputConfig> = LazyLock::new(|| {
+    use aws_sdk_bedrockruntime::types::{
+        JsonSchemaDefinition, OutputConfig, OutputFormat, OutputFormatStructure, OutputFormatType,
+    };
+    let descriptor = PLAN_RECIPE_NATIVE_ROUTE.descriptor();
+    let schema = ai_routes::schema_subset::to_bedrock_subset(&descriptor.output_schema, "Recipe")
+        .expect("Recipe fits the subset")
+        .schema;
+    OutputConfig::builder()
+        .text_format(
+            OutputFormat::builder()
+                .r#type(OutputFormatType::JsonSchema)
+                .structure(OutputFormatStructure::JsonSchema(
+                    JsonSchemaDefinition::builder()
+                        .schema(schema.to_string())
+                        .name("Recipe")
+                        .description(descriptor.doc)
+                        .build()
+                        .unwrap(),
+                ))
+                .build()
+                .unwrap(),
+        )
+        .build()
+});
+
+/// The native generation by hand: one Converse call with `outputConfig`, the answer's JSON
+/// text parsed into `Recipe` with serde_json.
+pub async fn raw_plan_recipe_native(
+    sdk: &aws_sdk_bedrockruntime::Client,
+    model_id: &str,
+    description: &str,
+    servings: u8,
+) -> Result<Recipe, Box<dyn std::error::Error + Send + Sync>> {
+    let prompt = json!({"description": description, "servings": servings}).to_string();
+    let out = sdk
+        .converse()
+        .model_id(model_id)
+        .system(SystemContentBlock::Text(SYSTEM.into()))
+        .messages(user_text(prompt))
+        .inference_config(InferenceConfiguration::builder().max_tokens(800).build())
+        .output_config(RECIPE_OUTPUT.clone())
+        .send()
+        .await?;
+    let message = out
+        .output()
+        .and_then(|o| o.as_message().ok())
+        .ok_or("no message")?;
+    let text = message
+        .content()
+        .iter()
+        .find_map(|b| b.as_text().ok())
+        .ok_or("no text")?;
+    Ok(serde_json::from_str(text)?)
 }
 
 /// Timings of one streamed turn.

@@ -93,6 +93,7 @@ fn spec_tokens(c: &ConversationModel) -> TokenStream {
     let max_steps = c.max_steps;
     let stream = c.stream;
     let turn_timeout_ms = option(c.turn_timeout_ms);
+    let strict_tools = c.strict_tools;
     quote! {
         ::ai_routes::__private::ConversationSpec {
             name: #name,
@@ -101,6 +102,7 @@ fn spec_tokens(c: &ConversationModel) -> TokenStream {
             max_steps: #max_steps,
             stream: #stream,
             turn_timeout_ms: #turn_timeout_ms,
+            strict_tools: #strict_tools,
         }
     }
 }

@@ -21,6 +21,7 @@ options! {
         stream: boolean -> Spanned<bool>,
         state: type_path -> syn::Type,
         turn_timeout_ms: int -> Spanned<i64>,
+        strict_tools: flag -> Spanned<bool>,
     }
 }
 
@@ -34,6 +35,7 @@ pub struct ConversationModel {
     pub stream: bool,
     pub state: syn::Type,
     pub turn_timeout_ms: Option<u64>,
+    pub strict_tools: bool,
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -133,6 +135,21 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
                     errors,
                 );
             }
+            if let Some(strict) = options.strict_tools.as_ref().filter(|s| s.value) {
+                require(
+                    catalog,
+                    Capability::StrictTools,
+                    strict.span,
+                    || {
+                        format!(
+                            "model `{}` does not support strict tools (`strict: true`); remove `strict_tools`, or pick a \
+                             model that has them (e.g. Claude Sonnet 4.5, Claude Haiku 4.5)",
+                            catalog.name
+                        )
+                    },
+                    errors,
+                );
+            }
             if let Some(tools) = tools.as_ref().filter(|t| !t.value.is_empty()) {
                 let needed = if streaming {
                     Capability::StreamingToolUse
@@ -178,6 +195,7 @@ fn parse(args: Args, item: syn::ItemStruct, errors: &mut Errors) -> Option<Conve
         stream: streaming,
         state,
         turn_timeout_ms,
+        strict_tools: options.strict_tools.is_some_and(|s| s.value),
     })
 }
 

@@ -6,11 +6,12 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat};
 
 use super::template::Piece;
-use super::{Generation, Strategy};
+use super::Generation;
 use crate::diagnostics::Errors;
 use crate::model_spec::option;
 use crate::route_fn::RouteFn;
 use crate::route_fn::{with_named_lifetimes, ArgKind};
+use ai_routes_catalog::OutputStrategy;
 
 pub fn generate(g: &Generation) -> TokenStream {
     let fn_name = &g.item.sig.ident;
@@ -23,6 +24,7 @@ pub fn generate(g: &Generation) -> TokenStream {
     let input_schema_fn = format_ident!("__ai_routes_{}_input_schema", name);
     let prompt_fn = format_ident!("__ai_routes_{}_prompt", name);
     let invoke_fn = format_ident!("__ai_routes_{}_invoke", name);
+    let stream_json_fn = format_ident!("__ai_routes_{}_stream_json", name);
     let client = client_ident(g);
 
     let values: Vec<_> = g.args.iter().filter(|a| a.kind == ArgKind::Value).collect();
@@ -30,17 +32,26 @@ pub fn generate(g: &Generation) -> TokenStream {
     let value_types: Vec<_> = values.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
     let owned_types: Vec<_> = g.args.iter().map(|a| owned(&a.ty)).collect();
     // Arguments declared as references borrow what was read from JSON.
-    let borrows = g.args.iter().filter_map(|a| {
-        let ident = &a.ident;
-        let ty = &a.ty;
-        matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
-    });
+    let borrows = g
+        .args
+        .iter()
+        .filter_map(|a| {
+            let ident = &a.ident;
+            let ty = &a.ty;
+            matches!(a.ty, syn::Type::Reference(_)).then(|| quote! { let #ident: #ty = &#ident; })
+        })
+        .collect::<Vec<_>>();
     // An unsuitable argument type is reported at the type.
-    let reads = g.args.iter().zip(&owned_types).map(|(a, owned)| {
-        let ident = &a.ident;
-        let name = ident.to_string();
-        quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
-    });
+    let reads = g
+        .args
+        .iter()
+        .zip(&owned_types)
+        .map(|(a, owned)| {
+            let ident = &a.ident;
+            let name = ident.to_string();
+            quote_spanned! {a.ty.span()=> let #ident: #owned = args.arg(#name)?; }
+        })
+        .collect::<Vec<_>>();
     let text = match &g.template {
         Some(template) => {
             let mut format = String::new();
@@ -85,7 +96,8 @@ pub fn generate(g: &Generation) -> TokenStream {
         quote! { result.map(|generated| generated.value).map_err(::core::convert::Into::into) }
     };
 
-    let spec = spec_tokens(g, &input_schema_fn, &invoke_fn);
+    let stream_fn = stream_fn(g, &route_static, &prompt_fn, &media);
+    let spec = spec_tokens(g, &input_schema_fn, &invoke_fn, &stream_json_fn);
     let result_type_fn = format_ident!("__ai_routes_{}_result_type", name);
     let new_route = quote! {
         ::ai_routes::__private::GenerationRoute::new(#spec, #result_type_fn)
@@ -132,6 +144,24 @@ pub fn generate(g: &Generation) -> TokenStream {
                         #route_static.generate(ai, input).await.map(::ai_routes::__private::Generated::into_json)
                     })
                 }
+
+                #[allow(non_snake_case)]
+                fn #stream_json_fn(
+                    ai: &::ai_routes::__private::Client,
+                    args: ::ai_routes::__private::serde_json::Value,
+                ) -> ::ai_routes::__private::BoxStream<'_, ::ai_routes::__private::Result<::ai_routes::__private::GenerationEvent<::ai_routes::__private::serde_json::Value>>> {
+                    #route_static.stream_with(ai, move |__ai_routes_call| {
+                        ::std::boxed::Box::pin(async move {
+                            let mut args = ::ai_routes::__private::ArgsReader::new(#name, args)?;
+                            #(#reads)*
+                            args.finish()?;
+                            #(#borrows)*
+                            let text = #prompt_fn(#(&#value_idents),*)?;
+                            let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                            __ai_routes_call.generate(input).await
+                        })
+                    }).into_json()
+                }
             } else {}
         }
 
@@ -167,6 +197,55 @@ pub fn generate(g: &Generation) -> TokenStream {
             let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
             let result = #route_static.generate(#client, input).await;
             #finish
+        }
+
+        #stream_fn
+    }
+}
+
+/// `name_stream`: the route called as a stream of partial values, from the same arguments
+/// (they are moved into the stream, references borrowed for its lifetime).
+fn stream_fn(
+    g: &Generation,
+    route_static: &syn::Ident,
+    prompt_fn: &syn::Ident,
+    media: &[TokenStream],
+) -> TokenStream {
+    // A declaration with its own generic parameters is an error reported elsewhere.
+    if !g.item.sig.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let name = g.item.sig.ident.to_string();
+    let stream_fn = format_ident!("{}_stream", name);
+    let vis = &g.item.vis;
+    let output = &g.ret.output;
+    let client = client_ident(g);
+    let idents: Vec<_> = g.args.iter().map(|a| &a.ident).collect();
+    let types: Vec<_> = g.args.iter().map(|a| with_named_lifetimes(&a.ty)).collect();
+    let value_idents: Vec<_> = g
+        .args
+        .iter()
+        .filter(|a| a.kind == ArgKind::Value)
+        .map(|a| &a.ident)
+        .collect();
+    let doc = format!(
+        "[`{name}`] as a stream: `Partial` snapshots of the result while its JSON arrives, then \
+         `GenerationEvent::Done` with the validated result (see `GenerationRoute::stream`)."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        #vis fn #stream_fn<'__a>(
+            #client: &'__a ::ai_routes::__private::Client,
+            #(#idents: #types),*
+        ) -> ::ai_routes::__private::GenerationStream<'__a, #output> {
+            #route_static.stream_with(#client, move |__ai_routes_call| {
+                ::std::boxed::Box::pin(async move {
+                    let text = #prompt_fn(#(&#value_idents),*)?;
+                    let input = ::ai_routes::__private::UserInput::text(text) #(#media)*;
+                    __ai_routes_call.generate(input).await
+                })
+            })
         }
     }
 }
@@ -214,6 +293,7 @@ fn spec_tokens(
     g: &Generation,
     input_schema_fn: &syn::Ident,
     invoke_fn: &syn::Ident,
+    stream_json_fn: &syn::Ident,
 ) -> TokenStream {
     let name = g.item.sig.ident.to_string();
     let doc = &g.doc;
@@ -221,9 +301,12 @@ fn spec_tokens(
     let retries = g.retries;
     let timeout_ms = option(g.timeout_ms);
     let strategy = match g.strategy {
-        Strategy::Tool => quote!(Tool),
-        Strategy::Any => quote!(Any),
-        Strategy::AutoWithInstruction => quote!(AutoWithInstruction),
+        OutputStrategy::Native => quote!(Native),
+        OutputStrategy::ForcedTool(mode) => {
+            let mode = format_ident!("{mode:?}");
+            quote!(ForcedTool(::ai_routes::__private::ToolChoiceMode::#mode))
+        }
+        OutputStrategy::AutoWithInstruction => quote!(AutoWithInstruction),
     };
     let span = Span::call_site();
     quote_spanned! {span=>
@@ -232,10 +315,11 @@ fn spec_tokens(
             doc: #doc,
             model: #model,
             retries: #retries,
-            tool_choice: ::ai_routes::__private::ToolChoiceStrategy::#strategy,
+            output: ::ai_routes::__private::OutputStrategy::#strategy,
             timeout_ms: #timeout_ms,
             input_schema: #input_schema_fn,
             invoke_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#invoke_fn) } else { ::core::option::Option::None }),
+            stream_json: ::ai_routes::__private::if_http!({ ::core::option::Option::Some(#stream_json_fn) } else { ::core::option::Option::None }),
         }
     }
 }

@@ -4,7 +4,9 @@
 mod expand;
 mod template;
 
-use ai_routes_catalog::{Capability, ToolChoiceMode};
+use ai_routes_catalog::{
+    unchecked_output_strategy, Capability, OutputPreference, OutputStrategy, ToolChoiceMode,
+};
 use proc_macro2::TokenStream;
 
 use crate::attrs::{options, Args, ModelOptions, Spanned};
@@ -23,16 +25,9 @@ options! {
         stop_sequences: strings -> Spanned<Vec<String>>,
         retries: int -> Spanned<i64>,
         tool_choice: string -> Spanned<String>,
+        output: string -> Spanned<String>,
         timeout_ms: int -> Spanned<i64>,
     }
-}
-
-/// How the result tool is forced.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    Tool,
-    Any,
-    AutoWithInstruction,
 }
 
 /// A validated generation route.
@@ -44,7 +39,7 @@ pub struct Generation {
     pub ret: ReturnShape,
     pub template: Option<Template>,
     pub retries: u32,
-    pub strategy: Strategy,
+    pub strategy: OutputStrategy,
     pub timeout_ms: Option<u64>,
 }
 
@@ -108,10 +103,15 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     }
     let timeout_ms = check_timeout(options.timeout_ms, "timeout_ms", errors);
 
-    let mut strategy = Strategy::Tool;
+    let mut strategy = OutputStrategy::ForcedTool(ToolChoiceMode::Tool);
     if let Some(settings) = &mut settings {
         let model = &settings.model;
-        strategy = choose_strategy(model, options.tool_choice.as_ref(), errors);
+        strategy = choose_strategy(
+            settings,
+            options.output.as_ref(),
+            options.tool_choice.as_ref(),
+            errors,
+        );
         if let Some(catalog) = model.model.filter(|_| model.checked) {
             check_capabilities(catalog, model, &route_args, errors);
         }
@@ -132,52 +132,126 @@ fn parse(args: Args, item: RouteFn, errors: &mut Errors) -> Option<Generation> {
     })
 }
 
+/// The route's output strategy: the catalog's decision ([`Model::output_strategy`]) for
+/// what the route declares (`output`, `tool_choice`), each declaration checked against the
+/// model.
 fn choose_strategy(
-    model: &RouteModel,
-    requested: Option<&Spanned<String>>,
+    settings: &ModelSettings,
+    output: Option<&Spanned<String>>,
+    tool_choice: Option<&Spanned<String>>,
     errors: &mut Errors,
-) -> Strategy {
+) -> OutputStrategy {
+    let model = &settings.model;
     let catalog = model.model.filter(|_| model.checked);
-    let Some(requested) = requested else {
-        return match catalog.map(|m| m.forced_tool_choice()) {
-            Some(Some(ToolChoiceMode::Tool)) | None => Strategy::Tool,
-            Some(Some(ToolChoiceMode::Any)) => Strategy::Any,
-            Some(_) => Strategy::AutoWithInstruction,
+    // A thinking model refuses a forced tool: the result is then native output where the
+    // model has it, else the result tool asked for with an instruction (`auto`).
+    let thinking = settings.reasoning_plan.forbids_forced_tool();
+    let mode = tool_choice.and_then(|requested| {
+        let mode = match requested.value.as_str() {
+            "tool" => ToolChoiceMode::Tool,
+            "any" => ToolChoiceMode::Any,
+            "auto" => ToolChoiceMode::Auto,
+            other => {
+                errors.error(
+                    requested.span,
+                    format!("`tool_choice` is \"tool\", \"any\" or \"auto\", not \"{other}\""),
+                );
+                return None;
+            }
         };
-    };
-    let (strategy, mode) = match requested.value.as_str() {
-        "tool" => (Strategy::Tool, ToolChoiceMode::Tool),
-        "any" => (Strategy::Any, ToolChoiceMode::Any),
-        "auto" => (Strategy::AutoWithInstruction, ToolChoiceMode::Auto),
-        other => {
+        if thinking && mode != ToolChoiceMode::Auto {
             errors.error(
                 requested.span,
-                format!("`tool_choice` is \"tool\", \"any\" or \"auto\", not \"{other}\""),
+                format!(
+                    "model `{}` thinks on this route{} and Bedrock refuses forced tool choice while it thinks \
+                     (\"Thinking may not be enabled when tool_choice forces tool use.\"); remove `tool_choice` \
+                     (ai-routes then uses native output or asks for the result with `auto` and an instruction), \
+                     or set `reasoning = \"off\"`",
+                    model.written,
+                    crate::reasoning::thinking_cause(settings.reasoning)
+                ),
             );
-            return Strategy::Tool;
+            return Some(ToolChoiceMode::Auto);
+        }
+        if let (Some(catalog), false) = (catalog, mode == ToolChoiceMode::Auto) {
+            check_tool_choice(catalog, mode, requested, errors);
+        }
+        Some(mode)
+    });
+    let preference = match output.map(|o| (o, o.value.as_str())) {
+        None => match (tool_choice, mode) {
+            // A declared tool choice means the tool strategy.
+            (Some(_), mode) => OutputPreference::Tool(mode),
+            (None, _) => OutputPreference::Default,
+        },
+        Some((_, "tool")) => OutputPreference::Tool(mode),
+        Some((declared, "native")) => {
+            if let Some(tool_choice) = tool_choice {
+                errors.error(
+                    tool_choice.span,
+                    "`tool_choice` applies to `output = \"tool\"`; native structured output sends no tool: remove one of them",
+                );
+            }
+            if let Some(catalog) = catalog {
+                require(
+                    catalog,
+                    Capability::NativeOutput,
+                    declared.span,
+                    || {
+                        let able: Vec<&str> = ai_routes_catalog::models()
+                            .iter()
+                            .filter(|m| m.native_output.is_yes() && m.is_active())
+                            .map(|m| m.name)
+                            .take(4)
+                            .collect();
+                        format!(
+                            "model `{}` does not support native structured output (`output = \"native\"`); remove `output` to use \
+                             the result tool, or pick a model that has it (e.g. {})",
+                            catalog.name,
+                            able.join(", ")
+                        )
+                    },
+                    errors,
+                );
+            }
+            OutputPreference::Native
+        }
+        Some((declared, other)) => {
+            errors.error(
+                declared.span,
+                format!("`output` is \"native\" or \"tool\", not \"{other}\""),
+            );
+            OutputPreference::Default
         }
     };
-    if let Some(catalog) = catalog {
-        if mode != ToolChoiceMode::Auto {
-            let accepted: Vec<&str> = catalog.tool_choice.iter().map(|m| m.as_str()).collect();
-            require(
-                catalog,
-                Capability::ToolChoice(mode),
-                requested.span,
-                || {
-                    format!(
-                    "model `{}` does not accept forced tool choice `{}` (it accepts: {}); remove `tool_choice` to let \
-                     ai-routes use the strongest mode the model accepts, or pick a model that supports it",
-                    catalog.name,
-                    mode.as_str(),
-                    if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") }
-                )
-                },
-                errors,
-            );
-        }
+    match catalog {
+        Some(catalog) => catalog.output_strategy(preference, thinking),
+        None => unchecked_output_strategy(preference),
     }
-    strategy
+}
+
+fn check_tool_choice(
+    catalog: &ai_routes_catalog::Model,
+    mode: ToolChoiceMode,
+    requested: &Spanned<String>,
+    errors: &mut Errors,
+) {
+    let accepted: Vec<&str> = catalog.tool_choice.iter().map(|m| m.as_str()).collect();
+    require(
+        catalog,
+        Capability::ToolChoice(mode),
+        requested.span,
+        || {
+            format!(
+                "model `{}` does not accept forced tool choice `{}` (it accepts: {}); remove `tool_choice` to let \
+                 ai-routes use the strongest mode the model accepts, or pick a model that supports it",
+                catalog.name,
+                mode.as_str(),
+                if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") }
+            )
+        },
+        errors,
+    );
 }
 
 fn check_capabilities(

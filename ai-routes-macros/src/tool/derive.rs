@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields};
 
-use super::{description, tool_info, tool_name, OPTIONS};
+use super::{description, tool_info, tool_options, OPTIONS};
 use crate::attrs::Args;
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
@@ -41,12 +41,13 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
 
     let ident = &input.ident;
-    let name = tool_name(
+    let declared = tool_options(
         &args,
         &snake_case(&syn::ext::IdentExt::unraw(ident).to_string()),
         ident.span(),
         &mut errors,
     );
+    let name = declared.name;
     let description = description(
         doc_string(&input.attrs),
         ident.span(),
@@ -57,7 +58,14 @@ pub fn expand(input: TokenStream) -> TokenStream {
         return errors.to_compile_errors();
     }
     // A missing `Deserialize` / `JsonSchema` derive is reported once, at the struct's name.
-    tool_info(ident, &input.generics, &name, &description, ident.span())
+    tool_info(
+        ident,
+        &input.generics,
+        &name,
+        &description,
+        declared.strict,
+        ident.span(),
+    )
 }
 
 /// `SearchProducts` → `search_products`, `HTTPRequest` → `http_request`.

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, Pat, ReturnType, Type};
 
-use super::{description, tool_info, tool_name, OPTIONS};
+use super::{description, tool_info, tool_options, OPTIONS};
 use crate::attrs::Args;
 use crate::diagnostics::Errors;
 use crate::docs::doc_string;
@@ -39,6 +39,7 @@ struct Return {
 /// A validated `#[tool]` fn.
 struct ToolFn {
     name: String,
+    strict: bool,
     description: String,
     params: Vec<Param>,
     ret: Return,
@@ -207,9 +208,10 @@ fn parse(
         errors,
     );
     let default_name = syn::ext::IdentExt::unraw(&sig.ident).to_string();
-    let name = tool_name(args, &default_name, sig.ident.span(), errors);
+    let declared = tool_options(args, &default_name, sig.ident.span(), errors);
     Some(ToolFn {
-        name,
+        name: declared.name,
+        strict: declared.strict,
         description,
         params,
         ret: ret?,
@@ -356,6 +358,7 @@ fn generate(tool: &ToolFn, item: RouteFn) -> TokenStream {
         &syn::Generics::default(),
         name,
         &tool.description,
+        tool.strict,
         Span::call_site(),
     );
 

@@ -18,15 +18,25 @@ options! {
     /// The options of `#[tool]` and `#[derive(Tool)]`.
     pub struct ToolOptions {
         name: string -> Spanned<String>,
+        strict: flag -> Spanned<bool>,
     }
 }
 
 const OPTIONS: &[&str] = ToolOptions::KEYS;
 
+/// What `#[tool(...)]` declares: the name and whether the tool is strict.
+struct Declared {
+    name: String,
+    strict: bool,
+}
+
 /// The tool name: `name = "..."` when given, else `default`; checked against Bedrock's
-/// pattern either way.
-fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors) -> String {
-    let named = ToolOptions::parse(args, errors).name;
+/// pattern either way; and `strict` (Bedrock validates the input against the schema, on
+/// models with strict tools).
+fn tool_options(args: &Args, default: &str, default_span: Span, errors: &mut Errors) -> Declared {
+    let options = ToolOptions::parse(args, errors);
+    let strict = options.strict.is_some_and(|s| s.value);
+    let named = options.name;
     let renamed = named.is_some();
     let name = named.unwrap_or(Spanned {
         value: default.to_string(),
@@ -47,7 +57,10 @@ fn tool_name(args: &Args, default: &str, default_span: Span, errors: &mut Errors
             ),
         );
     }
-    name.value
+    Declared {
+        name: name.value,
+        strict,
+    }
 }
 
 /// The tool description (the doc comment), required: it is how the model knows when to call
@@ -70,6 +83,7 @@ fn tool_info(
     generics: &syn::Generics,
     name: &str,
     description: &str,
+    strict: bool,
     input_span: Span,
 ) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -81,6 +95,7 @@ fn tool_info(
                     name: #name,
                     description: #description,
                     input_schema: #schema,
+                    strict: #strict,
                 };
         }
     }

@@ -3,7 +3,8 @@
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, DocumentBlock, DocumentFormat, DocumentSource, ImageBlock, ImageFormat,
-    ImageSource, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
+    ImageSource, ReasoningContentBlock, ReasoningTextBlock, ToolResultBlock,
+    ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
 };
 use base64::Engine as _;
 use serde_json::Value;
@@ -82,6 +83,22 @@ pub(crate) fn to_block(part: &ContentPart) -> Result<ContentBlock> {
                 .build()
                 .map_err(|e| invalid(&e))?,
         ),
+        ContentPart::Reasoning {
+            text,
+            signature,
+            redacted,
+        } => ContentBlock::ReasoningContent(match redacted {
+            Some(bytes) => ReasoningContentBlock::RedactedContent(Blob::new(
+                B64.decode(bytes).map_err(|e| invalid(&e))?,
+            )),
+            None => ReasoningContentBlock::ReasoningText(
+                ReasoningTextBlock::builder()
+                    .text(text)
+                    .set_signature(signature.clone())
+                    .build()
+                    .map_err(|e| invalid(&e))?,
+            ),
+        }),
         ContentPart::ToolResult {
             tool_use_id,
             status,
@@ -134,6 +151,15 @@ pub(crate) fn estimate_tokens(parts: &[ContentPart], ai_context: Option<&Value>)
             ContentPart::Document { .. } => DOCUMENT_CHARS,
             ContentPart::ToolUse { name, input, .. } => name.len() + input.to_string().len(),
             ContentPart::ToolResult { content, .. } => content.to_string().len(),
+            ContentPart::Reasoning {
+                text,
+                signature,
+                redacted,
+            } => {
+                text.len()
+                    + signature.as_ref().map_or(0, String::len)
+                    + redacted.as_ref().map_or(0, String::len)
+            }
         })
         .sum::<usize>()
         + ai_context.map(|c| c.to_string().len()).unwrap_or(0);

@@ -24,6 +24,15 @@ pub enum TurnEvent {
         /// The text; concatenate the deltas of a turn to get the answer.
         text: String,
     },
+    /// A piece of the model's reasoning (extended thinking), before or between its text.
+    /// Show it apart from the answer (the chat page folds it under the answer).
+    ReasoningDelta {
+        /// The reasoning text; concatenate the deltas of a model call to get it.
+        text: String,
+    },
+    /// The model reasoned, but its provider redacted (encrypted) the reasoning: there is
+    /// nothing to show except that it happened.
+    ReasoningRedacted,
     /// The passages of the caller's documents that support the text just streamed (Claude,
     /// with [`Document::with_citations`](crate::Document::with_citations)); sent once the cited
     /// text is complete.
@@ -78,6 +87,9 @@ pub enum TurnEvent {
 pub struct TurnReply {
     /// The assistant's text of the turn (all text deltas, joined).
     pub text: String,
+    /// The model's reasoning during the turn (all reasoning deltas, joined; empty when it
+    /// did not reason or its reasoning was redacted).
+    pub reasoning: String,
     /// Why the turn stopped (see [`TurnEvent::TurnDone`]).
     pub stop_reason: String,
     /// Tokens and cost of the turn.
@@ -274,6 +286,7 @@ impl TurnStream {
     pub async fn collect_text(mut self) -> Result<TurnReply> {
         let mut reply = TurnReply {
             text: String::new(),
+            reasoning: String::new(),
             stop_reason: String::new(),
             usage: Usage::default(),
             steps: 0,
@@ -284,6 +297,8 @@ impl TurnStream {
         while let Some(event) = self.next_event().await {
             match event {
                 TurnEvent::TextDelta { text } => reply.text.push_str(&text),
+                TurnEvent::ReasoningDelta { text } => reply.reasoning.push_str(&text),
+                TurnEvent::ReasoningRedacted => {}
                 TurnEvent::Citations { citations } => reply.citations.extend(citations),
                 TurnEvent::ToolUse {
                     id,

@@ -85,6 +85,31 @@ fn calibrate(newest_first: &mut Vec<StoredMessage>, mut used: u64, budget_tokens
     }
 }
 
+/// The message's parts as the model's window holds them. Signed (or redacted) reasoning
+/// is kept in the current turn's assistant messages written by the model called now: with
+/// thinking on, Bedrock refuses the assistant message carrying a `toolUse` without its
+/// signed blocks, unchanged, and refuses signed blocks another model wrote. All other
+/// reasoning (earlier turns, unsigned reasoning of gpt-oss, Qwen3, DeepSeek) is left out:
+/// it is not needed and would fill the window.
+fn window_reasoning(
+    message: &StoredMessage,
+    current_turn: bool,
+    model_id: &str,
+) -> Vec<ContentPart> {
+    let keep_signed = current_turn
+        && message.role == Role::Assistant
+        && message.model_id.as_deref() == Some(model_id);
+    message
+        .content
+        .iter()
+        .filter(|part| match part {
+            ContentPart::Reasoning { .. } => keep_signed && part.is_signed_reasoning(),
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
 /// A user message that is not only tool results starts a turn.
 fn opens_turn(message: &StoredMessage) -> bool {
     message.role == Role::User
@@ -98,10 +123,13 @@ fn opens_turn(message: &StoredMessage) -> bool {
 /// - incomplete assistant messages are left out (they were cut short by an error), and so are
 ///   the user messages of a turn Bedrock refused;
 /// - tool blocks of tools not declared now, and unpaired ones, become text;
+/// - reasoning stays out, except signed reasoning of the current turn written by `model_id`
+///   (Bedrock requires it back unchanged in a tool loop: [`window_reasoning`]);
 /// - consecutive messages of one role are merged.
 pub(crate) fn normalise(
     window: &[StoredMessage],
     declared_tools: &HashSet<String>,
+    model_id: &str,
 ) -> Vec<(Role, Vec<ContentPart>)> {
     // The user messages of a turn Bedrock refused are not sent again (they would be refused
     // again, and the conversation could never move on).
@@ -122,9 +150,14 @@ pub(crate) fn normalise(
         .filter(|(m, refused)| !m.incomplete && !refused)
         .map(|(m, _)| m)
         .collect();
+    let current_turn = kept.iter().rposition(|m| opens_turn(m)).unwrap_or(0);
     let mut merged: Vec<(Role, Vec<ContentPart>)> = Vec::new();
-    for message in kept {
-        let mut parts = message.content.clone();
+    for (index, message) in kept.into_iter().enumerate() {
+        let mut parts = window_reasoning(message, index >= current_turn, model_id);
+        if parts.is_empty() {
+            // A reply that was reasoning only (Qwen3 can answer so) has nothing left to send.
+            continue;
+        }
         if let Some(context) = &message.ai_context {
             parts.push(ContentPart::text(format!("Context: {context}")));
         }
@@ -293,7 +326,7 @@ mod tests {
             message(4, Role::Assistant, vec![tool_use("c", "weather")]), // never answered
             message(5, Role::User, vec![ContentPart::text("next")]),
         ];
-        let out = normalise(&window, &declared);
+        let out = normalise(&window, &declared, "m");
         assert_eq!(out.len(), 5);
         assert!(matches!(&out[1].1[0], ContentPart::ToolUse { id, .. } if id == "a"));
         assert!(
@@ -322,7 +355,7 @@ mod tests {
             message(6, Role::User, vec![result("a")]),
             message(7, Role::User, vec![ContentPart::text("three"), result("z")]),
         ];
-        let out = normalise(&window, &declared);
+        let out = normalise(&window, &declared, "m");
         let roles: Vec<Role> = out.iter().map(|(r, _)| *r).collect();
         assert_eq!(roles, [Role::User, Role::Assistant, Role::User]);
         assert_eq!(
@@ -360,7 +393,7 @@ mod tests {
             message(2, Role::Assistant, vec![ContentPart::text("ok")]),
             message(3, Role::User, second),
         ];
-        let out = normalise(&window, &HashSet::new());
+        let out = normalise(&window, &HashSet::new(), "m");
         let count = |parts: &[ContentPart], f: fn(&ContentPart) -> bool| {
             parts.iter().filter(|p| f(p)).count()
         };
@@ -441,5 +474,63 @@ mod tests {
             3,
             "60 of 30 estimated: 50 × 2 = 100 > 60, two oldest dropped"
         );
+    }
+
+    fn reasoning(text: &str, signature: Option<&str>) -> ContentPart {
+        ContentPart::Reasoning {
+            text: text.into(),
+            signature: signature.map(str::to_string),
+            redacted: None,
+        }
+    }
+
+    #[test]
+    fn only_signed_reasoning_of_the_current_turn_by_this_model_is_sent() {
+        let by = |mut m: StoredMessage, model: &str| {
+            m.model_id = Some(model.into());
+            m
+        };
+        let declared: HashSet<String> = ["weather".to_string()].into();
+        let window = vec![
+            message(1, Role::User, vec![ContentPart::text("first")]),
+            by(
+                message(
+                    2,
+                    Role::Assistant,
+                    vec![reasoning("old", Some("s1")), ContentPart::text("a")],
+                ),
+                "m",
+            ),
+            message(3, Role::User, vec![ContentPart::text("second")]),
+            by(
+                message(
+                    4,
+                    Role::Assistant,
+                    vec![reasoning("now", Some("s2")), tool_use("t", "weather")],
+                ),
+                "m",
+            ),
+            message(5, Role::User, vec![result("t")]),
+            // Unsigned reasoning only (a Qwen3-style reply): nothing left, message dropped.
+            by(
+                message(6, Role::Assistant, vec![reasoning("unsigned", None)]),
+                "m",
+            ),
+        ];
+        let out = normalise(&window, &declared, "m");
+        assert_eq!(out.len(), 5, "{out:?}");
+        assert_eq!(
+            out[1].1,
+            vec![ContentPart::text("a")],
+            "earlier turn: left out"
+        );
+        assert_eq!(
+            out[3].1[0],
+            reasoning("now", Some("s2")),
+            "tool loop: kept first"
+        );
+        // Another model never receives the signed block.
+        let other = normalise(&window, &declared, "other");
+        assert!(matches!(other[3].1[0], ContentPart::ToolUse { .. }));
     }
 }

@@ -90,12 +90,37 @@ pub enum ContentPart {
         /// A JSON object, or a string for text results.
         content: Value,
     },
+    /// The model's reasoning (extended thinking), stored with its answer. Signed or redacted
+    /// reasoning is sent back unchanged where Bedrock requires it (the assistant message
+    /// that called a tool, within the turn, to the model that wrote it); unsigned reasoning
+    /// and reasoning of earlier turns stay out of the model's window.
+    Reasoning {
+        /// The reasoning text (empty when redacted).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        text: String,
+        /// The provider's signature over the text (Anthropic models sign their thinking).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        /// Reasoning the provider encrypted (redacted thinking), base64.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        redacted: Option<String>,
+    },
 }
 
 impl ContentPart {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
         ContentPart::Text { text: text.into() }
+    }
+
+    /// Reasoning the model signed or redacted: it must be sent back exactly as received
+    /// where Bedrock requires it, and only to the model that wrote it.
+    pub fn is_signed_reasoning(&self) -> bool {
+        matches!(
+            self,
+            ContentPart::Reasoning { signature, redacted, .. }
+                if signature.is_some() || redacted.is_some()
+        )
     }
 
     /// The text of a text part, cited or not: what the model said.
@@ -193,6 +218,19 @@ impl StoredMessage {
         self.content
             .iter()
             .filter_map(ContentPart::answer_text)
+            .collect::<Vec<_>>()
+            .join("")
+    }
+
+    /// The message's reasoning text, joined (empty when the model did not reason, or its
+    /// reasoning was redacted).
+    pub fn reasoning(&self) -> String {
+        self.content
+            .iter()
+            .filter_map(|p| match p {
+                ContentPart::Reasoning { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
             .collect::<Vec<_>>()
             .join("")
     }

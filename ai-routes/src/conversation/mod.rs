@@ -49,6 +49,8 @@ pub struct ConversationSpec {
     pub stream: bool,
     /// Deadline of one turn (model calls, retries and tools).
     pub turn_timeout_ms: Option<u64>,
+    /// `strict_tools`: every tool is sent strict (where the model has strict tools).
+    pub strict_tools: bool,
 }
 
 impl ConversationSpec {
@@ -61,6 +63,7 @@ impl ConversationSpec {
             max_steps: 1,
             stream: false,
             turn_timeout_ms: None,
+            strict_tools: false,
         }
     }
 }

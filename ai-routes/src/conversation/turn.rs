@@ -21,7 +21,7 @@ use super::message::{
 use super::{ClientTool, RouteInner, UserMessage};
 use crate::document::to_document;
 use crate::error::{Error, Result};
-use crate::executor::{CallInfo, Delivery, Failure, Reply, Request};
+use crate::executor::{CallInfo, Delivery, Delta, Failure, Reply, Request};
 use crate::metering::RouteKind;
 use crate::usage::Usage;
 
@@ -316,7 +316,10 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .map(str::to_string)
             .collect();
         declared.extend(client_names.iter().cloned());
-        let tool_config = self.tool_config();
+        let tool_config = match self.tool_config() {
+            Ok(config) => config,
+            Err(error) => return self.emit(TurnEvent::Error(error)).await,
+        };
         let tool_chars = tool_chars(&self.inner, &self.client_tools);
         let mut total = Usage::default();
 
@@ -328,6 +331,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
             let request = Request {
                 messages: &messages,
                 tool_config: tool_config.as_ref(),
+                output_config: None,
                 input_tokens: window
                     .iter()
                     .map(|m| u64::from(m.estimated_tokens))
@@ -594,7 +598,7 @@ impl<S: Send + Sync + 'static> Turn<S> {
         window: &[StoredMessage],
         declared: &HashSet<String>,
     ) -> Result<Vec<Message>> {
-        let normalised = normalise(window, declared);
+        let normalised = normalise(window, declared, self.inner.spec.model.invoke_id);
         normalised
             .into_iter()
             .map(|(role, parts)| {
@@ -612,8 +616,16 @@ impl<S: Send + Sync + 'static> Turn<S> {
             .collect()
     }
 
-    fn tool_config(&self) -> Option<ToolConfiguration> {
-        let mut tools = self.inner.tools.bedrock_tools();
+    fn tool_config(&self) -> Result<Option<ToolConfiguration>> {
+        let spec = &self.inner.spec;
+        let mut tools = self
+            .inner
+            .tools
+            .bedrock_tools_for(spec.model.catalog_model(), spec.strict_tools)
+            .map_err(|problem| Error::UnsupportedSchema {
+                route: spec.name.into(),
+                problem: problem.to_string(),
+            })?;
         for tool in &self.client_tools {
             tools.push(Tool::ToolSpec(
                 ToolSpecification::builder()
@@ -624,12 +636,12 @@ impl<S: Send + Sync + 'static> Turn<S> {
                     .expect("name and schema are set"),
             ));
         }
-        (!tools.is_empty()).then(|| {
+        Ok((!tools.is_empty()).then(|| {
             ToolConfiguration::builder()
                 .set_tools(Some(tools))
                 .build()
                 .expect("tools are set")
-        })
+        }))
     }
 
     /// One model call through the executor; streamed text reaches the caller as it arrives,
@@ -660,7 +672,11 @@ impl<S: Send + Sync + 'static> Turn<S> {
         };
         if spec.stream {
             let events = &self.events;
-            let mut sink = |text: String| events.send(TurnEvent::TextDelta { text });
+            let mut sink = |delta: Delta| {
+                if let Some(event) = turn_event(delta) {
+                    events.send(event);
+                }
+            };
             let delivery = Delivery::Streamed(&mut sink);
             self.inner.client.call_model(info, request, delivery).await
         } else {
@@ -685,14 +701,39 @@ impl<S: Send + Sync + 'static> Turn<S> {
                 }
             };
             for part in &reply.content {
-                if let Some(text) = part.answer_text() {
-                    self.emit(TurnEvent::TextDelta {
-                        text: text.to_string(),
-                    })
-                    .await;
+                if let Some(event) = part_delta(part).and_then(turn_event) {
+                    self.emit(event).await;
                 }
             }
             Ok(reply)
         }
+    }
+}
+
+/// The event a streamed piece of the answer is to the caller: text and reasoning. A
+/// retry's start is not one (a conversation's stream is not retried once text was
+/// delivered), and tool input reaches the caller as a whole `ToolUse`.
+fn turn_event(delta: Delta) -> Option<TurnEvent> {
+    match delta {
+        Delta::Text(text) => Some(TurnEvent::TextDelta { text }),
+        Delta::Reasoning(text) => Some(TurnEvent::ReasoningDelta { text }),
+        Delta::RedactedReasoning => Some(TurnEvent::ReasoningRedacted),
+        Delta::AttemptStarted | Delta::ToolInput(_) => None,
+    }
+}
+
+/// A whole answer's part as the delta it would have streamed as.
+fn part_delta(part: &ContentPart) -> Option<Delta> {
+    match part {
+        ContentPart::Text { text } | ContentPart::CitedText { text, .. } => {
+            Some(Delta::Text(text.clone()))
+        }
+        ContentPart::Reasoning {
+            redacted: Some(_), ..
+        } => Some(Delta::RedactedReasoning),
+        ContentPart::Reasoning { text, .. } if !text.is_empty() => {
+            Some(Delta::Reasoning(text.clone()))
+        }
+        _ => None,
     }
 }

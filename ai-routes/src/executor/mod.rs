@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ConverseOutput, Message, StopReason, ToolConfiguration,
+    ContentBlock, ConverseOutput, Message, OutputConfig, ReasoningContentBlock, StopReason,
+    ToolConfiguration,
 };
+use base64::Engine as _;
 use futures_util::FutureExt as _;
 use serde_json::Value;
 use tracing::Instrument as _;
@@ -61,6 +63,8 @@ pub(crate) struct CallInfo<'a> {
 pub(crate) struct Request<'r> {
     pub messages: &'r [Message],
     pub tool_config: Option<&'r ToolConfiguration>,
+    /// `outputConfig`: native structured output (generation routes on models that have it).
+    pub output_config: Option<&'r OutputConfig>,
     /// Estimated tokens of `messages` ([`tokens_for_chars`]).
     pub input_tokens: u64,
     /// Characters of the tools' names, descriptions and schemas, for the estimate.
@@ -95,9 +99,25 @@ pub(crate) struct Failure {
 pub(crate) enum Delivery<'s> {
     /// Converse: the whole answer at once.
     Whole,
-    /// ConverseStream: each text delta is handed over as it arrives. A stream that broke
-    /// after a delivered delta is not retried (the text would repeat).
-    Streamed(&'s mut (dyn FnMut(String) + Send)),
+    /// ConverseStream: each delta is handed over as it arrives. A stream that broke after
+    /// a delivered text delta is not retried (the text would repeat).
+    Streamed(&'s mut (dyn FnMut(Delta) + Send)),
+}
+
+/// What a streamed answer hands over as it arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Delta {
+    /// An attempt (the first, or a retry after a throttle or a broken stream) starts: what
+    /// earlier attempts delivered is superseded.
+    AttemptStarted,
+    /// A text delta.
+    Text(String),
+    /// A fragment of a tool call's input JSON.
+    ToolInput(String),
+    /// Reasoning text.
+    Reasoning(String),
+    /// The model reasoned, but its provider redacted (encrypted) the reasoning.
+    RedactedReasoning,
 }
 
 impl Client {
@@ -117,6 +137,8 @@ impl Client {
             model,
         };
         let streamed = matches!(delivery, Delivery::Streamed(_));
+        // A model that thinks on this call may write its reasoning inline in the text.
+        let thinking = spec.reasoning_plan().thinking;
         let mut call = ModelCall::new(self, &info, &region, streamed);
         call.log_input(|| format!("{:?}", request.messages));
         // Reserved from a tokens-per-minute budget, settled with the reported usage.
@@ -136,6 +158,7 @@ impl Client {
             sdk: &sdk,
             target: &target,
             spec,
+            request: &request,
             placed: &placed,
             info: &info,
             service_tier,
@@ -155,6 +178,19 @@ impl Client {
                     .instrument(call.span.clone())
                     .await
                     .map_err(FailedAttempt::from),
+                // A thinking model's inline `<think>` text reaches the caller as reasoning.
+                Delivery::Streamed(sink) if thinking => {
+                    let mut inline = crate::reasoning::InlineThinking::default();
+                    let mut split = |delta: Delta| match delta {
+                        Delta::Text(text) => inline.push(&text).into_iter().for_each(&mut **sink),
+                        other => sink(other),
+                    };
+                    let attempt = stream::attempt(&call, &parts, &mut split)
+                        .instrument(call.span.clone())
+                        .await;
+                    inline.finish().into_iter().for_each(&mut **sink);
+                    attempt
+                }
                 Delivery::Streamed(sink) => {
                     stream::attempt(&call, &parts, &mut **sink)
                         .instrument(call.span.clone())
@@ -163,6 +199,9 @@ impl Client {
             };
             match attempt {
                 Ok(mut reply) => {
+                    if thinking {
+                        reply.content = crate::reasoning::separate_inline_reasoning(reply.content);
+                    }
                     call.finish(
                         &mut admission,
                         reply.usage,
@@ -220,6 +259,15 @@ fn unservable(
     let cites = request.messages.iter().flat_map(|m| &m.content).any(|block| {
         matches!(block, ContentBlock::Document(d) if d.citations().is_some_and(|c| c.enabled()))
     });
+    if cites && request.output_config.is_some() {
+        // Claude answers 400 when citations meet native structured output
+        // (shared/design/bedrock-converse-2026.md §1).
+        return Some(Error::InvalidInput(format!(
+            "model `{}` cannot cite documents in a native structured-output answer (Bedrock refuses the \
+             combination): declare `output = \"tool\"` on the route, or remove `Document::with_citations()`",
+            model.name
+        )));
+    }
     let able = model.supports(ai_routes_catalog::Capability::Citations);
     (cites && able == ai_routes_catalog::Support::No).then(|| {
         Error::InvalidInput(format!(
@@ -266,6 +314,7 @@ struct Parts<'a> {
     sdk: &'a aws_sdk_bedrockruntime::Client,
     target: &'a CallTarget<'a>,
     spec: &'a ModelSpec,
+    request: &'a Request<'a>,
     /// The route's request with its cache checkpoints in place.
     placed: &'a cache::Placed<'a>,
     info: &'a CallInfo<'a>,
@@ -285,8 +334,13 @@ macro_rules! with_request_fields {
             .set_system(parts.placed.system.clone())
             .set_messages(Some(parts.placed.messages.to_vec()))
             .set_tool_config(parts.placed.tool_config.as_deref().cloned())
+            .set_additional_model_request_fields(
+                crate::reasoning::request_fields(&spec.reasoning_plan())
+                    .map(|fields| crate::document::to_document(&fields)),
+            )
+            .set_output_config(parts.request.output_config.cloned())
             .set_inference_config(inference_config(
-                spec.max_tokens,
+                spec.max_tokens_sent(),
                 spec.temperature,
                 spec.top_p,
                 spec.stop_sequences,
@@ -380,6 +434,22 @@ fn content_part(block: ContentBlock) -> Option<ContentPart> {
             id: tool.tool_use_id,
             name: tool.name,
         }),
+        ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(reasoning)) => {
+            Some(ContentPart::Reasoning {
+                text: reasoning.text,
+                signature: reasoning.signature,
+                redacted: None,
+            })
+        }
+        ContentBlock::ReasoningContent(ReasoningContentBlock::RedactedContent(bytes)) => {
+            Some(ContentPart::Reasoning {
+                text: String::new(),
+                signature: None,
+                redacted: Some(
+                    base64::engine::general_purpose::STANDARD.encode(bytes.into_inner()),
+                ),
+            })
+        }
         _ => None,
     }
 }

@@ -1,12 +1,15 @@
 //! One ConverseStream attempt: the answer assembled from its events, text deltas handed
 //! over as they arrive.
 
-use aws_sdk_bedrockruntime::types::{ContentBlockDelta, ContentBlockStart, ConverseStreamOutput};
+use aws_sdk_bedrockruntime::types::{
+    ContentBlockDelta, ContentBlockStart, ConverseStreamOutput, ReasoningContentBlockDelta,
+};
+use base64::Engine as _;
 use futures_util::FutureExt as _;
 use serde_json::Value;
 
 use super::attempts::ModelCall;
-use super::{FailedAttempt, Parts, Reply};
+use super::{Delta, FailedAttempt, Parts, Reply};
 use crate::citation::Citation;
 use crate::conversation::ContentPart;
 use crate::error::Error;
@@ -15,9 +18,10 @@ use crate::usage::Usage;
 pub(super) async fn attempt(
     call: &ModelCall<'_>,
     parts: &Parts<'_>,
-    sink: &mut (dyn FnMut(String) + Send),
+    sink: &mut (dyn FnMut(Delta) + Send),
 ) -> Result<Reply, FailedAttempt> {
     let target = parts.target;
+    sink(Delta::AttemptStarted);
     let mut output = call
         .timed(async {
             parts
@@ -77,11 +81,42 @@ pub(super) async fn attempt(
                         Assembling::Text(buffer) | Assembling::Cited { text: buffer, .. } => {
                             buffer.push_str(&text)
                         }
-                        Assembling::Tool { .. } => {}
+                        _ => {}
                     }
                     delivered = true;
                     // The sink takes the SDK's string; the answer keeps its own copy.
-                    sink(text);
+                    sink(Delta::Text(text));
+                }
+                Some(ContentBlockDelta::ReasoningContent(reasoning)) => {
+                    let block = blocks.at(delta.content_block_index, Assembling::empty_reasoning);
+                    // A block index first seen as (empty) text turned out to be reasoning.
+                    if matches!(block, Assembling::Text(t) if t.is_empty()) {
+                        *block = Assembling::empty_reasoning();
+                    }
+                    delivered = true;
+                    if let Assembling::Reasoning {
+                        text,
+                        signature,
+                        redacted,
+                    } = block
+                    {
+                        match reasoning {
+                            ReasoningContentBlockDelta::Text(piece) => {
+                                text.push_str(&piece);
+                                sink(Delta::Reasoning(piece));
+                            }
+                            ReasoningContentBlockDelta::Signature(piece) => {
+                                signature.get_or_insert_with(String::new).push_str(&piece);
+                            }
+                            ReasoningContentBlockDelta::RedactedContent(bytes) => {
+                                redacted
+                                    .get_or_insert_with(Vec::new)
+                                    .extend_from_slice(bytes.as_ref());
+                                sink(Delta::RedactedReasoning);
+                            }
+                            _ => {}
+                        }
+                    }
                 }
                 Some(ContentBlockDelta::Citation(cited)) => {
                     let block = blocks.at(delta.content_block_index, Assembling::empty_text);
@@ -94,7 +129,7 @@ pub(super) async fn attempt(
                                 citations: vec![citation],
                             }
                         }
-                        Assembling::Tool { .. } => {}
+                        _ => {}
                     }
                 }
                 Some(ContentBlockDelta::ToolUse(fragment)) => {
@@ -103,6 +138,9 @@ pub(super) async fn attempt(
                     {
                         input.push_str(fragment.input());
                     }
+                    // Not `delivered`: tool input reaches no one but a streamed generation,
+                    // which starts over on `AttemptStarted`.
+                    sink(Delta::ToolInput(fragment.input));
                 }
                 _ => {}
             },
@@ -147,11 +185,24 @@ enum Assembling {
         name: String,
         input: String,
     },
+    Reasoning {
+        text: String,
+        signature: Option<String>,
+        redacted: Option<Vec<u8>>,
+    },
 }
 
 impl Assembling {
     fn empty_text() -> Self {
         Assembling::Text(String::new())
+    }
+
+    fn empty_reasoning() -> Self {
+        Assembling::Reasoning {
+            text: String::new(),
+            signature: None,
+            redacted: None,
+        }
     }
 }
 
@@ -195,6 +246,16 @@ fn finish(mut blocks: Blocks) -> Vec<ContentPart> {
                 };
                 ContentPart::ToolUse { id, name, input }
             }
+            Assembling::Reasoning {
+                text,
+                signature,
+                redacted,
+            } => ContentPart::Reasoning {
+                text,
+                signature,
+                redacted: redacted
+                    .map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes)),
+            },
         })
         .collect()
 }

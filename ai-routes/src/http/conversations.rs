@@ -464,6 +464,8 @@ pub(super) async fn send(
 fn sse_event(event: TurnEvent) -> Event {
     let (kind, data) = match event {
         TurnEvent::TextDelta { text } => ("text_delta", json!({"text": text})),
+        TurnEvent::ReasoningDelta { text } => ("reasoning_delta", json!({"text": text})),
+        TurnEvent::ReasoningRedacted => ("reasoning_delta", json!({"redacted": true})),
         TurnEvent::Citations { citations } => ("citations", json!({"citations": citations})),
         TurnEvent::ToolUse {
             id,

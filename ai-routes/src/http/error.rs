@@ -105,6 +105,10 @@ pub(crate) fn classify(error: &Error) -> (StatusCode, &'static str) {
         Error::SpendingCapReached { .. } => (StatusCode::TOO_MANY_REQUESTS, "spending_cap_reached"),
         Error::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
         Error::InvalidOutput { .. } => (StatusCode::BAD_GATEWAY, "invalid_model_output"),
+        // The route's declaration is the problem: the server's, not the caller's.
+        Error::UnsupportedSchema { .. } => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "unsupported_schema")
+        }
         Error::OutputTruncated { .. } => (StatusCode::BAD_GATEWAY, "output_truncated"),
         Error::ModelAccessDenied { .. } => (StatusCode::BAD_GATEWAY, "model_access_denied"),
         Error::ModelNotInRegion { .. }

@@ -230,6 +230,7 @@ impl Api {
             .route("/routes", get(list_routes))
             .route("/openapi.json", get(openapi::document))
             .route("/generations/{route}", post(generate))
+            .route("/generations/{route}/stream", post(generate_stream))
             .route(
                 "/conversations/{route}",
                 post(conversations::create).get(conversations::list),
@@ -409,8 +410,88 @@ async fn generate(
             "latency_ms": generated.latency.as_millis() as u64,
             "attempts": generated.attempts,
             "model_id": generated.model_id,
+            "strategy": generated.strategy.as_str(),
         })),
     ))
+}
+
+/// `POST /generations/{route}/stream`: the route as server-sent events, `partial` (the
+/// result so far) while its JSON arrives, then `done` (as `POST /generations/{route}`
+/// answers) or `error`.
+async fn generate_stream(
+    State(api): State<Arc<Api>>,
+    caller: Caller,
+    ApiPath(route): ApiPath<String>,
+    ApiBody(body): ApiBody,
+) -> Result<impl IntoResponse, ApiError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use futures_util::StreamExt as _;
+    let entry = api
+        .generations
+        .get(route.as_str())
+        .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
+    check_arguments_size(&entry.spec, body.len())?;
+    let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    if !args.is_object() {
+        return Err(ApiError::bad_request(
+            "the body is the route's arguments as one JSON object",
+        ));
+    }
+    let stream = entry.spec.stream_json.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "generation route `{route}` has no JSON entry point"
+        ))
+    })?;
+    // The stream borrows its client: it runs in a task that owns it, and ends when the
+    // caller disconnects (its events then have nowhere to go).
+    let client = api.client.for_owner(caller.owner);
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut events = stream(&client, args);
+        while let Some(event) = events.next().await {
+            if sender.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    let events = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|event| (event, receiver))
+    })
+    .map(|event| Ok::<Event, std::convert::Infallible>(generation_event(event)));
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+fn generation_event(
+    event: crate::Result<crate::GenerationEvent<Value>>,
+) -> axum::response::sse::Event {
+    let (kind, data) = match event {
+        Ok(crate::GenerationEvent::Partial(partial)) => {
+            ("partial", json!({"value": partial.json()}))
+        }
+        Ok(crate::GenerationEvent::Done(generated)) => (
+            "done",
+            json!({
+                "value": generated.value,
+                "usage": generated.usage,
+                "stop_reason": generated.stop_reason,
+                "latency_ms": generated.latency.as_millis() as u64,
+                "attempts": generated.attempts,
+                "model_id": generated.model_id,
+                "strategy": generated.strategy.as_str(),
+            }),
+        ),
+        Err(error) => {
+            let (status, code) = error::classify(&error);
+            (
+                "error",
+                json!({"code": code, "status": status.as_u16(), "message": error.to_string(), "retryable": error.is_retryable()}),
+            )
+        }
+    };
+    axum::response::sse::Event::default()
+        .event(kind)
+        .data(data.to_string())
 }
 
 /// Arguments the route's model cannot hold are refused before the call, with a 413, instead of

@@ -23,17 +23,35 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                 "responses": {
                     "200": {"description": "The typed result and its metering", "content": {"application/json": {"schema": {
                         "type": "object",
-                        "required": ["value", "usage", "stop_reason", "latency_ms", "attempts", "model_id"],
+                        "required": ["value", "usage", "stop_reason", "latency_ms", "attempts", "model_id", "strategy"],
                         "properties": {
                             "value": d.output_schema,
                             "usage": {"$ref": "#/components/schemas/Usage"},
                             "stop_reason": {"type": "string"},
                             "latency_ms": {"type": "integer"},
                             "attempts": {"type": "integer"},
-                            "model_id": {"type": "string"}
+                            "model_id": {"type": "string"},
+                            "strategy": {"type": "string", "enum": ["native", "tool", "any", "auto"]}
                         }
                     }}}},
                     "400": error, "401": error, "404": error, "413": error, "429": error, "502": error
+                }
+            }}),
+        );
+        paths.insert(
+            format!("/generations/{}/stream", d.name),
+            json!({"post": {
+                "operationId": format!("{}_stream", d.name),
+                "summary": d.doc,
+                "description": format!(
+                    "Model: {} ({}). Server-Sent Events: `partial` ({{\"value\": the result so far}}) while the JSON arrives, then `done` (the body of POST /generations/{}) or `error`.",
+                    d.model, d.model_id, d.name
+                ),
+                "requestBody": {"required": true, "content": {"application/json": {"schema": d.input_schema}}},
+                "responses": {
+                    "200": {"description": "partial events, then done or error",
+                            "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                    "400": error, "401": error, "404": error, "413": error, "429": error
                 }
             }}),
         );
@@ -69,7 +87,7 @@ pub(super) async fn document(State(api): State<Arc<Api>>) -> Json<Value> {
                 "get": {"operationId": format!("{name}_messages"), "responses": {"200": {"description": "A page of messages"}, "404": error}},
                 "post": {"operationId": format!("{name}_send"), "summary": route.describe()["doc"],
                          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessage"}}}},
-                         "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, citations, tool_use, tool_result, then turn_done or error",
+                         "responses": {"200": {"description": "The turn as Server-Sent Events: text_delta, citations, reasoning_delta (the model's reasoning: {text} or {redacted: true}), tool_use, tool_result, then turn_done or error",
                                                "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                                        "400": error, "404": error, "409": error, "413": error, "429": error}}
             }),

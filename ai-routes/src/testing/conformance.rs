@@ -782,6 +782,18 @@ pub async fn append_round_trip<S: ConversationStore>(store: &S) {
     let assistant_tool_use = NewMessage {
         role: Role::Assistant,
         content: vec![
+            // Signed and redacted reasoning must come back byte for byte: Bedrock refuses
+            // a tool-loop step whose reasoning was altered.
+            ContentPart::Reasoning {
+                text: "The user wants invoice INV-1 \u{2014} look it up.\n".into(),
+                signature: Some("EqQBCkgIARABGAIiQL+/sig==".into()),
+                redacted: None,
+            },
+            ContentPart::Reasoning {
+                text: String::new(),
+                signature: None,
+                redacted: Some("AAECAwQFBgcICQ==".into()),
+            },
             ContentPart::text("Let me look that up."),
             ContentPart::CitedText {
                 text: "The report covers 2024.".into(),

@@ -70,15 +70,32 @@ pub(crate) fn reply_events(
                     ));
                 }
             }
+            // Reasoning streams as text deltas, then its signature in a delta of its own;
+            // redacted reasoning as one redactedContent delta.
             ContentBlock::ReasoningContent(reasoning) => {
-                let text = reasoning
-                    .pointer("/reasoningText/text")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                events.push((
-                    "contentBlockDelta",
-                    json!({"contentBlockIndex": index, "delta": {"reasoningContent": {"text": text}}}),
-                ));
+                if let Some(redacted) = reasoning.get("redactedContent") {
+                    events.push((
+                        "contentBlockDelta",
+                        json!({"contentBlockIndex": index, "delta": {"reasoningContent": {"redactedContent": redacted}}}),
+                    ));
+                } else {
+                    let text = reasoning
+                        .pointer("/reasoningText/text")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    for piece in chunks(text, TEXT_CHUNK) {
+                        events.push((
+                            "contentBlockDelta",
+                            json!({"contentBlockIndex": index, "delta": {"reasoningContent": {"text": piece}}}),
+                        ));
+                    }
+                    if let Some(signature) = reasoning.pointer("/reasoningText/signature") {
+                        events.push((
+                            "contentBlockDelta",
+                            json!({"contentBlockIndex": index, "delta": {"reasoningContent": {"signature": signature}}}),
+                        ));
+                    }
+                }
             }
             _ => continue,
         }

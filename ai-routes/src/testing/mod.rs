@@ -35,16 +35,22 @@
 //! bare ids of models that need an inference profile in the client's region (read from the
 //! SigV4 credential scope), forced tool choices the model does not accept, system prompts,
 //! images or documents the model cannot read, `maxTokens` over the model's limit, sampling
-//! parameters out of range, broken role alternation and unpaired `toolResult` blocks.
+//! parameters out of range, broken role alternation and unpaired `toolResult` blocks; and
+//! native structured output (`outputConfig`) or `strict` tools on models without them or with
+//! schemas outside Bedrock's JSON-schema subset. A native-output request is answered with
+//! JSON text synthesized from its schema.
 
 pub mod conformance;
 mod eventstream;
 mod faults;
 mod control_plane;
 mod prompt_cache;
+mod reasoning;
 mod reply;
 mod responder;
+mod schemas;
 mod server;
+mod structured;
 mod synth;
 mod validate;
 pub mod wire;
@@ -62,8 +68,10 @@ use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 pub use ai_routes_catalog::valid_tool_name;
 pub use control_plane::OfferedModel;
 pub use faults::{Fault, StreamBreak};
+pub use reasoning::{signature as reasoning_signature, REDACTED_THINKING_TRIGGER};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
 pub use responder::{estimate_usage, DeterministicResponder, RequestContext, Responder};
+pub use schemas::check_route_schemas;
 pub use server::{Auth, Operation, RecordedRequest};
 pub use synth::synthesize;
 

@@ -39,6 +39,9 @@ where
 ///
 /// - A forced tool (`toolChoice.tool`, or `any` with the first tool) is called with a value
 ///   synthesized to be valid against its input schema.
+/// - With native structured output (`outputConfig.textFormat`), the answer is a text block
+///   holding JSON synthesized from that schema (unless the prompt names a tool to call
+///   first), as Bedrock answers (pydantic-ai cassette `test_bedrock_zai_native_output.yaml`).
 /// - With `auto`, a tool whose name (or the name with `_` read as spaces) appears in the
 ///   last user text is called with schema-valid input.
 /// - After tool results, it answers in text that quotes them.
@@ -77,6 +80,13 @@ impl Responder for DeterministicResponder {
         };
         if let Some(tool) = forced {
             return call(tool, &prompt, req.messages.len()).into();
+        }
+        if let Some(definition) = req.output_schema() {
+            if answering_tool_results || mentioned_tool(&tools, &prompt).is_none() {
+                // Validated by the stand-in before it answers: the schema is JSON.
+                let schema: Value = serde_json::from_str(&definition.schema).unwrap_or(Value::Null);
+                return Reply::text(synthesize(&schema, &prompt).to_string()).into();
+            }
         }
         if answering_tool_results {
             return Reply::text(summarize_tool_results(last.expect("checked above"))).into();
@@ -232,6 +242,11 @@ fn block_tokens(block: &ContentBlock) -> usize {
         ContentBlock::ToolResult(r) => chars_to_tokens(json!(r.content).to_string().len()),
         ContentBlock::Image(_) => 1600,
         ContentBlock::Document(_) | ContentBlock::Video(_) => 1000,
+        ContentBlock::ReasoningContent(r) => chars_to_tokens(
+            r.pointer("/reasoningText/text")
+                .and_then(Value::as_str)
+                .map_or(0, str::len),
+        ),
         _ => 0,
     }
 }

@@ -297,10 +297,13 @@ async fn handle(
             stream,
         })
     });
-    let reply = match response {
+    let mut reply = match response {
         Response::Reply(reply) => reply,
         Response::Error(error) => return error_response(&error, &request_id),
     };
+    if let Some(model) = model {
+        super::reasoning::add_reasoning(model, &request, &mut reply);
+    }
     // Scripted usage is reported as is; an estimate goes through the prompt cache.
     let usage = reply.usage.clone().unwrap_or_else(|| {
         let estimate = estimate_usage(&request, &reply);

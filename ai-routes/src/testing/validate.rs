@@ -67,7 +67,9 @@ pub(crate) fn validate_request(
         return v("This model doesn't support system messages. Try again without a system message or use a model that supports system messages.".into());
     }
     validate_inference(model, req)?;
-    validate_tools(model, req, stream)
+    validate_tools(model, req, stream)?;
+    super::reasoning::validate(model, req)?;
+    super::structured::validate_structured(model, req)
 }
 
 /// Bedrock's documented limits on the media of one request (Converse API reference:
@@ -306,6 +308,11 @@ fn validate_tools(model: &Model, req: &ConverseRequest, stream: bool) -> Result<
         }
     }
     match &config.tool_choice {
+        Some(ToolChoice::Tool { .. } | ToolChoice::Any(_))
+            if super::structured::forced_tool_refusal(model).is_some() =>
+        {
+            return Err(super::structured::forced_tool_refusal(model).expect("checked above"));
+        }
         Some(ToolChoice::Tool { name }) => {
             if !model.supports_tool_choice(ToolChoiceMode::Tool) {
                 return v("This model doesn't support the toolConfig.toolChoice.tool field. Remove toolConfig.toolChoice.tool and try again.".into());

@@ -34,6 +34,49 @@ pub struct ConverseRequest {
     /// `serviceTier` (`{"type": "flex"}`), kept as JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<Value>,
+    /// `outputConfig`: native structured output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+}
+
+/// `outputConfig`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputConfig {
+    /// `textFormat`: the answer's text is JSON matching a schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_format: Option<TextFormat>,
+}
+
+/// `outputConfig.textFormat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextFormat {
+    /// `json_schema` (the only type Bedrock has).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `{"jsonSchema": {...}}`.
+    pub structure: TextFormatStructure,
+}
+
+/// `outputConfig.textFormat.structure`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextFormatStructure {
+    /// The schema definition.
+    pub json_schema: JsonSchemaDefinition,
+}
+
+/// `jsonSchema`: the schema **as a JSON string**, with a name and description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSchemaDefinition {
+    /// The JSON schema, serialized.
+    pub schema: String,
+    /// The schema's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the schema describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl ConverseRequest {
@@ -57,6 +100,20 @@ impl ConverseRequest {
             .find(|m| m.role == Role::User)
             .map(Message::text)
             .unwrap_or_default()
+    }
+
+    /// The `outputConfig.textFormat` schema definition, if the request asks for native
+    /// structured output.
+    pub fn output_schema(&self) -> Option<&JsonSchemaDefinition> {
+        Some(
+            &self
+                .output_config
+                .as_ref()?
+                .text_format
+                .as_ref()?
+                .structure
+                .json_schema,
+        )
     }
 
     /// The forced tool name, if the request forces one with `toolChoice.tool`.
@@ -241,6 +298,9 @@ pub struct ToolSpec {
     pub description: Option<String>,
     /// The tool's input schema.
     pub input_schema: InputSchema,
+    /// `strict: true`: Bedrock constrains the tool's input to the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
 }
 
 /// `inputSchema`: the schema wrapped as `{"json": ...}`.

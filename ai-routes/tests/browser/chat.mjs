@@ -1,5 +1,5 @@
 // Drives the chat page in headless Chromium: sends a message, sees the reply stream in token by
-// token with a tool call, attaches an image, checks model output is never rendered as HTML,
+// token with a tool call and the reasoning folded under it, attaches an image, checks model output is never rendered as HTML,
 // reloads and sees the history. Usage: node chat.mjs http://127.0.0.1:PORT/
 import { chromium } from "playwright-core";
 
@@ -45,6 +45,11 @@ try {
   if (!toolResult.includes("rain")) fail("no tool result shown: " + toolResult);
   const answer = await page.locator("[data-testid=assistant-message] .text").last().textContent();
   if (!answer.includes("rain")) fail("the answer does not cite the tool: " + answer);
+  // The reasoning is folded (a closed <details>) under the answer, with the streamed text.
+  const reasoning = page.locator("[data-testid=assistant-message] [data-testid=reasoning]").last();
+  if (await reasoning.evaluate((el) => el.open)) fail("the reasoning is not folded");
+  const thought = await reasoning.textContent();
+  if (!thought.includes("Thinking it over first.")) fail("no reasoning shown: " + thought);
   const usage = await page.locator("[data-testid=usage]").last().textContent();
   if (!/\d+ in · \d+ out tokens · \$\d/.test(usage)) fail("no usage and cost: " + usage);
 
@@ -77,6 +82,7 @@ try {
     if (!history.includes(expected)) fail("history after reload misses: " + expected);
   }
   if (await page.locator("[data-testid=user-message] img").count() !== 1) fail("the stored image is not shown after reload");
+  if (await page.locator("[data-testid=reasoning]").count() < 3) fail("the stored reasoning is not shown after reload");
   // 5. A sign-in token stays in this tab's session storage, never in local storage.
   await page.click(".auth summary");
   await page.fill("#token", "header.payload.signature");
@@ -86,7 +92,7 @@ try {
   if (await page.evaluate(() => window.__cspViolations || 0)) fail("the page broke its Content-Security-Policy");
   if (errors.length) fail("page errors: " + errors.join("; "));
   await page.screenshot({ path: process.env.SCREENSHOT || "/tmp/ai-routes-chat.png" });
-  console.log("OK: streamed, tool call shown, markup escaped, image attached, history after reload, CSP kept, token in session storage");
+  console.log("OK: streamed, reasoning folded, tool call shown, markup escaped, image attached, history after reload, CSP kept, token in session storage");
 } finally {
   await browser.close();
 }

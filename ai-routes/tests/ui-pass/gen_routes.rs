@@ -19,7 +19,22 @@ async fn escape_hatch(ai: &Client, text: String) -> Result<Vec<String>>;
 #[generation(model = "GLM-5", region = "us-west-2")]
 async fn classify(ai: &Client, text: String) -> Result<String>;
 
+/// Native structured output declared on a model that has it, the tool strategy on a model
+/// that refuses forced tools (auto plus an instruction), and native output on an unchecked id.
+#[generation(model = "Claude Sonnet 4.5", output = "native")]
+async fn native(ai: &Client, text: String) -> Result<Recipe>;
+
+#[generation(model = "Claude Opus 5.5", cross_region = "global", output = "tool")]
+async fn tool_on_opus(ai: &Client, text: String) -> Result<Recipe>;
+
+#[generation(model_id = "acme.not-in-the-catalog-v1:0", output = "native")]
+async fn unchecked_native(ai: &Client, text: String) -> Result<Recipe>;
+
 fn main() {
     let _ = PLAN_RECIPE_ROUTE.descriptor();
     let _ = (plan_recipe, describe, escape_hatch, classify);
+    let _ = (native, tool_on_opus, unchecked_native);
+    assert_eq!(NATIVE_ROUTE.descriptor().output_strategy, "native");
+    assert_eq!(TOOL_ON_OPUS_ROUTE.descriptor().output_strategy, "auto");
+    assert_eq!(UNCHECKED_NATIVE_ROUTE.descriptor().output_strategy, "native");
 }

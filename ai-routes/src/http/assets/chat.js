@@ -84,6 +84,23 @@ function toolElement(parent, kind, name, body, error) {
   parent.appendChild(el);
 }
 
+// The model's reasoning, folded under the answer (open it to read it).
+function reasoningElement(parent) {
+  const el = document.createElement("details");
+  el.className = "reasoning";
+  el.dataset.testid = "reasoning";
+  const summary = document.createElement("summary");
+  summary.textContent = "Reasoning";
+  const pre = document.createElement("pre");
+  el.append(summary, pre);
+  parent.appendChild(el);
+  return el;
+}
+
+function setReasoning(el, text, redacted) {
+  el.querySelector("pre").textContent = text || (redacted ? "(redacted by the model provider)" : "");
+}
+
 function usageElement(parent, usage, steps) {
   const el = document.createElement("div");
   el.className = "usage";
@@ -122,12 +139,18 @@ function renderStored(message, names) {
   const el = messageElement(message.role);
   if (message.incomplete) el.classList.add("incomplete");
   let text = "";
+  let reasoning = "";
+  let redacted = false;
   const citations = [];
   for (const part of message.content) {
     if (part.type === "text") text += part.text;
     if (part.type === "cited_text") {
       text += part.text;
       citations.push(...part.citations);
+    }
+    if (part.type === "reasoning") {
+      reasoning += part.text || "";
+      redacted = redacted || Boolean(part.redacted);
     }
     if (part.type === "image") {
       const img = document.createElement("img");
@@ -146,6 +169,7 @@ function renderStored(message, names) {
     body.innerHTML = message.role === "assistant" ? renderMarkdown(text) : escapeHtml(text).replace(/\n/g, "<br>");
     el.appendChild(body);
   }
+  if (reasoning || redacted) setReasoning(reasoningElement(el), reasoning, redacted);
   if (citations.length) citationsElement(el, citations);
   if (message.role === "assistant" && message.usage) usageElement(el, message.usage);
 }
@@ -239,6 +263,9 @@ async function send(text) {
   body.className = "text";
   bubble.appendChild(body);
   let answer = "";
+  let thought = "";
+  let thoughtRedacted = false;
+  let reasoning = null;
   const payload = { text };
   if (state.image) payload.images = [state.image];
   state.image = null;
@@ -249,6 +276,11 @@ async function send(text) {
       if (event === "text_delta") {
         answer += data.text;
         body.innerHTML = renderMarkdown(answer);
+      } else if (event === "reasoning_delta") {
+        reasoning = reasoning || reasoningElement(bubble);
+        thought += data.text || "";
+        thoughtRedacted = thoughtRedacted || Boolean(data.redacted);
+        setReasoning(reasoning, thought, thoughtRedacted);
       } else if (event === "citations") {
         citationsElement(bubble, data.citations);
       } else if (event === "tool_use") {
@@ -262,6 +294,7 @@ async function send(text) {
         bubble.classList.add("incomplete");
       }
       bubble.appendChild(body);
+      if (reasoning) bubble.appendChild(reasoning);
       // Sources stay under the text they support.
       const sources = bubble.querySelector(".citations");
       if (sources) bubble.appendChild(sources);
