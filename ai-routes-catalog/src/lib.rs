@@ -48,9 +48,9 @@ mod billing;
 mod data;
 mod date;
 mod decide;
-mod reasoning;
 #[cfg(feature = "overlay")]
 mod overlay;
+mod reasoning;
 
 #[cfg(feature = "overlay")]
 pub use overlay::{

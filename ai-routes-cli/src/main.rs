@@ -80,7 +80,10 @@ fn print(s: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn write_overlay(path: &std::path::Path, overlay: &ai_routes_catalog::Overlay) -> std::io::Result<()> {
+fn write_overlay(
+    path: &std::path::Path,
+    overlay: &ai_routes_catalog::Overlay,
+) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -112,8 +115,17 @@ fn main() -> ExitCode {
                         Ok(()) => print(&format!(
                             "wrote {} ({} models in {})\n",
                             out.display(),
-                            overlay.regions.values().map(|r| r.models.len()).sum::<usize>(),
-                            overlay.regions.keys().cloned().collect::<Vec<_>>().join(", ")
+                            overlay
+                                .regions
+                                .values()
+                                .map(|r| r.models.len())
+                                .sum::<usize>(),
+                            overlay
+                                .regions
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                         Err(error) => {
                             eprintln!("error: cannot write {}: {error}", out.display());

@@ -64,11 +64,12 @@ async fn read_region(
             "{operation} in {region} failed: {error} (the credentials need bedrock:{operation})"
         ))
     };
-    let listed = client
-        .list_foundation_models()
-        .send()
-        .await
-        .map_err(|e| failed("ListFoundationModels", &aws_sdk_bedrock::error::DisplayErrorContext(e)))?;
+    let listed = client.list_foundation_models().send().await.map_err(|e| {
+        failed(
+            "ListFoundationModels",
+            &aws_sdk_bedrock::error::DisplayErrorContext(e),
+        )
+    })?;
     let mut models = Vec::new();
     for summary in listed.model_summaries() {
         let id = summary.model_id().to_string();

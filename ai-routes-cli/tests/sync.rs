@@ -37,13 +37,22 @@ async fn sync_reads_models_profiles_and_access_per_region() {
     })
     .await
     .unwrap();
-    assert_eq!(overlay.synced_regions().collect::<Vec<_>>(), ["eu-west-1", "us-east-1"]);
+    assert_eq!(
+        overlay.synced_regions().collect::<Vec<_>>(),
+        ["eu-west-1", "us-east-1"]
+    );
     assert_eq!(overlay.access(HAIKU, "us-east-1"), Some(Access::NotGranted));
     assert_eq!(overlay.access(HAIKU, "eu-west-1"), Some(Access::Granted));
-    assert_eq!(overlay.access(NEW_MODEL, "us-east-1"), Some(Access::Granted));
+    assert_eq!(
+        overlay.access(NEW_MODEL, "us-east-1"),
+        Some(Access::Granted)
+    );
     let us = &overlay.regions["us-east-1"];
     let new = us.models.iter().find(|m| m.id == NEW_MODEL).unwrap();
-    assert_eq!((new.name.as_str(), new.provider.as_str()), ("Acme Lumen 2", "Acme"));
+    assert_eq!(
+        (new.name.as_str(), new.provider.as_str()),
+        ("Acme Lumen 2", "Acme")
+    );
     assert!(new.streaming);
     assert!(us
         .profiles
@@ -55,14 +64,19 @@ async fn sync_reads_models_profiles_and_access_per_region() {
     let model = overlay.new_model("acme lumen 2").unwrap();
     assert_eq!(model.id, NEW_MODEL);
     assert!(model.available_in("us-east-1"));
-    assert!(overlay.new_model("Claude Haiku 4.5").is_none(), "the catalog already knows it");
+    assert!(
+        overlay.new_model("Claude Haiku 4.5").is_none(),
+        "the catalog already knows it"
+    );
 }
 
-#[tokio::test]
+// Multi-threaded: the stand-in must serve the child process while this thread waits for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_writes_the_overlay_file() {
     credentials();
     let bedrock = account().await;
-    let out = std::env::temp_dir().join(format!("ai-routes-sync-{}/models.json", std::process::id()));
+    let out =
+        std::env::temp_dir().join(format!("ai-routes-sync-{}/models.json", std::process::id()));
     let output = Command::new(env!("CARGO_BIN_EXE_ai-routes"))
         .args(["models", "sync", "--region", "us-east-1", "--endpoint-url"])
         .arg(bedrock.endpoint())
@@ -70,9 +84,16 @@ async fn the_command_writes_the_overlay_file() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with(&format!("wrote {}", out.display())), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("wrote {}", out.display())),
+        "{stdout}"
+    );
     let overlay = Overlay::parse(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(overlay.access(HAIKU, "us-east-1"), Some(Access::NotGranted));
     let _ = std::fs::remove_dir_all(out.parent().unwrap());

@@ -34,7 +34,11 @@ pub struct OfferedModel {
 
 impl OfferedModel {
     /// A text-in, text-out model with streaming.
-    pub fn text(id: impl Into<String>, name: impl Into<String>, provider: impl Into<String>) -> Self {
+    pub fn text(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        provider: impl Into<String>,
+    ) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
@@ -63,13 +67,17 @@ fn modality(m: Modality) -> &'static str {
 /// The catalog models offered in `region` (on demand or through a profile), not past their
 /// end of life.
 fn served_in(region: &str) -> impl Iterator<Item = &'static Model> + '_ {
-    ai_routes_catalog::models().iter().filter(move |m| {
-        m.available_in(region) && !matches!(m.lifecycle(), Lifecycle::Eol)
-    })
+    ai_routes_catalog::models()
+        .iter()
+        .filter(move |m| m.available_in(region) && !matches!(m.lifecycle(), Lifecycle::Eol))
 }
 
 fn summary(model: &Model, region: &str) -> Value {
-    let mut input: Vec<&str> = model.input_modalities.iter().map(|m| modality(*m)).collect();
+    let mut input: Vec<&str> = model
+        .input_modalities
+        .iter()
+        .map(|m| modality(*m))
+        .collect();
     input.dedup();
     let mut inference = Vec::new();
     if model.on_demand_in(region) {
@@ -194,9 +202,12 @@ pub(crate) async fn get_foundation_model_availability(
 ) -> Response {
     let region = region_of(&shared, &headers);
     let control = shared.control.lock().expect("control plane lock");
-    let known = control.offered.iter().any(|m| m.id == id) || served_in(&region).any(|m| m.id == id);
+    let known =
+        control.offered.iter().any(|m| m.id == id) || served_in(&region).any(|m| m.id == id);
     if !known {
-        return not_found(format!("Could not resolve the foundation model from the provided model identifier. {id}"));
+        return not_found(format!(
+            "Could not resolve the foundation model from the provided model identifier. {id}"
+        ));
     }
     let denied = control.denies(&id, &region);
     ok(json!({

@@ -41,9 +41,9 @@
 //! JSON text synthesized from its schema.
 
 pub mod conformance;
+mod control_plane;
 mod eventstream;
 mod faults;
-mod control_plane;
 mod prompt_cache;
 mod reasoning;
 mod reply;

@@ -15,9 +15,9 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::control_plane;
 use super::eventstream::{event_frame, exception_frame, reply_events};
 use super::faults::{Fault, FaultPlan, StreamBreak};
-use super::control_plane;
 use super::prompt_cache::{requested_tier, PromptCache};
 use super::reply::{BedrockError, Reply, Response};
 use super::responder::{estimate_request_tokens, estimate_usage, RequestContext, Responder};
@@ -129,7 +129,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/model/{model_id}/converse-stream", post(converse_stream))
         .route("/__local/requests", get(list_requests))
         // The control plane (`aws-sdk-bedrock`), for `ai-routes models sync`.
-        .route("/foundation-models", get(control_plane::list_foundation_models))
+        .route(
+            "/foundation-models",
+            get(control_plane::list_foundation_models),
+        )
         .route(
             "/foundation-models/{model_id}",
             get(control_plane::get_foundation_model),
