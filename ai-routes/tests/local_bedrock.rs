@@ -1052,7 +1052,7 @@ async fn denied_model_access_and_offered_models_apply_to_calls() {
     );
     say(
         &bedrock.client_in("eu-west-1"),
-        "amazon.nova-lite-v1:0",
+        "eu.amazon.nova-lite-v1:0",
         "hi",
     )
     .await
