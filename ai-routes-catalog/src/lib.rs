@@ -48,7 +48,15 @@ mod billing;
 mod data;
 mod date;
 mod decide;
+#[cfg(feature = "overlay")]
+mod overlay;
 mod reasoning;
+
+#[cfg(feature = "overlay")]
+pub use overlay::{
+    model_access_console, Access, Overlay, RegionModels, SyncedModel, SyncedProfile, OVERLAY_ENV,
+    OVERLAY_FILE,
+};
 
 pub use billing::{
     BilledTokens, CachePrefix, CacheProblem, CacheTtl, Checkpoints, PromptCache, ServiceTier,

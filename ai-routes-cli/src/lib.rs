@@ -6,6 +6,9 @@
 
 use std::fmt::Write as _;
 
+mod sync;
+pub use sync::{sync, SyncError, SyncOptions};
+
 use ai_routes_catalog::{
     models, resolve, suggest, Date, Endpoint, Modality, Model, Resolved, ResolvedVia,
 };

@@ -50,6 +50,20 @@ struct ModelsArgs {
 
 #[derive(Subcommand)]
 enum ModelsAction {
+    /// Read the Bedrock control plane of your AWS account (default credential chain) and
+    /// write the overlay the route macros read: new models become usable by name, and a
+    /// model the account has no access to in a region is a compile error there.
+    Sync {
+        /// A region to read; repeat for several (default: AWS_REGION).
+        #[arg(long = "region")]
+        regions: Vec<String>,
+        /// Where to write the overlay (check it into your repository).
+        #[arg(long, default_value = ai_routes_catalog::OVERLAY_FILE)]
+        out: std::path::PathBuf,
+        /// Another control-plane endpoint (e.g. the local stand-in).
+        #[arg(long)]
+        endpoint_url: Option<String>,
+    },
     /// Show one model in detail: capabilities, Regions, profiles, prices.
     Show {
         /// A model ID, inference profile ID, ARN or (friendly) name.
@@ -66,10 +80,64 @@ fn print(s: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn write_overlay(
+    path: &std::path::Path,
+    overlay: &ai_routes_catalog::Overlay,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, overlay.to_json() + "\n")
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Models(args) => match args.action {
+            Some(ModelsAction::Sync {
+                mut regions,
+                out,
+                endpoint_url,
+            }) => {
+                if regions.is_empty() {
+                    regions.extend(std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()));
+                }
+                let options = ai_routes_cli::SyncOptions {
+                    regions,
+                    endpoint_url,
+                };
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a Tokio runtime");
+                match runtime.block_on(ai_routes_cli::sync(&options)) {
+                    Ok(overlay) => match write_overlay(&out, &overlay) {
+                        Ok(()) => print(&format!(
+                            "wrote {} ({} models in {})\n",
+                            out.display(),
+                            overlay
+                                .regions
+                                .values()
+                                .map(|r| r.models.len())
+                                .sum::<usize>(),
+                            overlay
+                                .regions
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        Err(error) => {
+                            eprintln!("error: cannot write {}: {error}", out.display());
+                            ExitCode::FAILURE
+                        }
+                    },
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Some(ModelsAction::Show { model, json }) => match show_lookup(&model) {
                 Ok(r) if json => print(&format!("{:#}\n", model_json(r.model))),
                 Ok(r) => print(&render_show(&r)),

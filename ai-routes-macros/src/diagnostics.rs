@@ -9,6 +9,8 @@ pub struct Errors {
     warnings: Vec<(Span, String)>,
     /// A decision depended on the build date (`SOURCE_DATE_EPOCH`).
     build_date: bool,
+    /// A decision depended on this account overlay file (`ai-routes models sync`).
+    overlay: Option<String>,
 }
 
 impl Errors {
@@ -37,6 +39,12 @@ impl Errors {
         self.build_date = true;
     }
 
+    /// Records that a decision depended on the account overlay at `path`: the expansion
+    /// includes its bytes, so cargo re-expands the route when a sync rewrites it.
+    pub fn track_overlay(&mut self, path: &std::path::Path) {
+        self.overlay = Some(path.to_string_lossy().into_owned());
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
@@ -54,8 +62,12 @@ impl Errors {
                 const _: ::core::option::Option<&str> = ::core::option_env!("SOURCE_DATE_EPOCH");
             }
         });
+        let overlay = self.overlay.as_ref().map(|path| {
+            quote::quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+        });
         track
             .into_iter()
+            .chain(overlay)
             .chain(self.warnings.iter().map(|(span, message)| {
                 quote_spanned! {*span=>
                     const _: () = {

@@ -2,7 +2,13 @@
 //! route kind needs: the model exists, is not past end of life, and is callable in the
 //! declared region (directly or through the named inference profile).
 
-use ai_routes_catalog::{CallProblem, Date, Endpoint, Lifecycle, Model, ProfileScope, ResolvedVia};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ai_routes_catalog::{
+    model_access_console, Access, CallProblem, Date, Endpoint, Lifecycle, Model, Overlay,
+    ProfileScope, ResolvedVia,
+};
 use proc_macro2::Span;
 
 use crate::attrs::{ModelOptions, Spanned};
@@ -156,7 +162,17 @@ fn check_catalog_model(
     invoke: Option<&Spanned<String>>,
     errors: &mut Errors,
 ) -> Option<RouteModel> {
-    let Some(resolved) = ai_routes_catalog::resolve(&name.value) else {
+    let overlay = account_overlay(name.span, errors);
+    let resolved = ai_routes_catalog::resolve(&name.value).or_else(|| {
+        // A model AWS shipped after this release, listed by the account's control plane.
+        let model = overlay?.new_model(&name.value)?;
+        Some(ai_routes_catalog::Resolved {
+            model,
+            invoke_id: model.id,
+            via: ResolvedVia::Name,
+        })
+    });
+    let Some(resolved) = resolved else {
         let suggestions = ai_routes_catalog::suggest(&name.value, 3);
         let hint = if suggestions.is_empty() {
             String::new()
@@ -180,6 +196,9 @@ fn check_catalog_model(
         return None;
     };
     let model = resolved.model;
+    if let Some(overlay) = overlay {
+        check_access(overlay, model, region, name.span, errors);
+    }
     // Lifecycle status is computed from the model's dates against the build date (today,
     // or SOURCE_DATE_EPOCH for reproducible builds).
     let today = Date::today();
@@ -234,6 +253,66 @@ fn check_catalog_model(
         span: name.span,
         cross_region: None,
     })
+}
+
+/// The account overlay `ai-routes models sync` wrote for this workspace, if there is one
+/// (read once per compilation). An overlay that cannot be read is an error: a stale or
+/// broken file must not silently turn its checks off.
+fn account_overlay(span: Span, errors: &mut Errors) -> Option<&'static Overlay> {
+    static OVERLAY: OnceLock<Option<(PathBuf, Result<Overlay, String>)>> = OnceLock::new();
+    let (path, overlay) = OVERLAY
+        .get_or_init(|| {
+            let manifest = std::env::var_os("CARGO_MANIFEST_DIR")?;
+            let path = Overlay::locate(Path::new(&manifest))?;
+            let overlay = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Overlay::parse(&text));
+            Some((path, overlay))
+        })
+        .as_ref()?;
+    errors.track_overlay(path);
+    match overlay {
+        Ok(overlay) => Some(overlay),
+        Err(problem) => {
+            errors.error(
+                span,
+                format!(
+                    "the model overlay {} cannot be read ({problem}); run `ai-routes models sync` again, or delete it",
+                    path.display()
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The account must have been granted access to the model where the route calls it: the
+/// declared region, else every synced region (a route may run in any of them).
+fn check_access(
+    overlay: &Overlay,
+    model: &Model,
+    region: Option<&Spanned<String>>,
+    span: Span,
+    errors: &mut Errors,
+) {
+    let regions: Vec<&str> = match region {
+        Some(region) => vec![region.value.as_str()],
+        None => overlay.synced_regions().collect(),
+    };
+    for region in regions {
+        if overlay.access(model.id, region) == Some(Access::NotGranted) {
+            errors.error(
+                span,
+                format!(
+                    "your AWS account has not been granted access to `{}` in {region} (ai-routes models sync, {}): \
+                     request it in the Bedrock console at {}, then run `ai-routes models sync` again",
+                    model.name,
+                    overlay.synced_at,
+                    model_access_console(region)
+                ),
+            );
+        }
+    }
 }
 
 /// The endpoint and end-of-life checks alone (a `cross_region` route invokes a profile

@@ -156,6 +156,8 @@ pub(crate) enum Refusal {
     InvalidModelId,
     /// `ValidationException`: the input does not fit the model's context.
     InputTooLong,
+    /// `AccessDeniedException`: the account has not been granted access to the model.
+    NoModelAccess,
 }
 
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
@@ -170,6 +172,7 @@ impl Refusal {
             ),
             Refusal::InvalidModelId => "The provided model identifier is invalid.".into(),
             Refusal::InputTooLong => "Input is too long for requested model.".into(),
+            Refusal::NoModelAccess => "You don't have access to the model with the specified model ID.".into(),
         }
     }
 
@@ -177,6 +180,7 @@ impl Refusal {
     pub(crate) fn kind(self) -> ErrorKind {
         match self {
             Refusal::EndOfLife => ErrorKind::ResourceNotFound,
+            Refusal::NoModelAccess => ErrorKind::AccessDenied,
             _ => ErrorKind::Validation,
         }
     }
@@ -189,6 +193,7 @@ impl Refusal {
             (Refusal::NeedsInferenceProfile, "on-demand throughput"),
             (Refusal::InvalidModelId, "model identifier is invalid"),
             (Refusal::InputTooLong, "too long"),
+            (Refusal::NoModelAccess, "have access to the model"),
         ]
         .into_iter()
         .find(|(refusal, phrase)| refusal.kind() == kind && message.contains(phrase))

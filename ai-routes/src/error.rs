@@ -488,11 +488,13 @@ impl CallTarget<'_> {
             };
         };
         match (kind, Refusal::recognise(kind, &message)) {
-            (ErrorKind::AccessDenied, _) => Error::ModelAccessDenied {
-                model_id,
-                region,
-                message,
-            },
+            (ErrorKind::AccessDenied, _) | (_, Some(Refusal::NoModelAccess)) => {
+                Error::ModelAccessDenied {
+                    model_id,
+                    region,
+                    message,
+                }
+            }
             (ErrorKind::Throttling, _) => Error::Throttled {
                 model_id,
                 message,

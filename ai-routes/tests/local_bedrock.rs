@@ -1026,3 +1026,38 @@ async fn bearer_token_requests_are_served_from_the_stand_ins_region() {
         .map(|(_, value)| value.as_str());
     assert_eq!(authorization, Some("Bearer bedrock-api-key-test"));
 }
+
+/// The account's model access, as the control plane reports it to `ai-routes models sync`,
+/// is enforced at run time too: a denied model answers Bedrock's `AccessDeniedException`
+/// (only in the denied region), and a model the catalog does not know but the account was
+/// offered is served.
+#[tokio::test]
+async fn denied_model_access_and_offered_models_apply_to_calls() {
+    use ai_routes::testing::OfferedModel;
+    let bedrock = LocalBedrock::start().await.unwrap();
+    bedrock.deny_model_access("amazon.nova-lite-v1:0", Some("us-east-1"));
+    bedrock.offer_model(OfferedModel::text(
+        "acme.lumen-2-v1:0",
+        "Acme Lumen 2",
+        "Acme",
+    ));
+    let err = say(&bedrock.client(), "amazon.nova-lite-v1:0", "hi")
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(error_code(&err), "AccessDeniedException");
+    assert_eq!(
+        err.message(),
+        Some("You don't have access to the model with the specified model ID.")
+    );
+    say(
+        &bedrock.client_in("eu-west-1"),
+        "eu.amazon.nova-lite-v1:0",
+        "hi",
+    )
+    .await
+    .expect("access is denied in us-east-1 only");
+    say(&bedrock.client(), "acme.lumen-2-v1:0", "hi")
+        .await
+        .expect("an offered model is served");
+}

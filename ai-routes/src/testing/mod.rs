@@ -41,6 +41,7 @@
 //! JSON text synthesized from its schema.
 
 pub mod conformance;
+mod control_plane;
 mod eventstream;
 mod faults;
 mod prompt_cache;
@@ -65,6 +66,7 @@ use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 
 pub use ai_routes_catalog::valid_tool_name;
+pub use control_plane::OfferedModel;
 pub use faults::{Fault, StreamBreak};
 pub use reasoning::{signature as reasoning_signature, REDACTED_THINKING_TRIGGER};
 pub use reply::{BedrockError, ErrorKind, Reply, Response};
@@ -163,6 +165,7 @@ impl LocalBedrockBuilder {
             served: AtomicU64::new(0),
             application_profiles: Mutex::new(Default::default()),
             prompt_cache: Default::default(),
+            control: Default::default(),
         });
         let app = server::router(shared.clone());
         // Streamed frames are small writes: without TCP_NODELAY, Nagle's algorithm and the
@@ -274,6 +277,30 @@ impl LocalBedrock {
         );
         profiles.insert(arn.clone(), model);
         Some(arn)
+    }
+
+    /// Denies the account access to `model_id` (a model id) in `region`, or in every region
+    /// with `None`: the control plane reports it `NOT_AUTHORIZED` (what `ai-routes models
+    /// sync` records) and calls to it fail with Bedrock's `AccessDeniedException`.
+    pub fn deny_model_access(&self, model_id: &str, region: Option<&str>) {
+        self.shared
+            .control
+            .lock()
+            .expect("control plane lock")
+            .denied
+            .push((model_id.to_string(), region.map(str::to_string)));
+    }
+
+    /// Offers a model the catalog does not know, as AWS does the day it ships one: the
+    /// control plane lists it and the runtime serves it (unchecked, as a strict stand-in
+    /// cannot know its rules).
+    pub fn offer_model(&self, model: OfferedModel) {
+        self.shared
+            .control
+            .lock()
+            .expect("control plane lock")
+            .offered
+            .push(model);
     }
 
     /// Queues a reply; queued replies answer requests in order, before the responder.

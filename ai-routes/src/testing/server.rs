@@ -15,6 +15,7 @@ use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::control_plane;
 use super::eventstream::{event_frame, exception_frame, reply_events};
 use super::faults::{Fault, FaultPlan, StreamBreak};
 use super::prompt_cache::{requested_tier, PromptCache};
@@ -91,6 +92,8 @@ pub(crate) struct Shared {
         Mutex<std::collections::HashMap<String, &'static ai_routes_catalog::Model>>,
     /// What requests with cache checkpoints have cached, per model.
     pub(crate) prompt_cache: PromptCache,
+    /// Models offered besides the catalog's, and access denied to the account.
+    pub(crate) control: Mutex<control_plane::ControlPlane>,
 }
 
 impl Shared {
@@ -125,6 +128,23 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/model/{model_id}/converse", post(converse))
         .route("/model/{model_id}/converse-stream", post(converse_stream))
         .route("/__local/requests", get(list_requests))
+        // The control plane (`aws-sdk-bedrock`), for `ai-routes models sync`.
+        .route(
+            "/foundation-models",
+            get(control_plane::list_foundation_models),
+        )
+        .route(
+            "/foundation-models/{model_id}",
+            get(control_plane::get_foundation_model),
+        )
+        .route(
+            "/inference-profiles",
+            get(control_plane::list_inference_profiles),
+        )
+        .route(
+            "/foundation-model-availability/{model_id}",
+            get(control_plane::get_foundation_model_availability),
+        )
         // Bedrock has no request-size cap of its own beyond its media limits (checked with
         // Bedrock's error in `validate_media`); axum's default 2 MB cap refused a 1.6 MB image.
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -229,11 +249,29 @@ async fn handle(
     };
     let region = region.unwrap_or_else(|| shared.default_region.clone());
     let stream = operation == Operation::ConverseStream;
+    // A model the control plane offers beyond the catalog is served, unchecked.
+    let offered = shared
+        .control
+        .lock()
+        .expect("control plane lock")
+        .offers(&model_id);
     let model = match shared.resolve_model(&model_id, &region) {
         Ok(model) => Some(model),
+        Err(_) if offered => None,
         Err(error) if shared.strict => return error_response(&error, &request_id),
         Err(_) => None,
     };
+    let denied = shared
+        .control
+        .lock()
+        .expect("control plane lock")
+        .denies(model.map_or(model_id.as_str(), |m| m.id), &region);
+    if denied {
+        return error_response(
+            &super::validate::refused(crate::bedrock_errors::Refusal::NoModelAccess, &model_id),
+            &request_id,
+        );
+    }
     if let (Some(model), true) = (model, shared.strict) {
         if let Err(error) = validate_request(model, &request, stream)
             .and_then(|()| PromptCache::validate(model, &request))
@@ -421,7 +459,7 @@ fn raw_response(
 }
 
 /// The region of the SigV4 credential scope: `Credential=AKID/20261124/us-east-1/bedrock/aws4_request`.
-fn signing_region(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn signing_region(headers: &HeaderMap) -> Option<String> {
     let auth = headers.get("authorization")?.to_str().ok()?;
     let scope = auth.split("Credential=").nth(1)?;
     scope.split('/').nth(2).map(str::to_string)
