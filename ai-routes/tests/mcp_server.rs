@@ -179,7 +179,8 @@ async fn check_listing_and_calls(
 
     // Generation routes: the typed value as structured content.
     let trip = json!({"city": "Lisbon", "days": 2, "stops": ["Alfama", "Belém"]});
-    bedrock.push_reply(Reply::tool_use("return_result", trip.clone()));
+    // Claude Haiku 4.5 answers in native structured output: the JSON as text.
+    bedrock.push_reply(Reply::text(trip.to_string()));
     let planned = client
         .call_tool(call("plan_trip", json!({"city": "Lisbon", "days": 2})))
         .await
@@ -436,7 +437,8 @@ async fn official_inspector_cli_lists_and_calls_over_http() {
     assert_eq!(failed["content"][0]["text"], "no forecast for Atlantis");
 
     let trip = json!({"city": "Porto", "days": 3, "stops": ["Ribeira"]});
-    bedrock.push_reply(Reply::tool_use("return_result", trip.clone()));
+    // Claude Haiku 4.5 answers in native structured output: the JSON as text.
+    bedrock.push_reply(Reply::text(trip.to_string()));
     let planned = support::run_json(
         &inspector,
         &[
