@@ -8,6 +8,7 @@
 //! - Claude Sonnet 4.5: input 3.00, output 15.00, 1-hour cache write 6.00, cache read 0.30.
 //! - Claude Sonnet 5.5: input 2.00, output 10.00, 5-minute cache write 2.50, cache read 0.10.
 //! - Amazon Nova Pro: input 0.80, output 3.20; flex 0.40 / 1.60; priority 1.40 / 5.60.
+#![cfg(feature = "testing")]
 
 use std::sync::{Arc, Mutex};
 
