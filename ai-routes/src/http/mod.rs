@@ -382,18 +382,7 @@ async fn generate(
     ApiPath(route): ApiPath<String>,
     ApiBody(body): ApiBody,
 ) -> Result<impl IntoResponse, ApiError> {
-    let entry = api
-        .generations
-        .get(route.as_str())
-        .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
-    check_arguments_size(&entry.spec, body.len())?;
-    let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
-    if !args.is_object() {
-        return Err(ApiError::bad_request(
-            "the body is the route's arguments as one JSON object",
-        ));
-    }
+    let (entry, args) = route_arguments(&api, &route, &body)?;
     let invoke = entry.spec.invoke_json.ok_or_else(|| {
         ApiError::not_found(format!(
             "generation route `{route}` has no JSON entry point"
@@ -401,18 +390,7 @@ async fn generate(
     })?;
     // Made for the caller, so that their spending cap and usage cover generations too.
     let generated = invoke(&api.client.for_owner(caller.owner), args).await?;
-    Ok((
-        StatusCode::OK,
-        Json(json!({
-            "value": generated.value,
-            "usage": generated.usage,
-            "stop_reason": generated.stop_reason,
-            "latency_ms": generated.latency.as_millis() as u64,
-            "attempts": generated.attempts,
-            "model_id": generated.model_id,
-            "strategy": generated.strategy.as_str(),
-        })),
-    ))
+    Ok((StatusCode::OK, Json(generated_json(&generated))))
 }
 
 /// `POST /generations/{route}/stream`: the route as server-sent events, `partial` (the
@@ -426,18 +404,7 @@ async fn generate_stream(
 ) -> Result<impl IntoResponse, ApiError> {
     use axum::response::sse::{Event, KeepAlive, Sse};
     use futures_util::StreamExt as _;
-    let entry = api
-        .generations
-        .get(route.as_str())
-        .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
-    check_arguments_size(&entry.spec, body.len())?;
-    let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { &body })
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
-    if !args.is_object() {
-        return Err(ApiError::bad_request(
-            "the body is the route's arguments as one JSON object",
-        ));
-    }
+    let (entry, args) = route_arguments(&api, &route, &body)?;
     let stream = entry.spec.stream_json.ok_or_else(|| {
         ApiError::not_found(format!(
             "generation route `{route}` has no JSON entry point"
@@ -462,6 +429,41 @@ async fn generate_stream(
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
+/// The generation route a request names, and its arguments (the body, one JSON object),
+/// refused with the API's errors when either is wrong or too large.
+fn route_arguments<'a>(
+    api: &'a Api,
+    route: &str,
+    body: &[u8],
+) -> Result<(&'a GenerationEntry, Value), ApiError> {
+    let entry = api
+        .generations
+        .get(route)
+        .ok_or_else(|| ApiError::not_found(format!("no generation route `{route}`")))?;
+    check_arguments_size(&entry.spec, body.len())?;
+    let args: Value = serde_json::from_slice(if body.is_empty() { b"{}" } else { body })
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?;
+    if !args.is_object() {
+        return Err(ApiError::bad_request(
+            "the body is the route's arguments as one JSON object",
+        ));
+    }
+    Ok((entry, args))
+}
+
+/// What `POST /generations/{route}` answers (and its stream's `done` event carries).
+fn generated_json(generated: &crate::Generated<Value>) -> Value {
+    json!({
+        "value": generated.value,
+        "usage": generated.usage,
+        "stop_reason": generated.stop_reason,
+        "latency_ms": generated.latency.as_millis() as u64,
+        "attempts": generated.attempts,
+        "model_id": generated.model_id,
+        "strategy": generated.strategy.as_str(),
+    })
+}
+
 fn generation_event(
     event: crate::Result<crate::GenerationEvent<Value>>,
 ) -> axum::response::sse::Event {
@@ -469,18 +471,7 @@ fn generation_event(
         Ok(crate::GenerationEvent::Partial(partial)) => {
             ("partial", json!({"value": partial.json()}))
         }
-        Ok(crate::GenerationEvent::Done(generated)) => (
-            "done",
-            json!({
-                "value": generated.value,
-                "usage": generated.usage,
-                "stop_reason": generated.stop_reason,
-                "latency_ms": generated.latency.as_millis() as u64,
-                "attempts": generated.attempts,
-                "model_id": generated.model_id,
-                "strategy": generated.strategy.as_str(),
-            }),
-        ),
+        Ok(crate::GenerationEvent::Done(generated)) => ("done", generated_json(&generated)),
         Err(error) => {
             let (status, code) = error::classify(&error);
             (
